@@ -1,0 +1,7 @@
+// Public surface of the kernels: pure numerics, no vscode, DOM or Node imports.
+export * from './types';
+export { NormError, fail, fmtShape } from './errors';
+export { makePlan, setOf, type NormPlan } from './plan';
+export { setMoments, type Moments } from './moments';
+export { normalize, checkNormInput, foldStatistics, applyScaleShift, rowCount, type CheckedParams, type Folded } from './normalize';
+export { numel, storedShapeOf, logicalShapeOf, convertLayout } from './shape';
