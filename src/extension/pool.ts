@@ -1,0 +1,210 @@
+// A small worker_threads pool: one job per worker at a time, a FIFO queue, cooperative cancellation,
+// progress, typed errors and replacement of crashed workers. No vscode import: the CLI and the benchmark use it too.
+//
+// Why not piscina/tinypool: we need per-job progress messages and cooperative cancellation (a streaming reader must
+// close its file), which both libraries leave to a hand-made MessagePort side channel; this file stays smaller.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { CANCELLED, type HostToWorker, type JobMap, type WireError, type WorkerToHost } from '../protocol/worker';
+
+/** The job a caller aborted. `name === 'CancelledError'`. */
+export class CancelledError extends Error {
+  override readonly name = CANCELLED;
+  constructor(message = 'the operation was cancelled') {
+    super(message);
+  }
+}
+
+/** A worker died (crash, out of memory, process.exit) while running a job; the pool replaces it. */
+export class WorkerCrashedError extends Error {
+  override readonly name = 'WorkerCrashedError';
+}
+
+/** Any map of job kinds to { payload, result } (JobMap by default; tests use their own). */
+export type JobMapShape<M> = { [K in keyof M]: { payload: unknown; result: unknown } };
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** Buffers moved (not copied) to the worker. SharedArrayBuffers need no transfer: they are shared. */
+  transfer?: Transferable[];
+}
+
+export interface PoolOptions {
+  /** Number of workers; see poolSize() for the `normlab.workers` convention (0 = cores). */
+  size: number;
+  /** Absolute path of the bundled worker script. */
+  workerFile: string;
+  /** How long a cancelled job may keep running before its worker is terminated and replaced. */
+  cancelGraceMs?: number;
+  /** Node flags for the workers (tests pass `--import tsx` to run a .ts worker). */
+  execArgv?: string[];
+}
+
+/** `normlab.workers`: 0 means one worker per core. */
+export function poolSize(setting: number): number {
+  return setting > 0 ? Math.floor(setting) : Math.max(1, availableParallelism());
+}
+
+interface Job {
+  id: number;
+  kind: string;
+  payload: unknown;
+  transfer: Transferable[];
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (fraction: number) => void;
+  settled: boolean;
+  slot?: Slot;
+  detach?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  dead: boolean;
+}
+
+export class WorkerPool<M extends JobMapShape<M> = JobMap> {
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(private readonly opts: PoolOptions) {
+    if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError(`pool size must be a positive integer, got ${opts.size}`);
+    this.size = opts.size;
+  }
+
+  /** Workers currently alive (started lazily, up to size). */
+  get liveWorkers(): number {
+    return this.slots.length;
+  }
+
+  run<K extends keyof M & string>(kind: K, payload: M[K]['payload'], opts: RunOptions = {}): Promise<M[K]['result']> {
+    if (this.disposed) return Promise.reject(new Error('the NormLab worker pool has been shut down'));
+    const { signal } = opts;
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    return new Promise<M[K]['result']>((resolve, reject) => {
+      const job: Job = {
+        id: this.nextId++, kind, payload, transfer: opts.transfer ?? [],
+        resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, settled: false,
+      };
+      if (signal) {
+        const onAbort = () => this.cancel(job);
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const stopped = new Error('the NormLab worker pool has been shut down');
+    for (const job of this.queue.splice(0)) this.settle(job, stopped);
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.dead = true;
+      if (slot.job) this.settle(slot.job, stopped);
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.job && !s.dead);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      job.slot = slot;
+      slot.worker.ref();
+      const msg: HostToWorker = { type: 'run', id: job.id, kind: job.kind, payload: job.payload };
+      try {
+        slot.worker.postMessage(msg, job.transfer as never);
+      } catch (e) {
+        // e.g. DataCloneError for a payload that cannot cross threads: the caller's bug, the worker is fine.
+        slot.job = undefined;
+        this.settle(job, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.opts.workerFile, this.opts.execArgv ? { execArgv: this.opts.execArgv } : undefined);
+    const slot: Slot = { worker, dead: false };
+    worker.unref(); // idle workers must not keep the CLI alive
+    worker.on('message', (msg: WorkerToHost) => this.onMessage(slot, msg));
+    worker.on('error', (err) => this.onExit(slot, `the worker crashed: ${err.message}`));
+    worker.on('exit', (code) => this.onExit(slot, `the worker stopped unexpectedly (exit code ${code})`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onMessage(slot: Slot, msg: WorkerToHost): void {
+    const job = slot.job;
+    if (!job || job.id !== msg.id) return; // a late reply to a job that was replaced
+    if (msg.type === 'progress') {
+      if (!job.settled) job.onProgress?.(msg.fraction);
+      return;
+    }
+    this.release(slot);
+    if (msg.type === 'result') this.settle(job, undefined, msg.result);
+    else this.settle(job, toError(msg.error));
+  }
+
+  private onExit(slot: Slot, why: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    if (slot.job) this.settle(slot.job, new WorkerCrashedError(why));
+    slot.job = undefined;
+    void slot.worker.terminate();
+    if (!this.disposed) this.pump(); // queued jobs get a fresh worker
+  }
+
+  private release(slot: Slot): void {
+    slot.job = undefined;
+    slot.worker.unref();
+    this.pump();
+  }
+
+  private cancel(job: Job): void {
+    if (job.settled) return;
+    const slot = job.slot;
+    if (!slot) {
+      const i = this.queue.indexOf(job);
+      if (i >= 0) this.queue.splice(i, 1);
+    } else if (!slot.dead) {
+      slot.worker.postMessage({ type: 'cancel', id: job.id } satisfies HostToWorker);
+      // A handler that ignores its signal must not hold the worker: replace the worker after a grace period.
+      const timer = setTimeout(() => {
+        if (slot.job === job && !slot.dead) this.onExit(slot, 'cancelled job did not stop');
+      }, this.opts.cancelGraceMs ?? 2000);
+      timer.unref();
+    }
+    this.settle(job, new CancelledError());
+  }
+
+  private settle(job: Job, error: Error | undefined, result?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.detach?.();
+    if (error) job.reject(error);
+    else job.resolve(result);
+  }
+}
+
+/** A worker's error as an Error of the same name and message (stack kept for the log, never shown to users). */
+export function toError(wire: WireError): Error {
+  if (wire.name === CANCELLED) return new CancelledError(wire.message);
+  const e = new Error(wire.message);
+  e.name = wire.name;
+  if (wire.stack) e.stack = wire.stack;
+  return e;
+}

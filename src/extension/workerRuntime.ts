@@ -1,0 +1,74 @@
+// The worker side of the pool protocol: runs one handler per request with an AbortSignal and throttled progress.
+// No vscode import. worker.ts binds it to the real job handlers; tests bind it to their own.
+import type { MessagePort } from 'node:worker_threads';
+import { CANCELLED, type HostToWorker, type WireError, type WorkerToHost } from '../protocol/worker';
+
+export interface JobContext {
+  signal: AbortSignal;
+  /** Fraction done in [0, 1]; throttled before it crosses the thread boundary. */
+  progress(fraction: number): void;
+}
+
+export interface JobOutput<R> {
+  result: R;
+  /** Buffers of the result to move instead of copy. */
+  transfer?: Transferable[];
+}
+
+export type Handler<P, R> = (payload: P, ctx: JobContext) => Promise<JobOutput<R>>;
+export type HandlerMap<M> = { [K in keyof M]: M[K] extends { payload: infer P; result: infer R } ? Handler<P, R> : never };
+
+const PROGRESS_INTERVAL_MS = 50;
+
+export function serveJobs<M>(port: MessagePort, handlers: HandlerMap<M>): void {
+  const running = new Map<number, AbortController>();
+  const post = (msg: WorkerToHost, transfer?: Transferable[]) => port.postMessage(msg, transfer as never);
+
+  port.on('message', (msg: HostToWorker) => {
+    if (msg.type === 'cancel') {
+      running.get(msg.id)?.abort();
+      return;
+    }
+    void runOne(msg.id, msg.kind, msg.payload);
+  });
+
+  async function runOne(id: number, kind: string, payload: unknown): Promise<void> {
+    const controller = new AbortController();
+    running.set(id, controller);
+    let last = 0;
+    const ctx: JobContext = {
+      signal: controller.signal,
+      progress(fraction) {
+        const now = Date.now();
+        if (now - last < PROGRESS_INTERVAL_MS && fraction < 1) return;
+        last = now;
+        post({ type: 'progress', id, fraction: Math.min(1, Math.max(0, fraction)) });
+      },
+    };
+    try {
+      const handler = (handlers as Record<string, Handler<unknown, unknown> | undefined>)[kind];
+      if (!handler) throw new Error(`unknown job kind '${kind}'`);
+      const out = await handler(payload, ctx);
+      post({ type: 'result', id, result: out.result }, out.transfer);
+    } catch (e) {
+      post({ type: 'error', id, error: toWire(e, controller.signal.aborted) });
+    } finally {
+      running.delete(id);
+    }
+  }
+}
+
+function toWire(e: unknown, aborted: boolean): WireError {
+  if (aborted) return { name: CANCELLED, message: 'the operation was cancelled' };
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: 'Error', message: String(e) };
+}
+
+/** Throws a CancelledError-named error when the job was cancelled; call between chunks. */
+export function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) {
+    const e = new Error('the operation was cancelled');
+    e.name = CANCELLED;
+    throw e;
+  }
+}

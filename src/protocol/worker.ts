@@ -1,0 +1,99 @@
+// Host <-> worker protocol: one typed map of job kinds, requests with ids, replies with a result or a typed error.
+// Types and constants only (imported by the pool, the worker, the CLI and the benchmark).
+import type { FloatArray, NormParams, NormResult } from '../kernels/types';
+
+/**
+ * Where a worker reads a tensor file from. A local path is opened with positioned reads inside the worker;
+ * anything else (remote or virtual schemes) is read once by the host into a SharedArrayBuffer so that every job
+ * sees the same bytes without another copy.
+ */
+export type FileRef =
+  | { kind: 'path'; path: string; name: string }
+  | { kind: 'bytes'; bytes: Uint8Array; name: string };
+
+/** One tensor as listed in a file (mirrors formats' TensorInfo, kept here so the protocol is self-contained). */
+export interface TensorEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  numel: number;
+  byteLength: number;
+}
+
+/** A normalization layer found in a checkpoint: member role -> tensor name. */
+export interface NormLayerEntry {
+  prefix: string;
+  kind: 'batchnorm' | 'norm';
+  members: Partial<Record<'weight' | 'bias' | 'running_mean' | 'running_var' | 'num_batches_tracked', string>>;
+}
+
+export interface TensorSummary {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  nan: number;
+  inf: number;
+}
+
+export interface HistogramBins {
+  /** Lower edge of the first bin and upper edge of the last one. */
+  min: number;
+  max: number;
+  counts: number[];
+}
+
+/** A downsampled 2-D tile of one slice, row-major, `rows x cols`, with NaN kept as NaN. */
+export interface HeatmapTile {
+  rows: number;
+  cols: number;
+  /** Size of the full slice the tile was taken from. */
+  sliceRows: number;
+  sliceCols: number;
+  values: Float32Array;
+  min: number;
+  max: number;
+}
+
+export interface JobMap {
+  normalize: { payload: { x: FloatArray; shape: number[]; params: NormParams }; result: NormResult };
+  /** Header only: the format, its metadata, the tensors and the normalization layers. */
+  fileList: {
+    payload: { file: FileRef };
+    result: { format: string; metadata: Record<string, string>; tensors: TensorEntry[]; layers: NormLayerEntry[] };
+  };
+  /** Streams one tensor: its summary and a histogram (progress is reported per chunk). */
+  fileStats: { payload: { file: FileRef; tensor: string; bins: number }; result: { summary: TensorSummary; histogram: HistogramBins } };
+  /** Reads a whole tensor as floats, refused beyond maxBytes (of float32/float64 output). */
+  readTensor: { payload: { file: FileRef; tensor: string; maxBytes: number }; result: { data: FloatArray; shape: number[]; dtype: string } };
+  /**
+   * A downsampled heatmap of one 2-D slice. 2-D tensors: the whole tensor; 4-D (N, C, H, W): slice [n, c].
+   * The worker streams the tensor, so the webview and the host never hold more than the tile.
+   */
+  heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number }; result: HeatmapTile };
+}
+// Other engineers may add kinds here (playground, moments/apply), each with a handler in src/extension/jobs/index.ts.
+
+export type JobKind = keyof JobMap;
+export type JobPayload<K extends JobKind> = JobMap[K]['payload'];
+export type JobResult<K extends JobKind> = JobMap[K]['result'];
+
+/** An error as it crosses a thread boundary: the name survives so that callers can tell kinds apart. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type HostToWorker =
+  | { type: 'run'; id: number; kind: string; payload: unknown }
+  | { type: 'cancel'; id: number };
+
+export type WorkerToHost =
+  | { type: 'progress'; id: number; fraction: number }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: WireError };
+
+/** Name of the error a cancelled job rejects with. */
+export const CANCELLED = 'CancelledError';
