@@ -1,5 +1,6 @@
 // Host <-> worker protocol: one typed map of job kinds, requests with ids, replies with a result or a typed error.
 // Types and constants only (imported by the pool, the worker, the CLI and the benchmark).
+import type { Summary } from '../kernels/summary';
 import type { FloatArray, NormParams, NormResult } from '../kernels/types';
 
 /**
@@ -27,20 +28,12 @@ export interface NormLayerEntry {
   members: Partial<Record<'weight' | 'bias' | 'running_mean' | 'running_var' | 'num_batches_tracked', string>>;
 }
 
-export interface TensorSummary {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  nan: number;
-  inf: number;
-}
+/** Statistics over the finite values (kernels/summary.ts); min..std are null when there is none. */
+export type TensorSummary = Summary;
 
+/** numpy.histogram-style bins: edges.length === counts.length + 1. */
 export interface HistogramBins {
-  /** Lower edge of the first bin and upper edge of the last one. */
-  min: number;
-  max: number;
+  edges: number[];
   counts: number[];
 }
 
@@ -52,8 +45,9 @@ export interface HeatmapTile {
   sliceRows: number;
   sliceCols: number;
   values: Float32Array;
-  min: number;
-  max: number;
+  /** Range of the finite tile values (null if none). */
+  min: number | null;
+  max: number | null;
 }
 
 export interface JobMap {
@@ -68,7 +62,8 @@ export interface JobMap {
   /** Reads a whole tensor as floats, refused beyond maxBytes (of float32/float64 output). */
   readTensor: { payload: { file: FileRef; tensor: string; maxBytes: number }; result: { data: FloatArray; shape: number[]; dtype: string } };
   /**
-   * A downsampled heatmap of one 2-D slice. 2-D tensors: the whole tensor; 4-D (N, C, H, W): slice [n, c].
+   * A downsampled heatmap of the 2-D slice over the last two dims; `index` picks the leading dims
+   * (2-D: [], 4-D (N, C, H, W): [n, c]). Each tile cell is the mean of the finite values it covers.
    * The worker streams the tensor, so the webview and the host never hold more than the tile.
    */
   heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number }; result: HeatmapTile };

@@ -1,0 +1,124 @@
+// Jobs over tensor files: list, streamed statistics, whole reads and heatmap tiles.
+// The host and the webview only ever receive what these return: summaries, bins and small tiles.
+import { FormatError } from '../../formats/errors';
+import { histogram, SummaryAccumulator } from '../../kernels/summary';
+import type { HeatmapTile, JobMap, NormLayerEntry } from '../../protocol/worker';
+import type { Handler } from '../workerRuntime';
+import { withTensorFile } from './openFile';
+
+type H<K extends keyof JobMap> = Handler<JobMap[K]['payload'], JobMap[K]['result']>;
+
+const CHUNK = 1 << 16;
+/** Metadata values are shown as text; a long value (e.g. an embedded config) is cut for display. */
+const MAX_META_CHARS = 2000;
+
+export const fileListJob: H<'fileList'> = async ({ file }) =>
+  withTensorFile(file, async (f) => {
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(f.metadata ?? {})) {
+      const text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+      metadata[k] = text.length > MAX_META_CHARS ? `${text.slice(0, MAX_META_CHARS)}…` : text;
+    }
+    const tensors = f.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], numel: t.numel, byteLength: t.byteLength }));
+    // TODO(extension): group with formats' findNormLayers once src/formats/layers.ts lands.
+    const layers: NormLayerEntry[] = [];
+    return { result: { format: f.format, metadata, tensors, layers } };
+  });
+
+/** Two streamed passes: the summary first (its min/max fix the histogram range), then the histogram. */
+export const fileStatsJob: H<'fileStats'> = async ({ file, tensor, bins }, ctx) =>
+  withTensorFile(file, async (f) => {
+    const acc = new SummaryAccumulator();
+    await f.streamTensor(tensor, (values, done, total) => {
+      acc.add(values);
+      ctx.progress(total ? (0.5 * done) / total : 0.5);
+    }, { chunkElements: CHUNK, signal: ctx.signal });
+    const summary = acc.result();
+    if (summary.min === null || summary.max === null) {
+      ctx.progress(1);
+      return { result: { summary, histogram: { edges: [], counts: [] } } };
+    }
+    const range: [number, number] = [summary.min, summary.max];
+    let edges: number[] = [];
+    const counts = new Array<number>(bins).fill(0);
+    await f.streamTensor(tensor, (values, done, total) => {
+      const h = histogram(values, bins, range);
+      edges = h.edges;
+      for (let i = 0; i < bins; i++) counts[i] += h.counts[i];
+      ctx.progress(total ? 0.5 + (0.5 * done) / total : 1);
+    }, { chunkElements: CHUNK, signal: ctx.signal });
+    if (edges.length === 0) edges = histogram([], bins, range).edges;
+    return { result: { summary, histogram: { edges, counts } } };
+  });
+
+export const readTensorJob: H<'readTensor'> = async ({ file, tensor, maxBytes }, ctx) =>
+  withTensorFile(file, async (f) => {
+    const info = f.tensors.find((t) => t.name === tensor);
+    if (!info) throw new FormatError(`no tensor named '${tensor}' in ${file.name}`);
+    ctx.progress(0);
+    const data = await f.readTensor(tensor, { maxBytes, signal: ctx.signal });
+    ctx.progress(1);
+    return { result: { data, shape: [...info.shape], dtype: info.dtype }, transfer: [data.buffer as ArrayBuffer] };
+  });
+
+export const heatmapJob: H<'heatmap'> = async ({ file, tensor, index, maxSide }, ctx) =>
+  withTensorFile(file, async (f) => {
+    const info = f.tensors.find((t) => t.name === tensor);
+    if (!info) throw new FormatError(`no tensor named '${tensor}' in ${file.name}`);
+    const { shape } = info;
+    if (shape.length < 2) throw new FormatError(`a heatmap needs a tensor of at least 2 dims, '${tensor}' has shape [${shape.join(', ')}]`);
+    const lead = shape.slice(0, -2);
+    if (index.length !== lead.length || index.some((v, i) => !Number.isInteger(v) || v < 0 || v >= lead[i])) {
+      throw new FormatError(`slice index [${index.join(', ')}] does not fit the leading dims [${lead.join(', ')}] of '${tensor}'`);
+    }
+    const [R, C] = shape.slice(-2);
+    let sliceNo = 0;
+    for (let i = 0; i < lead.length; i++) sliceNo = sliceNo * lead[i] + index[i];
+    const start = sliceNo * R * C;
+    const end = start + R * C;
+    const rows = Math.max(1, Math.min(R, maxSide));
+    const cols = Math.max(1, Math.min(C, maxSide));
+    const sums = new Float64Array(rows * cols);
+    const counts = new Uint32Array(rows * cols);
+
+    // Stream only until the slice has been seen; a private controller stops the reader early.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    let pos = 0;
+    try {
+      await f.streamTensor(tensor, (values, done) => {
+        const chunkStart = pos;
+        pos += values.length;
+        const a = Math.max(start, chunkStart);
+        const b = Math.min(end, pos);
+        for (let k = a; k < b; k++) {
+          const v = values[k - chunkStart];
+          if (!Number.isFinite(v)) continue;
+          const e = k - start;
+          const cell = Math.floor((Math.floor(e / C) * rows) / R) * cols + Math.floor(((e % C) * cols) / C);
+          sums[cell] += v;
+          counts[cell]++;
+        }
+        ctx.progress(Math.min(1, (done - start) / (end - start || 1)));
+        if (pos >= end) stop.abort();
+      }, { chunkElements: CHUNK, signal: stop.signal });
+    } catch (e) {
+      if (!(stop.signal.aborted && !ctx.signal.aborted)) throw e;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    const values = new Float32Array(rows * cols);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      values[i] = counts[i] ? sums[i] / counts[i] : NaN;
+      if (counts[i]) {
+        lo = Math.min(lo, values[i]);
+        hi = Math.max(hi, values[i]);
+      }
+    }
+    const tile: HeatmapTile = { rows, cols, sliceRows: R, sliceCols: C, values, min: lo <= hi ? lo : null, max: lo <= hi ? hi : null };
+    return { result: tile, transfer: [values.buffer] };
+  });
+

@@ -1,0 +1,13 @@
+// Job kind -> handler, one line each. A new kind needs its JobMap entry (src/protocol/worker.ts) and a line here.
+import type { JobMap } from '../../protocol/worker';
+import type { HandlerMap } from '../workerRuntime';
+import { fileListJob, fileStatsJob, heatmapJob, readTensorJob } from './files';
+import { normalizeJob } from './normalize';
+
+export const handlers: HandlerMap<JobMap> = {
+  normalize: normalizeJob,
+  fileList: fileListJob,
+  fileStats: fileStatsJob,
+  readTensor: readTensorJob,
+  heatmap: heatmapJob,
+};
