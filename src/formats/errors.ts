@@ -1,4 +1,28 @@
 /** Error raised by a tensor file reader: says what was expected and what was found in the file. */
 export class FormatError extends Error {
-  override readonly name = 'FormatError';
+  override name = 'FormatError';
 }
+
+/** Raised when an AbortSignal stops a read; a FormatError so callers that catch file errors also catch it. */
+export class CancelledError extends FormatError {
+  override name = 'CancelledError';
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export function formatFail(message: string): never {
+  throw new FormatError(message);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** Default limit for one tensor's bytes in memory (matches the normlab.maxTensorBytes default). */
+export const DEFAULT_MAX_BYTES = 1 << 30;
+/** Default limit for a header/index read whole (safetensors JSON, npy header, pickle, zip directory). */
+export const DEFAULT_MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+export const fmtBytes = (n: number): string =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${n} bytes`;

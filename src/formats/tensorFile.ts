@@ -1,0 +1,165 @@
+// The one TensorFile implementation every format builds: a list of entries, each a (strided) view into a region.
+import { allocValues, decodeValues, gatherStrided, isContiguous, ITEMSIZE, outputItemSize, type DType } from './dtype';
+import { DEFAULT_MAX_BYTES, FormatError, fmtBytes, throwIfAborted } from './errors';
+import type { Region } from './region';
+
+export interface TensorInfo {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  numel: number;
+  /** Stored bytes of the tensor's elements (numel × item size). */
+  byteLength: number;
+}
+
+export type TensorFormat = 'npy' | 'npz' | 'safetensors' | 'pytorch' | 'onnx' | 'gguf';
+
+export interface ReadOptions {
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface StreamOptions {
+  chunkElements?: number;
+  signal?: AbortSignal;
+}
+
+export interface TensorFile {
+  format: TensorFormat;
+  metadata: Record<string, unknown>;
+  tensors: TensorInfo[];
+  readTensor(name: string, opts?: ReadOptions): Promise<Float32Array | Float64Array>;
+  streamTensor(name: string, onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void, opts?: StreamOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TensorEntry {
+  info: TensorInfo;
+  region: Region;
+  littleEndian: boolean;
+  /** Element index of element [0, ..., 0] in the region. */
+  offset: number;
+  /** Element strides; undefined means C-contiguous. */
+  strides?: number[];
+}
+
+export function tensorInfo(name: string, dtype: DType, shape: number[], numel: number): TensorInfo {
+  return { name, dtype, shape, numel, byteLength: numel * ITEMSIZE[dtype] };
+}
+
+/** Smallest and largest element index a strided view touches (numel > 0). */
+function extent(e: TensorEntry, strides: readonly number[]): [number, number] {
+  let lo = e.offset;
+  let hi = e.offset;
+  e.info.shape.forEach((d, i) => {
+    const reach = (d - 1) * strides[i];
+    if (reach < 0) lo += reach;
+    else hi += reach;
+  });
+  return [lo, hi];
+}
+
+/** Refuses a view whose elements fall outside its region: checked once when the file is opened. */
+export function checkEntry(e: TensorEntry, file: string): void {
+  const { name, numel, dtype } = e.info;
+  const size = ITEMSIZE[dtype];
+  const avail = Math.floor(e.region.size / size);
+  if (!Number.isSafeInteger(e.offset) || e.offset < 0) throw new FormatError(`${file}: tensor '${name}': invalid storage offset ${e.offset}`);
+  if (numel === 0) return;
+  if (!e.strides) {
+    if (e.offset + numel > avail) {
+      throw new FormatError(`${file}: tensor '${name}' (${dtype}, shape [${e.info.shape.join(', ')}]) needs ${numel * size} bytes at element ${e.offset}, but its data holds only ${e.region.size} bytes`);
+    }
+    return;
+  }
+  if (e.strides.length !== e.info.shape.length || e.strides.some((s) => !Number.isSafeInteger(s))) {
+    throw new FormatError(`${file}: tensor '${name}': strides ${JSON.stringify(e.strides)} do not match shape [${e.info.shape.join(', ')}]`);
+  }
+  const [lo, hi] = extent(e, e.strides);
+  if (lo < 0 || hi >= avail || !Number.isSafeInteger(hi)) {
+    throw new FormatError(`${file}: tensor '${name}': view (offset ${e.offset}, strides [${e.strides.join(', ')}]) reaches element ${hi < avail ? lo : hi}, outside its storage of ${avail} elements`);
+  }
+}
+
+export function makeTensorFile(format: TensorFormat, fileName: string, metadata: Record<string, unknown>, entries: TensorEntry[], close: () => Promise<void>): TensorFile {
+  const byName = new Map<string, TensorEntry>();
+  for (const e of entries) {
+    checkEntry(e, fileName);
+    byName.set(e.info.name, e);
+  }
+  const lookup = (name: string): TensorEntry => {
+    const e = byName.get(name);
+    if (e) return e;
+    const names = [...byName.keys()];
+    const list = names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')}, ... (${names.length} in all)`;
+    throw new FormatError(`${fileName}: no tensor named '${name}'; the file has: ${list || '(no tensors)'}`);
+  };
+
+  async function readTensor(name: string, opts: ReadOptions = {}): Promise<Float32Array | Float64Array> {
+    const e = lookup(name);
+    const { dtype, numel, shape } = e.info;
+    const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    const size = ITEMSIZE[dtype];
+    const strided = e.strides !== undefined && numel > 0 && !isContiguous(shape, e.strides);
+    const spanElems = strided ? extent(e, e.strides!)[1] - extent(e, e.strides!)[0] + 1 : numel;
+    const need = Math.max(numel * outputItemSize(dtype), spanElems * size);
+    if (need > limit) {
+      throw new FormatError(`${fileName}: tensor '${name}' needs ${fmtBytes(need)} in memory, above the limit of ${fmtBytes(limit)} (raise normlab.maxTensorBytes / --max-bytes, or stream it)`);
+    }
+    throwIfAborted(opts.signal);
+    if (numel === 0) return allocValues(dtype, 0);
+    if (!strided) {
+      const bytes = await e.region.read(e.offset * size, numel * size, opts.signal);
+      return decodeValues(bytes, dtype, e.littleEndian, numel);
+    }
+    const [lo] = extent(e, e.strides!);
+    const bytes = await e.region.read(lo * size, spanElems * size, opts.signal);
+    const span = decodeValues(bytes, dtype, e.littleEndian, spanElems);
+    return gatherStrided(span, shape, e.strides!, e.offset - lo);
+  }
+
+  async function streamTensor(
+    name: string,
+    onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void,
+    opts: StreamOptions = {},
+  ): Promise<void> {
+    const e = lookup(name);
+    const { dtype, numel, shape } = e.info;
+    const chunk = Math.max(1, Math.floor(opts.chunkElements ?? 1 << 16));
+    throwIfAborted(opts.signal);
+    if (numel === 0) return;
+    if (e.strides && !isContiguous(shape, e.strides)) {
+      // A non-contiguous view (Fortran order, a sliced checkpoint tensor) is gathered whole, within the limit.
+      const all = await readTensor(name, { signal: opts.signal });
+      for (let p = 0; p < numel; p += chunk) {
+        throwIfAborted(opts.signal);
+        const end = Math.min(numel, p + chunk);
+        onChunk(all.subarray(p, end), end, numel);
+      }
+      return;
+    }
+    const size = ITEMSIZE[dtype];
+    let carry: Uint8Array | null = null;
+    let done = 0;
+    await e.region.stream(e.offset * size, numel * size, chunk * size, (piece) => {
+      let b = piece;
+      if (carry) {
+        b = new Uint8Array(carry.length + piece.length);
+        b.set(carry);
+        b.set(piece, carry.length);
+      }
+      let p = 0;
+      while (b.length - p >= size) {
+        throwIfAborted(opts.signal);
+        const k = Math.min(chunk, Math.floor((b.length - p) / size));
+        const values = decodeValues(b.subarray(p, p + k * size), dtype, e.littleEndian, k);
+        p += k * size;
+        done += k;
+        onChunk(values, done, numel);
+      }
+      carry = p < b.length ? Uint8Array.prototype.slice.call(b, p) : null;
+    }, opts.signal);
+  }
+
+  return { format, metadata, tensors: entries.map((e) => e.info), readTensor, streamTensor, close };
+}
