@@ -1,0 +1,56 @@
+// What panels and commands share: the worker pool (started on first use), settings and the "NormLab" log.
+import * as vscode from 'vscode';
+import type { FileRef } from '../protocol/worker';
+import { fileRefFor } from './fileRefs';
+import { poolSize, WorkerPool } from './pool';
+import { readSettings, type Settings } from './settings';
+import { reportError } from './userErrors';
+
+export class Services implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  private currentPool: WorkerPool | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('NormLab', { log: true });
+    this.subscriptions.push(this.log, vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('normlab.workers') && this.currentPool) {
+        // The next job starts a pool of the new size; jobs still running on the old one are stopped.
+        const old = this.currentPool;
+        this.currentPool = undefined;
+        this.log.info('normlab.workers changed: restarting the worker pool');
+        void old.dispose();
+      }
+    }));
+  }
+
+  /** The shared worker pool; its workers start with the first job. */
+  get pool(): WorkerPool {
+    if (!this.currentPool) {
+      const size = poolSize(this.settings().workers);
+      this.currentPool = new WorkerPool({ size, workerFile: this.context.asAbsolutePath('dist/worker.js') });
+      this.log.info(`worker pool: up to ${size} worker thread(s)`);
+    }
+    return this.currentPool;
+  }
+
+  settings(): Settings {
+    return readSettings();
+  }
+
+  /** How workers reach a file (see fileRefs.ts), subject to normlab.maxTensorBytes for non-local files. */
+  fileRef(uri: vscode.Uri): Promise<FileRef> {
+    return fileRefFor(uri, this.settings().maxTensorBytes);
+  }
+
+  /** A readable notification for `e` (nothing for a cancellation); details in the log. */
+  reportError(e: unknown, what: string): void {
+    reportError(this.log, e, what);
+  }
+
+  dispose(): void {
+    void this.currentPool?.dispose();
+    this.currentPool = undefined;
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,112 @@
+// Validation of everything that crosses into the host from a webview or an input box. A webview is untrusted:
+// each field is checked for type, range, size and enum, and a wrong one gets an error that names the field,
+// what was expected and what was found.
+import { EDITOR_ACTIONS, EDITOR_LIMITS, EDITOR_TO_HOST_TYPES, type EditorToHost } from './editor';
+import type { TensorEntry } from './worker';
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+}
+
+const fail = (message: string): never => {
+  throw new ValidationError(message);
+};
+
+/** Short, safe description of a value for an error message. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'string') return v.length > 40 ? `a string of length ${v.length}` : JSON.stringify(v);
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (typeof v === 'object') return 'an object';
+  return typeof v;
+}
+
+export function expectObject(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${what}: expected an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+export function expectString(v: unknown, what: string, maxLength: number): string {
+  if (typeof v !== 'string') return fail(`${what}: expected a string, got ${describe(v)}`);
+  if (v.length === 0 || v.length > maxLength) fail(`${what}: expected 1 to ${maxLength} characters, got ${v.length}`);
+  return v;
+}
+
+export function expectInt(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(`${what}: expected an integer from ${min} to ${max}, got ${describe(v)}`);
+  return v as number;
+}
+
+export function expectEnum<T extends string>(v: unknown, what: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(`${what}: expected one of ${values.map((s) => `'${s}'`).join(', ')}, got ${describe(v)}`);
+  return v as T;
+}
+
+export function expectIntArray(v: unknown, what: string, length: number, bounds: (i: number) => [number, number]): number[] {
+  if (!Array.isArray(v)) return fail(`${what}: expected an array of ${length} integers, got ${describe(v)}`);
+  if (v.length !== length) fail(`${what}: expected ${length} integers, got ${v.length}`);
+  return v.map((x, i) => expectInt(x, `${what}[${i}]`, ...bounds(i)));
+}
+
+/** The tensors of the open file: names and shapes that requests must refer to. */
+export interface EditorContext {
+  tensors: readonly Pick<TensorEntry, 'name' | 'shape'>[];
+}
+
+function expectTensor(v: unknown, what: string, ctx: EditorContext): Pick<TensorEntry, 'name' | 'shape'> {
+  const name = expectString(v, what, EDITOR_LIMITS.maxNameLength);
+  return ctx.tensors.find((t) => t.name === name) ?? fail(`${what}: no tensor named ${describe(name)} in this file`);
+}
+
+/** Validates one message from the tensor-editor webview; throws a ValidationError naming the bad field. */
+export function validateEditorMessage(raw: unknown, ctx: EditorContext): EditorToHost {
+  const m = expectObject(raw, 'message');
+  const type = expectEnum(m.type, 'message.type', EDITOR_TO_HOST_TYPES);
+  switch (type) {
+    case 'ready':
+    case 'cancelStats':
+    case 'restartStats':
+      return { type };
+    case 'action': {
+      const action = expectEnum(m.action, 'action.action', EDITOR_ACTIONS);
+      return { type, action, tensor: expectTensor(m.tensor, 'action.tensor', ctx).name };
+    }
+    case 'requestHeatmap': {
+      const requestId = expectInt(m.requestId, 'requestHeatmap.requestId', 0, EDITOR_LIMITS.maxRequestId);
+      const t = expectTensor(m.tensor, 'requestHeatmap.tensor', ctx);
+      if (t.shape.length < 2) fail(`requestHeatmap.tensor: expected a tensor of at least 2 dims, '${t.name}' has shape [${t.shape.join(', ')}]`);
+      const lead = t.shape.slice(0, -2);
+      const index = expectIntArray(m.index, 'requestHeatmap.index', lead.length, (i) => [0, lead[i] - 1]);
+      return { type, requestId, tensor: t.name, index };
+    }
+  }
+}
+
+// ---- parameters typed into input boxes (Normalize Tensor…). Each returns a message for an invalid text, else undefined.
+
+/** eps: a finite number > 0. */
+export function checkEps(text: string): string | undefined {
+  const v = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(v) || v <= 0) return `expected a positive number such as 1e-5, got ${describe(text.trim())}`;
+  return undefined;
+}
+
+/** groups: a positive integer that divides C. */
+export function checkGroups(text: string, channels: number): string | undefined {
+  const v = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || v < 1) return `expected a positive integer number of groups, got ${describe(text.trim())}`;
+  if (channels % v !== 0) return `the number of groups must divide the channel count C=${channels}; ${v} does not`;
+  return undefined;
+}
+
+/** normalized_shape: comma-separated trailing dims of `shape`, e.g. "64" or "8, 8". */
+export function parseNormalizedShape(text: string, shape: readonly number[]): number[] | string {
+  const parts = text.split(/[,\s]+/).filter(Boolean);
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) return `expected comma-separated dims such as ${shape.at(-1) ?? 1}, got ${describe(text.trim())}`;
+  const dims = parts.map(Number);
+  if (dims.length > shape.length) return `expected at most ${shape.length} dims (the input is ${shape.length}-D), got ${dims.length}`;
+  const trailing = shape.slice(shape.length - dims.length);
+  if (trailing.some((d, i) => d !== dims[i])) return `expected the trailing dims of the input shape [${shape.join(', ')}] such as [${trailing.join(', ')}], got [${dims.join(', ')}]`;
+  return dims;
+}
