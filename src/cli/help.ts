@@ -1,0 +1,37 @@
+export const HELP = `normlab — Batch, Layer, Instance, Group and RMS normalization, exact to PyTorch 1.13
+
+Usage:
+  normlab normalize --method M --in X.npy --out Y.npy [options]   normalize a tensor, write .npy files
+  normlab stats     --method M --in X.npy [options]                per-set statistics as JSON on stdout
+  normlab inspect   FILE [--json] [--tensor NAME]                  list a tensor file's tensors with statistics
+  normlab --help | --version
+
+Normalization options (normalize and stats):
+  --method batch|layer|instance|group|rms    which normalization (required)
+  --layout NCHW|NHWC          stored layout of X for batch/instance/group; NHWC = channels last for any rank
+                              (default NCHW). layer/rms always normalize the trailing stored dims.
+  --in FILE                   input: float32 or float64 .npy, logical shape (N, C, *spatial), rank 2-5
+  --tensor NAME               tensor to take from a multi-tensor file (npz, safetensors, pt)
+  --eps E                     added to the variance (default 1e-5); must be > 0
+  --groups G                  group: number of groups; must divide C
+  --normalized-shape a,b      layer/rms: trailing dims to normalize over (default: the last dim)
+  --training 0|1              batch/instance: training mode (default 1)
+  --momentum m|none           batch/instance: weight of the NEW batch statistic in the running average
+                              (default 0.1); none = cumulative average using --num-batches-tracked (batch only)
+  --num-batches-tracked k     batch: num_batches_tracked before this call (default 0)
+  --use-input-stats 0|1       instance: normalize with the input's own stats (default: training or no running stats)
+  --weight W.npy --bias B.npy affine parameters: per channel (batch/instance/group) or per element of
+                              normalized_shape (layer/rms); rms has no bias
+  --running-mean-in F --running-var-in F     running statistics (batch/instance), shape (C)
+
+Outputs (normalize):
+  --out Y.npy                 float32 result, same stored shape and layout as X (required)
+  --mean-out F --var-out F    float64 per-set mean and biased variance, in logical order:
+                              batch (C), instance (N, C), group (N, G), layer/rms the leading dims
+  --rstd-out F                float64 1/sqrt(var + eps) actually used per set
+  --ms-out F                  rms: float64 mean(x^2) per set
+  --running-mean-out F --running-var-out F   updated running stats (float64, shape (C)); running_var stores
+                              the UNBIASED variance, y uses the biased one (PyTorch)
+
+Errors: exit code 2 and one line on stderr starting "normlab: ".
+`;

@@ -1,0 +1,44 @@
+// The `normlab` command line: one process, one command, clear errors (exit 2, one line, no stack trace).
+import { UsageError } from './args';
+import { HELP } from './help';
+import { runNormalize, runStats } from './normalizeCommand';
+import { NormError } from '../kernels';
+import { FormatError } from '../formats/errors';
+
+declare const NORMLAB_VERSION: string | undefined;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = (s: string) => process.stdout.write(s);
+  if (!command || command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+    out(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    out(`${typeof NORMLAB_VERSION === 'string' ? NORMLAB_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'normalize':
+      runNormalize(rest);
+      return 0;
+    case 'stats':
+      runStats(rest, out);
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${command}' (expected normalize, stats or inspect; see normlab --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const known = e instanceof UsageError || e instanceof NormError || e instanceof FormatError;
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`normlab: ${known ? msg : `internal error: ${msg}`}\n`);
+    if (process.env.NORMLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);

@@ -1,0 +1,90 @@
+// The CLI as a user runs it: a fresh bundle of src/cli, spawned as a process.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { encodeNpy, parseNpy } from '../../src/formats/npy';
+import { normalize } from '../../src/kernels';
+import { randn } from './helpers';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'normlab-cli-'));
+const cli = path.join(dir, 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const file = (name: string, bytes: Uint8Array | string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+
+before(async () => {
+  await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', target: 'node20', outfile: cli, logLevel: 'error' });
+});
+
+function assertUsageError(r: ReturnType<typeof run>, pattern: RegExp): void {
+  assert.equal(r.status, 2, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0], /^normlab: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(r.stderr, /\s+at .*:\d+:\d+/, 'no stack trace');
+}
+
+test('normalize writes y, stats and running stats that match the kernel', () => {
+  const shape = [4, 3, 5];
+  const x = randn(60, 7);
+  const inp = file('x.npy', encodeNpy(x, shape));
+  const rm = file('rm.npy', encodeNpy(new Float32Array(3), [3]));
+  const rv = file('rv.npy', encodeNpy(new Float32Array(3).fill(1), [3]));
+  const out = (n: string) => path.join(dir, n);
+  const r = run('normalize', '--method', 'batch', '--in', inp, '--out', out('y.npy'), '--eps', '1e-5', '--momentum', '0.2',
+    '--running-mean-in', rm, '--running-var-in', rv, '--running-mean-out', out('rmo.npy'), '--running-var-out', out('rvo.npy'),
+    '--mean-out', out('m.npy'), '--var-out', out('v.npy'));
+  assert.equal(r.status, 0, r.stderr);
+  const ref = normalize({ data: x, shape }, { method: 'batch', layout: 'NCHW', eps: 1e-5, momentum: 0.2, runningMean: new Float32Array(3), runningVar: new Float32Array(3).fill(1) });
+  const read = (n: string) => parseNpy(new Uint8Array(readFileSync(out(n))));
+  const y = read('y.npy');
+  assert.equal(y.dtype, 'float32');
+  assert.deepEqual(y.shape, shape);
+  assert.deepEqual([...y.data], [...ref.y]);
+  assert.deepEqual([...read('m.npy').data], [...ref.stats.mean]);
+  assert.equal(read('v.npy').dtype, 'float64');
+  assert.deepEqual([...read('rmo.npy').data], [...ref.running!.mean]);
+  assert.deepEqual([...read('rvo.npy').data], [...ref.running!.var]);
+});
+
+test('stats prints the plan and per-set statistics as JSON', () => {
+  const x = Float32Array.from({ length: 12 }, (_, i) => i);
+  const inp = file('s.npy', encodeNpy(x, [2, 6]));
+  const r = run('stats', '--method', 'group', '--groups', '3', '--in', inp);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.sets, { count: 6, size: 2, shape: [2, 3] });
+  assert.deepEqual(j.mean, [0.5, 2.5, 4.5, 6.5, 8.5, 10.5]);
+  assert.deepEqual(j.var, [0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
+});
+
+test('--help documents every flag of the golden checker', () => {
+  const r = run('--help');
+  assert.equal(r.status, 0);
+  for (const flag of ['--method', '--layout', '--in', '--out', '--eps', '--groups', '--normalized-shape', '--training', '--momentum',
+    '--num-batches-tracked', '--use-input-stats', '--weight', '--bias', '--running-mean-in', '--running-var-in', '--running-mean-out',
+    '--running-var-out', '--mean-out', '--var-out', '--ms-out', '--tensor']) {
+    assert.ok(r.stdout.includes(flag), `help mentions ${flag}`);
+  }
+});
+
+test('bad input: exit 2, one line, says what was expected and found', () => {
+  const good = file('g.npy', encodeNpy(randn(24, 3), [2, 6, 2]));
+  assertUsageError(run('frobnicate'), /unknown command 'frobnicate'/);
+  assertUsageError(run('normalize', '--method', 'group', '--in', good), /--out is required/);
+  assertUsageError(run('normalize', '--method', 'bogus', '--in', good, '--out', '/tmp/y.npy'), /--method expects one of batch, layer, instance, group, rms, got 'bogus'/);
+  assertUsageError(run('normalize', '--method', 'group', '--groups', '4', '--in', good, '--out', path.join(dir, 'o.npy')), /num_channels must be divisible by num_groups \(C=6, G=4\)/);
+  assertUsageError(run('normalize', '--method', 'layer', '--eps', 'abc', '--in', good, '--out', path.join(dir, 'o.npy')), /--eps expects a number, got 'abc'/);
+  assertUsageError(run('normalize', '--method', 'layer', '--in', path.join(dir, 'missing.npy'), '--out', path.join(dir, 'o.npy')), /missing\.npy: cannot read file \(ENOENT\)/);
+  assertUsageError(run('normalize', '--method', 'layer', '--in', file('junk.npy', 'not numpy at all'), '--out', path.join(dir, 'o.npy')), /junk\.npy: .*npy/);
+  assertUsageError(run('normalize', '--method', 'layer', '--wat', '1'), /Unknown option '--wat'/);
+  assertUsageError(run('normalize', '--method', 'batch', '--training', 'yes', '--in', good, '--out', path.join(dir, 'o.npy')), /--training expects 0 or 1, got 'yes'/);
+});
