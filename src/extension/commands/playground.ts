@@ -1,0 +1,35 @@
+// NormLab: Open Playground and NormLab: Send Tensor to Playground.
+import * as vscode from 'vscode';
+import { openPlayground } from '../playgroundBridge';
+import type { Services } from '../services';
+import { readTensor, withCancellableProgress } from '../tensorOps';
+import { listTensors, pickTensor, pickTensorFile } from './pickers';
+import { baseName } from '../fileRefs';
+
+export function openPlaygroundCommand(services: Services): void {
+  try {
+    openPlayground(services);
+  } catch (e) {
+    services.reportError(e, vscode.l10n.t('Open Playground'));
+  }
+}
+
+export async function sendToPlaygroundCommand(services: Services, uriArg?: unknown, tensorName?: string): Promise<void> {
+  try {
+    const uri = await pickTensorFile(uriArg);
+    if (!uri) return;
+    const listing = await listTensors(services, uri);
+    const entry = await pickTensor(listing, baseName(uri), typeof tensorName === 'string' ? tensorName : undefined);
+    if (!entry) return;
+    await sendTensor(services, uri, entry.name);
+  } catch (e) {
+    services.reportError(e, vscode.l10n.t('Send Tensor to Playground'));
+  }
+}
+
+/** Reads one tensor in the workers (refused beyond normlab.maxTensorBytes) and opens it in the playground. */
+export async function sendTensor(services: Services, uri: vscode.Uri, tensor: string): Promise<void> {
+  const { data, shape } = await withCancellableProgress(vscode.l10n.t('NormLab: reading {0}', tensor), (p) =>
+    readTensor(services, uri, tensor, p));
+  openPlayground(services, { tensor: { name: tensor, shape, data, source: baseName(uri) } });
+}

@@ -1,0 +1,44 @@
+// The webview document: strict CSP (default-src 'none', scripts only by nonce), resources only from dist/ and media/.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, opts: { script: string; css: string; title: string }): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', opts.script));
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', opts.css));
+  const src = webview.cspSource;
+  // Lit (vscode-elements) styles its components with constructable stylesheets, which CSP does not restrict.
+  const csp = [
+    "default-src 'none'",
+    `img-src ${src} data:`,
+    `style-src ${src} 'nonce-${nonce}'`,
+    `font-src ${src}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  const lang = vscode.env.language.replace(/[^A-Za-z-]/g, '');
+  return `<!DOCTYPE html>
+<html lang="${lang}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}" nonce="${nonce}">
+<title>${escapeHtml(opts.title)}</title>
+</head>
+<body>
+<main id="app" data-testid="app" aria-busy="true"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
