@@ -1,0 +1,97 @@
+// The fused path for sets that are contiguous and normalized by their own statistics (GroupNorm, InstanceNorm in
+// training, LayerNorm, RMSNorm; NCHW or S = 1): per chunk of whole sets, sums -> per-set scale/shift -> y in place,
+// while the chunk is still in cache. x is read from memory once and y written once.
+// Sets larger than a chunk (> 4 MB) take a second read for the output pass.
+import type { Moments } from '../moments';
+import { setMoments } from '../moments';
+import type { CheckedParams } from '../normalize';
+import type { NormPlan } from '../plan';
+import { chunkFloats, finishMoments, finishOne, sumsOfSets, walkOf } from './sums';
+import { Layout, type Kernels } from './wasm';
+
+/** Whether a plan can take the fused path. */
+export const canFuse = (plan: NormPlan, p: CheckedParams): boolean => !plan.reduceN && p.useBatchStats && walkOf(plan) === 'sets';
+
+export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float32Array, y: Float32Array, set0: number, set1: number): Moments {
+  const { C, S, groups, channelsPerGroup: cpg, centered } = plan;
+  const L = cpg * S;
+  const { weight: w, bias: b, eps } = p;
+  let wp = 0;
+  let bp = 0;
+
+  // Row/per-element scale and shift exactly as foldStatistics computes them, so y matches the reference bit for bit
+  // whenever the statistics do.
+  const applySet = (set: number, at: number, mean: number, ms: number, v: number, len = L, offset = 0) => {
+    if (!(Number.isFinite(mean) && Number.isFinite(ms))) {
+      const ref = setMoments(plan, x, set, set + 1); // NaN/Inf: take the reference's statistics
+      mean = ref.mean[0];
+      ms = ref.ms[0];
+      v = ref.var[0];
+    }
+    const m = centered ? mean : 0;
+    const r = 1 / Math.sqrt((centered ? v : ms) + eps);
+    const g = set % groups;
+    if (S === 1) {
+      K.k.applyAffine(at, at, len, wp + (g * cpg + offset) * 8, bp + (g * cpg + offset) * 8, m, r);
+      return;
+    }
+    // Channel rows of S floats; offset/len select a piece of the set (second pass of large sets).
+    for (let i = offset; i < offset + len;) {
+      const j = Math.floor(i / S);
+      const c = g * cpg + j;
+      const n = Math.min(offset + len, (j + 1) * S) - i;
+      const sc = (w ? w[c] : 1) * r;
+      const sh = (b ? b[c] : 0) - m * sc;
+      K.k.apply(at + (i - offset) * 4, at + (i - offset) * 4, n, sc, sh);
+      i += n;
+    }
+  };
+
+  const prepare = (lay: Layout) => {
+    if (S !== 1) return;
+    wp = lay.take(C, 8);
+    bp = lay.take(C, 8);
+  };
+  const fillAffine = () => {
+    if (S !== 1) return;
+    const f = K.f64;
+    if (w) f.set(w, wp >> 3);
+    else f.fill(1, wp >> 3, (wp >> 3) + C);
+    if (b) f.set(b, bp >> 3);
+    else f.fill(0, bp >> 3, (bp >> 3) + C);
+  };
+
+  const cap = chunkFloats(plan);
+  if (L <= cap) {
+    const sums = sumsOfSets(K, plan, x, set0, set1, {
+      y,
+      prepare: (lay) => {
+        prepare(lay);
+        K.ensure(lay.bytes + cap * 4);
+        fillAffine();
+      },
+      fn: (set, at, mean, ms, v) => applySet(set, at, mean, ms, v),
+    });
+    return finishMoments(plan, x, sums, set0, set1);
+  }
+
+  // Large sets: sums first, then a second pass over pieces.
+  const sums = sumsOfSets(K, plan, x, set0, set1);
+  const m = finishMoments(plan, x, sums, set0, set1);
+  const lay = new Layout();
+  prepare(lay);
+  const scratch = lay.take(cap, 4);
+  K.ensure(lay.bytes);
+  fillAffine();
+  for (let s = set0; s < set1; s++) {
+    const f = finishOne(sums.k[s - set0], sums.s1[s - set0], sums.s2[s - set0], L);
+    for (let a = 0; a < L; a += cap) {
+      const len = Math.min(cap, L - a);
+      const at = s * L + a;
+      K.f32.set(x.subarray(at, at + len), scratch >> 2);
+      applySet(s, scratch, f.mean, f.ms, f.v, len, a);
+      y.set(K.f32.subarray(scratch >> 2, (scratch >> 2) + len), at);
+    }
+  }
+  return m;
+}

@@ -1,0 +1,195 @@
+;; NormLab's WebAssembly SIMD hot loops (compiled by build-wasm.mjs into wasmModule.ts; do not edit the generated file).
+;; Pointers are byte offsets into this module's own memory. Data is float32; every sum and every
+;; y = x·scale + shift is done in float64 (f64x2), then rounded once to float32, exactly as the TypeScript
+;; reference does, so the output pass is bit-identical to applyScaleShift.
+(module
+  (memory (export "memory") 1)
+
+  ;; out[0] += Σ(x - k), out[1] += Σ(x - k)² over n floats at p (out: 2 f64).
+  ;; Shifted sums: with k an element of the set, the cancellation in Σd² - (Σd)²/n stays below n·eps64
+  ;; relative to the variance, so the large-offset cases are as exact as the two-pass reference.
+  (func (export "stats") (param $p i32) (param $n i32) (param $k f64) (param $out i32)
+    (local $end i32) (local $end8 i32) (local $v v128) (local $kk v128) (local $d v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $s f64) (local $q f64) (local $e f64)
+    (local.set $kk (f64x2.splat (local.get $k)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end8 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end8)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $kk)))
+        (local.set $a0 (f64x2.add (local.get $a0) (local.get $d)))
+        (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $kk)))
+        (local.set $a1 (f64x2.add (local.get $a1) (local.get $d)))
+        (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $v (v128.load offset=16 (local.get $p)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $kk)))
+        (local.set $a2 (f64x2.add (local.get $a2) (local.get $d)))
+        (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $kk)))
+        (local.set $a3 (f64x2.add (local.get $a3) (local.get $d)))
+        (local.set $q3 (f64x2.add (local.get $q3) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $l)))
+    (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))
+    (local.set $q0 (f64x2.add (f64x2.add (local.get $q0) (local.get $q1)) (f64x2.add (local.get $q2) (local.get $q3))))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (local.set $q (f64.add (f64x2.extract_lane 0 (local.get $q0)) (f64x2.extract_lane 1 (local.get $q0))))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $k)))
+        (local.set $s (f64.add (local.get $s) (local.get $e)))
+        (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $t)))
+    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+
+  ;; dst[i] = f32(x[i]·sc + sh) for n floats (dst may equal src).
+  (func (export "apply") (param $src i32) (param $dst i32) (param $n i32) (param $sc f64) (param $sh f64)
+    (local $end4 i32) (local $end i32) (local $v v128) (local $vs v128) (local $vh v128)
+    (local.set $vs (f64x2.splat (local.get $sc)))
+    (local.set $vh (f64x2.splat (local.get $sh)))
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end4)))
+        (local.set $v (v128.load (local.get $src)))
+        (v128.store (local.get $dst)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vs)) (local.get $vh)))
+            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vs)) (local.get $vh)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $l)))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $src) (local.get $end)))
+        (f32.store (local.get $dst) (f32.demote_f64 (f64.add (f64.mul (f64.promote_f32 (f32.load (local.get $src))) (local.get $sc)) (local.get $sh))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $t))))
+
+  ;; rows × len floats: dst[r, i] = f32(x[r, i]·sc[i] + sh[i]) with sc, sh float64 vectors of len
+  ;; (channels-last rows and the precomputed per-channel scale/shift).
+  (func $applyVec (export "applyVec") (param $src i32) (param $dst i32) (param $rows i32) (param $len i32) (param $scp i32) (param $shp i32)
+    (local $i i32) (local $len4 i32) (local $v v128) (local $o i32)
+    (local.set $len4 (i32.and (local.get $len) (i32.const -4)))
+    (block $rdone
+      (loop $r
+        (br_if $rdone (i32.eqz (local.get $rows)))
+        (local.set $i (i32.const 0))
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $len4)))
+            (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+            (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (f64x2.add
+                  (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (v128.load (i32.add (local.get $scp) (local.get $o))))
+                  (v128.load (i32.add (local.get $shp) (local.get $o)))))
+                (f32x4.demote_f64x2_zero (f64x2.add
+                  (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+                    (v128.load offset=16 (i32.add (local.get $scp) (local.get $o))))
+                  (v128.load offset=16 (i32.add (local.get $shp) (local.get $o)))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $l)))
+        (block $tdone
+          (loop $t
+            (br_if $tdone (i32.ge_u (local.get $i) (local.get $len)))
+            (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+            (f32.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+              (f32.demote_f64 (f64.add
+                (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+                  (f64.load (i32.add (local.get $scp) (local.get $o))))
+                (f64.load (i32.add (local.get $shp) (local.get $o))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $t)))
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $len) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $len) (i32.const 2))))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $r))))
+
+  ;; One row of a layer/RMS norm with per-element weight/bias (float64 vectors w, b of n):
+  ;; sc = w[i]·r, sh = b[i] - mean·sc, y = x·sc + sh — the reference's fold, element by element, so the full
+  ;; N·C scale/shift arrays are never built (they would be 4× the tensor in bytes).
+  (func (export "applyAffine") (param $src i32) (param $dst i32) (param $n i32) (param $wp i32) (param $bp i32) (param $mean f64) (param $r f64)
+    (local $i i32) (local $n4 i32) (local $v v128) (local $o i32) (local $vr v128) (local $vm v128)
+    (local $sc0 v128) (local $sc1 v128) (local $sc f64)
+    (local.set $vr (f64x2.splat (local.get $r)))
+    (local.set $vm (f64x2.splat (local.get $mean)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n4)))
+        (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $sc0 (f64x2.mul (v128.load (i32.add (local.get $wp) (local.get $o))) (local.get $vr)))
+        (local.set $sc1 (f64x2.mul (v128.load offset=16 (i32.add (local.get $wp) (local.get $o))) (local.get $vr)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.add
+              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $sc0))
+              (f64x2.sub (v128.load (i32.add (local.get $bp) (local.get $o))) (f64x2.mul (local.get $vm) (local.get $sc0)))))
+            (f32x4.demote_f64x2_zero (f64x2.add
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $sc1))
+              (f64x2.sub (v128.load offset=16 (i32.add (local.get $bp) (local.get $o))) (f64x2.mul (local.get $vm) (local.get $sc1)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l)))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $sc (f64.mul (f64.load (i32.add (local.get $wp) (local.get $o))) (local.get $r)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+          (f32.demote_f64 (f64.add
+            (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))) (local.get $sc))
+            (f64.sub (f64.load (i32.add (local.get $bp) (local.get $o))) (f64.mul (local.get $mean) (local.get $sc))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $t))))
+
+  ;; Channels-last moments: rows × len floats at p; acc[c] += x - k[c], acc[len + c] += (x - k[c])²
+  ;; (k, acc: float64 vectors). One pass over memory with per-channel accumulators in L1.
+  (func (export "statsVec") (param $p i32) (param $rows i32) (param $len i32) (param $kp i32) (param $accp i32)
+    (local $i i32) (local $len2 i32) (local $o i32) (local $d v128) (local $e f64) (local $a i32) (local $q i32)
+    (local.set $len2 (i32.and (local.get $len) (i32.const -2)))
+    (block $rdone
+      (loop $r
+        (br_if $rdone (i32.eqz (local.get $rows)))
+        (local.set $i (i32.const 0))
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $len2)))
+            (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+            (local.set $a (i32.add (local.get $accp) (local.get $o)))
+            (local.set $q (i32.add (local.get $a) (i32.shl (local.get $len) (i32.const 3))))
+            (local.set $d (f64x2.sub
+              (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+              (v128.load (i32.add (local.get $kp) (local.get $o)))))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (local.get $d)))
+            (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.mul (local.get $d) (local.get $d))))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $l)))
+        (if (i32.lt_u (local.get $i) (local.get $len))
+          (then
+            (local.set $o (i32.shl (local.get $i) (i32.const 3)))
+            (local.set $a (i32.add (local.get $accp) (local.get $o)))
+            (local.set $q (i32.add (local.get $a) (i32.shl (local.get $len) (i32.const 3))))
+            (local.set $e (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+              (f64.load (i32.add (local.get $kp) (local.get $o)))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $e)))
+            (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $e) (local.get $e))))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $len) (i32.const 2))))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $r))))
+)

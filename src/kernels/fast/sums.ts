@@ -1,0 +1,181 @@
+// Per-set shifted sums with the SIMD kernels: for each set, k = its first element, s1 = Σ(x - k), s2 = Σ(x - k)².
+// Partial sums over disjoint parts of a set (worker chunks) add up because k is fixed per set.
+//
+// Two walks, chosen by `walkOf(plan)`:
+//   'sets': a set is one or N contiguous runs of cpg·S floats (NCHW with S > 1; any non-batch plan with S = 1,
+//           which covers LayerNorm/RMSNorm). Work unit = set.
+//   'rows': channels-last (NHWC, S > 1) and BatchNorm on (N, C): the tensor is rows of C channels and every row
+//           feeds C per-channel accumulators (statsVec), folded into sets at the end. Work unit = row (n, s).
+import { setMoments, type Moments } from '../moments';
+import type { NormPlan } from '../plan';
+import { Layout, type Kernels } from './wasm';
+
+export interface Sums {
+  /** First set covered (walk 'sets') or 0 (walk 'rows': arrays span every set). */
+  set0: number;
+  k: Float64Array;
+  s1: Float64Array;
+  s2: Float64Array;
+}
+
+export type Walk = 'sets' | 'rows';
+
+export function walkOf(plan: NormPlan): Walk {
+  if (plan.S === 1) return plan.reduceN ? 'rows' : 'sets';
+  return plan.layout === 'NHWC' ? 'rows' : 'sets';
+}
+
+/** Work units of the walk: sets, or rows (n, s) of C floats. */
+export const unitCount = (plan: NormPlan): number => (walkOf(plan) === 'sets' ? plan.numSets : plan.N * plan.S);
+
+/** Floats per chunk copied into wasm memory: a whole set when it is at most 4 MB, else 1 MB pieces. */
+export function chunkFloats(plan: NormPlan): number {
+  const L = plan.channelsPerGroup * plan.S;
+  return L <= 1 << 20 ? Math.max(L, 1 << 15) : 1 << 18;
+}
+
+/**
+ * Called by the fused path when a whole set sits in wasm memory at byte offset p: it may overwrite the set with y.
+ * Returns nothing; the sums are already in `sums`.
+ */
+export type OnSet = (set: number, p: number, mean: number, ms: number, v: number) => void;
+
+/** Sums of sets [set0, set1) for walk 'sets'. With onSet, each complete in-memory set is handed over before copy-out. */
+export function sumsOfSets(
+  K: Kernels, plan: NormPlan, x: Float32Array, set0: number, set1: number,
+  onSet?: { fn: OnSet; y: Float32Array; prepare: (lay: Layout) => void },
+): Sums {
+  const L = plan.channelsPerGroup * plan.S;
+  const nSets = set1 - set0;
+  const sums: Sums = { set0, k: new Float64Array(nSets), s1: new Float64Array(nSets), s2: new Float64Array(nSets) };
+  const cap = chunkFloats(plan);
+  const lay = new Layout();
+  onSet?.prepare(lay);
+  const scratch = lay.take(cap, 4);
+  K.ensure(lay.bytes);
+  const f64 = () => K.f64;
+  for (let s = set0; s < set1; s++) sums.k[s - set0] = x[s * L];
+
+  // Blocks of x: [start, start + len) holding consecutive runs of sets; BN (reduceN) has one block per sample.
+  const blocks: number[] = plan.reduceN
+    ? Array.from({ length: plan.N }, (_, n) => n * plan.C * plan.S + set0 * L)
+    : [set0 * L];
+  for (const start of blocks) {
+    if (L <= cap) {
+      const perChunk = Math.max(1, Math.floor(cap / L));
+      for (let a = 0; a < nSets; a += perChunk) {
+        const b = Math.min(nSets, a + perChunk);
+        K.f32.set(x.subarray(start + a * L, start + b * L), scratch >> 2);
+        for (let i = a; i < b; i++) {
+          const p = scratch + (i - a) * L * 4;
+          const view = f64();
+          view[0] = 0;
+          view[1] = 0;
+          K.k.stats(p, L, sums.k[i], 0);
+          sums.s1[i] += view[0];
+          sums.s2[i] += view[1];
+          if (onSet) {
+            const { mean, ms, v } = finishOne(sums.k[i], sums.s1[i], sums.s2[i], L);
+            onSet.fn(set0 + i, p, mean, ms, v);
+          }
+        }
+        if (onSet) onSet.y.set(K.f32.subarray(scratch >> 2, (scratch >> 2) + (b - a) * L), start + a * L);
+      }
+    } else {
+      // A set larger than the chunk: sums over pieces; the caller applies in a second pass (see fused.ts).
+      for (let i = 0; i < nSets; i++) {
+        const base = start + i * L;
+        for (let a = 0; a < L; a += cap) {
+          const len = Math.min(cap, L - a);
+          K.f32.set(x.subarray(base + a, base + a + len), scratch >> 2);
+          const view = f64();
+          view[0] = 0;
+          view[1] = 0;
+          K.k.stats(scratch, len, sums.k[i], 0);
+          sums.s1[i] += view[0];
+          sums.s2[i] += view[1];
+        }
+      }
+    }
+  }
+  return sums;
+}
+
+/** Sums over rows [row0, row1) for walk 'rows'; arrays span every set (zeros where no row contributed). */
+export function sumsOfRows(K: Kernels, plan: NormPlan, x: Float32Array, row0: number, row1: number): Sums {
+  const { C, S, groups, channelsPerGroup: cpg } = plan;
+  const sums: Sums = { set0: 0, k: new Float64Array(plan.numSets), s1: new Float64Array(plan.numSets), s2: new Float64Array(plan.numSets) };
+  const lay = new Layout();
+  const kp = lay.take(C, 8);
+  const accp = lay.take(2 * C, 8);
+  const capRows = Math.max(1, Math.floor((1 << 15) / C));
+  const scratch = lay.take(capRows * C, 4);
+  K.ensure(lay.bytes);
+
+  const flush = (n: number) => {
+    const acc = K.f64.subarray(accp >> 3, (accp >> 3) + 2 * C);
+    for (let c = 0; c < C; c++) {
+      const set = plan.reduceN ? Math.floor(c / cpg) : n * groups + Math.floor(c / cpg);
+      sums.s1[set] += acc[c];
+      sums.s2[set] += acc[C + c];
+    }
+    acc.fill(0);
+  };
+  const setShifts = (n: number) => {
+    // k of set (n, g) is its first element: row (n, s = 0), channel g·cpg. Every channel of a group shares it.
+    const kv = K.f64.subarray(kp >> 3, (kp >> 3) + C);
+    const base = plan.reduceN ? 0 : n * S * C;
+    for (let c = 0; c < C; c++) {
+      const g = Math.floor(c / cpg);
+      kv[c] = x[base + g * cpg];
+      sums.k[plan.reduceN ? g : n * groups + g] = kv[c];
+    }
+  };
+
+  K.f64.fill(0, accp >> 3, (accp >> 3) + 2 * C);
+  let n = -1;
+  for (let r = row0; r < row1;) {
+    const rn = Math.floor(r / S);
+    if (rn !== n) {
+      if (n >= 0 && !plan.reduceN) flush(n);
+      if (n < 0 || !plan.reduceN) setShifts(rn);
+      n = rn;
+    }
+    // Stay within one sample so that a chunk never mixes two samples' shifts.
+    const end = plan.reduceN ? row1 : Math.min(row1, (rn + 1) * S);
+    const rows = Math.min(capRows, end - r);
+    K.f32.set(x.subarray(r * C, (r + rows) * C), scratch >> 2);
+    K.k.statsVec(scratch, rows, C, kp, accp);
+    r += rows;
+  }
+  if (n >= 0) flush(n);
+  return sums;
+}
+
+export function finishOne(k: number, s1: number, s2: number, count: number): { mean: number; v: number; ms: number } {
+  const mean = k + s1 / count;
+  const v = Math.max(0, (s2 - (s1 * s1) / count) / count);
+  // mean(x²) = var + mean²: a sum of two non-negative terms, so no cancellation.
+  return { mean, v, ms: v + mean * mean };
+}
+
+/** Moments of sets [set0, set1) from complete sums. A non-finite result is recomputed by the reference (NaN/Inf rules). */
+export function finishMoments(plan: NormPlan, x: Float32Array, sums: Sums, set0: number, set1: number): Moments {
+  const k = set1 - set0;
+  const m: Moments = { mean: new Float64Array(k), var: new Float64Array(k), ms: new Float64Array(k) };
+  for (let s = set0; s < set1; s++) {
+    const i = s - sums.set0;
+    const f = finishOne(sums.k[i], sums.s1[i], sums.s2[i], plan.setSize);
+    if (Number.isFinite(f.mean) && Number.isFinite(f.ms)) {
+      m.mean[s - set0] = f.mean;
+      m.var[s - set0] = f.v;
+      m.ms[s - set0] = f.ms;
+    } else {
+      const ref = setMoments(plan, x, s, s + 1);
+      m.mean[s - set0] = ref.mean[0];
+      m.var[s - set0] = ref.var[0];
+      m.ms[s - set0] = ref.ms[0];
+    }
+  }
+  return m;
+}

@@ -1,0 +1,73 @@
+// Loads the SIMD kernels (kernels.wat) once per thread, synchronously, and manages their memory.
+//
+// NB: the input lives in a JS Float32Array (or a SharedArrayBuffer view) that WebAssembly cannot address, so the
+// fast paths copy one cache-sized chunk at a time into this module's memory, work on it there (in place) and copy
+// the result out. Main memory still sees one read of x and one write of y per pass; the extra copies hit L1/L2.
+import { KERNELS_WASM_BASE64 } from './wasmModule';
+
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  stats(p: number, n: number, k: number, out: number): void;
+  apply(src: number, dst: number, n: number, sc: number, sh: number): void;
+  applyVec(src: number, dst: number, rows: number, len: number, scp: number, shp: number): void;
+  applyAffine(src: number, dst: number, n: number, wp: number, bp: number, mean: number, r: number): void;
+  statsVec(p: number, rows: number, len: number, kp: number, accp: number): void;
+}
+
+/** A thread's kernels with typed views over their memory (views are renewed when memory grows). */
+export class Kernels {
+  f32!: Float32Array;
+  f64!: Float64Array;
+  constructor(readonly k: KernelExports) {
+    this.views();
+  }
+
+  /** Makes at least `bytes` of linear memory available. */
+  ensure(bytes: number): void {
+    const have = this.k.memory.buffer.byteLength;
+    if (bytes > have) {
+      this.k.memory.grow(Math.ceil((bytes - have) / 65536));
+      this.views();
+    }
+  }
+
+  private views(): void {
+    this.f32 = new Float32Array(this.k.memory.buffer);
+    this.f64 = new Float64Array(this.k.memory.buffer);
+  }
+}
+
+/** Byte offsets of one operation's regions, each 16-byte aligned. Offset 0 holds the 2-f64 `stats` output. */
+export class Layout {
+  private end = 64;
+  /** Reserves `count` elements of `bytesPer` bytes and returns the byte offset. */
+  take(count: number, bytesPer: number): number {
+    const at = this.end;
+    this.end += Math.ceil((count * bytesPer) / 16) * 16;
+    return at;
+  }
+  get bytes(): number {
+    return this.end;
+  }
+}
+
+let cached: Kernels | null | undefined;
+
+/** The kernels, or null where WebAssembly SIMD is unavailable (callers then use the TypeScript reference). */
+export function kernels(): Kernels | null {
+  if (cached !== undefined) return cached;
+  try {
+    const bin = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    // Synchronous compile: the module is ~2 KB, well under every engine's limit for sync compilation.
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bin), {});
+    cached = new Kernels(inst.exports as unknown as KernelExports);
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
+
+/** Tests only: run the fallback paths as if SIMD were missing. */
+export function setKernelsForTest(k: Kernels | null | undefined): void {
+  cached = k;
+}
