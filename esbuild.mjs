@@ -33,5 +33,7 @@ await Promise.all([
   // Webviews: browser bundles, no Node APIs.
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/playground.ts'], outfile: 'dist/webview/playground.js' }),
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/tensorEditor.ts'], outfile: 'dist/webview/tensorEditor.js' }),
+  // In-host e2e suite: test/e2e/suite/*.ts -> out/e2e/suite/*.js, loaded by VS Code as extensionTestsPath.
+  build({ ...node, entryPoints: ['test/e2e/suite/*.ts'], outdir: 'out/e2e/suite', external: ['vscode', 'mocha'] }),
 ]);
 if (watch) console.log('esbuild: watching for changes');
