@@ -1,6 +1,7 @@
 // Jobs over tensor files: list, streamed statistics, whole reads and heatmap tiles.
 // The host and the webview only ever receive what these return: summaries, bins and small tiles.
 import { FormatError } from '../../formats/errors';
+import { findNormLayers } from '../../formats/layers';
 import { histogram, SummaryAccumulator } from '../../kernels/summary';
 import type { HeatmapTile, JobMap, NormLayerEntry } from '../../protocol/worker';
 import type { Handler } from '../workerRuntime';
@@ -20,8 +21,10 @@ export const fileListJob: H<'fileList'> = async ({ file }) =>
       metadata[k] = text.length > MAX_META_CHARS ? `${text.slice(0, MAX_META_CHARS)}…` : text;
     }
     const tensors = f.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], numel: t.numel, byteLength: t.byteLength }));
-    // TODO(extension): group with formats' findNormLayers once src/formats/layers.ts lands.
-    const layers: NormLayerEntry[] = [];
+    const shapes = Object.fromEntries(tensors.map((t) => [t.name, t.shape]));
+    const layers: NormLayerEntry[] = findNormLayers(tensors.map((t) => t.name), shapes).map((l) => ({
+      prefix: l.prefix, kind: l.kind, members: { ...l.members },
+    }));
     return { result: { format: f.format, metadata, tensors, layers } };
   });
 

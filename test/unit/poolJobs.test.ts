@@ -1,0 +1,95 @@
+// The real job handlers, run through the pool in worker threads, on files written to a temp folder.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeNpy } from '../../src/formats/npy';
+import { normalize } from '../../src/kernels/normalize';
+import { summarize } from '../../src/kernels/summary';
+import { WorkerPool } from '../../src/extension/pool';
+import type { FileRef } from '../../src/protocol/worker';
+
+const workerFile = fileURLToPath(new URL('./poolRealWorker.mjs', import.meta.url));
+let pool: WorkerPool;
+let dir: string;
+let npy: FileRef;
+const shape = [2, 3, 4, 5];
+const data = Float32Array.from({ length: 120 }, (_, i) => Math.sin(i) * 3 + (i % 7));
+
+before(() => {
+  pool = new WorkerPool({ size: 2, workerFile });
+  dir = mkdtempSync(join(tmpdir(), 'normlab-pool-'));
+  const path = join(dir, 'x.npy');
+  writeFileSync(path, encodeNpy(data, shape));
+  npy = { kind: 'path', path, name: 'x.npy' };
+});
+after(async () => {
+  await pool.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('normalize job equals the kernel', async () => {
+  const params = { method: 'group' as const, layout: 'NCHW' as const, eps: 1e-5, groups: 3 };
+  const r = await pool.run('normalize', { x: data.slice(), shape, params });
+  const ref = normalize({ data, shape }, params);
+  assert.deepEqual([...r.y], [...ref.y]);
+  assert.deepEqual([...r.stats.mean], [...ref.stats.mean]);
+});
+
+test('kernel errors come back typed', async () => {
+  await assert.rejects(
+    pool.run('normalize', { x: new Float32Array(6), shape: [2, 3], params: { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 2 } }),
+    { name: 'NormError', message: /divisible/ },
+  );
+});
+
+test('fileList, fileStats and readTensor on a local .npy', async () => {
+  const list = await pool.run('fileList', { file: npy });
+  assert.equal(list.format, 'npy');
+  assert.equal(list.tensors.length, 1);
+  assert.deepEqual(list.tensors[0].shape, shape);
+  assert.equal(list.tensors[0].dtype, 'float32');
+  const name = list.tensors[0].name;
+  const seen: number[] = [];
+  const st = await pool.run('fileStats', { file: npy, tensor: name, bins: 8 }, { onProgress: (f) => seen.push(f) });
+  const ref = summarize(data);
+  assert.equal(st.summary.count, 120);
+  assert.ok(Math.abs(st.summary.mean! - ref.mean!) < 1e-12);
+  assert.equal(st.histogram.counts.reduce((a, b) => a + b, 0), 120);
+  assert.equal(st.histogram.edges.length, 9);
+  const rt = await pool.run('readTensor', { file: npy, tensor: name, maxBytes: 1 << 20 });
+  assert.deepEqual([...rt.data], [...data]);
+  await assert.rejects(pool.run('readTensor', { file: npy, tensor: name, maxBytes: 100 }), { name: 'FormatError' });
+});
+
+test('bytes refs in a SharedArrayBuffer work like paths', async () => {
+  const bytes = readFileSync(npy.kind === 'path' ? npy.path : '');
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  const list = await pool.run('fileList', { file: { kind: 'bytes', bytes: shared, name: 'x.npy' } });
+  assert.deepEqual(list.tensors[0].shape, shape);
+});
+
+test('heatmap: a slice of a 4-D tensor, downsampled by block means', async () => {
+  const list = await pool.run('fileList', { file: npy });
+  const name = list.tensors[0].name;
+  const full = await pool.run('heatmap', { file: npy, tensor: name, index: [1, 2], maxSide: 64 });
+  assert.equal(full.rows, 4);
+  assert.equal(full.cols, 5);
+  const off = (1 * 3 + 2) * 20;
+  assert.deepEqual([...full.values], [...data.subarray(off, off + 20)]);
+  const small = await pool.run('heatmap', { file: npy, tensor: name, index: [0, 0], maxSide: 2 });
+  assert.equal(small.rows, 2);
+  assert.equal(small.cols, 2);
+  assert.ok(Math.abs(small.values[0] - (data[0] + data[1] + data[2] + data[5] + data[6] + data[7]) / 6) < 1e-5);
+  await assert.rejects(pool.run('heatmap', { file: npy, tensor: name, index: [2, 0], maxSide: 8 }), { message: /does not fit/ });
+});
+
+test('a bad file gives a clear error, not a crash', async () => {
+  const path = join(dir, 'bad.npy');
+  writeFileSync(path, 'not a tensor');
+  await assert.rejects(pool.run('fileList', { file: { kind: 'path', path, name: 'bad.npy' } }), { name: 'FormatError', message: /bad\.npy/ });
+  await assert.rejects(pool.run('fileList', { file: { kind: 'path', path: join(dir, 'missing.npy'), name: 'missing.npy' } }), { name: 'FormatError', message: /no such file/ });
+});
