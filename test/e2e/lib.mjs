@@ -192,7 +192,11 @@ function killAllSync() {
 }
 process.on('exit', killAllSync);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { killAllSync(); process.exit(130); });
+  process.on(sig, () => {
+    if (process.listenerCount(sig) > 1) return; // the script has its own graceful handler
+    killAllSync();
+    process.exit(130);
+  });
 }
 
 /** Launches Debian Chromium through playwright-core (fresh temp profile per launch). */
