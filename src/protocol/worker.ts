@@ -67,6 +67,11 @@ export interface JobMap {
    * The worker streams the tensor, so the webview and the host never hold more than the tile.
    */
   heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number }; result: HeatmapTile };
+  playground: { payload: import('./playground').PlaygroundJob; result: import('./playground').PlaygroundJobResult };
+  /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y). */
+  moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums };
+  /** parallelNormalize, phase 2: y = x·scale + shift over rows [row0, row1) into a shared y. */
+  apply: { payload: import('../kernels/fast/parts').ApplyPart; result: null };
 }
 // Other engineers may add kinds here (playground, moments/apply), each with a handler in src/extension/jobs/index.ts.
 

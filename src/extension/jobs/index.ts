@@ -2,7 +2,10 @@
 import type { JobMap } from '../../protocol/worker';
 import type { HandlerMap } from '../workerRuntime';
 import { fileListJob, fileStatsJob, heatmapJob, readTensorJob } from './files';
+import { applyJob } from './apply';
+import { momentsJob } from './moments';
 import { normalizeJob } from './normalize';
+import { playgroundJob } from './playground';
 
 export const handlers: HandlerMap<JobMap> = {
   normalize: normalizeJob,
@@ -10,4 +13,7 @@ export const handlers: HandlerMap<JobMap> = {
   fileStats: fileStatsJob,
   readTensor: readTensorJob,
   heatmap: heatmapJob,
+  playground: playgroundJob,
+  moments: momentsJob,
+  apply: applyJob,
 };

@@ -1,0 +1,126 @@
+// The playground job: direct calls for the numbers, and through the real worker pool for the shared-memory path.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { computeSummary, compareSummary, trainSteps, paramsFromControls, downsample, runPlaygroundJob } from '../../src/extension/jobs/playground';
+import { WorkerPool } from '../../src/extension/pool';
+import { generateTensor } from '../../src/kernels/generate';
+import { normalize } from '../../src/kernels/normalize';
+import type { Controls, PlaygroundJobResults } from '../../src/protocol/playground';
+
+const shape = [4, 6, 5, 7];
+const x = generateTensor({ shape, layout: 'NCHW', distribution: 'normal', seed: 11, channelScale: [1, 4, 9], channelShift: [0, -3, 20] });
+const base: Controls = { method: 'group', groups: 3, eps: 1e-5, momentum: 0.1, affine: false, gamma: [], beta: [], layout: 'NCHW', training: true };
+
+test('compute: stats rows, slice values and per-channel moments equal the kernel', () => {
+  const r = computeSummary(x, shape, base, { sliceN: 1, sliceC: 2 });
+  const ref = normalize({ data: x, shape }, { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3 });
+  assert.equal(r.numSets, 12);
+  assert.equal(r.setSize, 2 * 35);
+  assert.equal(r.rows.length, 12);
+  assert.equal(r.rows[4].label, 'n=1, g=1 (c 2–3)');
+  for (let i = 0; i < 12; i++) {
+    assert.equal(r.rows[i].mean, ref.stats.mean[i]);
+    assert.equal(r.rows[i].var, ref.stats.var[i]);
+  }
+  // slice x[1, 2] is 5 × 7; the table shows its top-left 5 × 7 corner exactly.
+  assert.equal(r.slice.before.sliceRows, 5);
+  assert.equal(r.slice.before.sliceCols, 7);
+  const off = (1 * 6 + 2) * 35;
+  assert.equal(r.slice.tableBefore[8], x[off + 8]);
+  assert.equal(r.slice.tableAfter[8], ref.y[off + 8]);
+  assert.equal(r.slice.after.values[8], ref.y[off + 8]);
+  // Input channel 2 has shift 20 and scale 9; after GN every channel is near mean 0.
+  assert.ok(Math.abs(r.before.mean[2] - 20) < 2);
+  assert.ok(Math.abs(r.after.mean[0] + r.after.mean[1]) < 1e-6, 'group 0 output mean is 0');
+  assert.equal(r.inputHist.counts.reduce((a, b) => a + b, 0), x.length);
+  assert.equal(r.outputHist.counts.reduce((a, b) => a + b, 0), x.length);
+});
+
+test('GN with G = 1 equals LN over (C, H, W); G = C equals IN', () => {
+  const gn1 = computeSummary(x, shape, { ...base, groups: 1 }, { sliceN: 0, sliceC: 0 });
+  const ln = computeSummary(x, shape, { ...base, method: 'layer' }, { sliceN: 0, sliceC: 0 });
+  assert.deepEqual(gn1.slice.tableAfter, ln.slice.tableAfter);
+  assert.deepEqual(gn1.rows.map((r) => r.mean), ln.rows.map((r) => r.mean));
+  const gn6 = computeSummary(x, shape, { ...base, groups: 6 }, { sliceN: 3, sliceC: 5 });
+  const inn = computeSummary(x, shape, { ...base, method: 'instance' }, { sliceN: 3, sliceC: 5 });
+  assert.deepEqual(gn6.slice.tableAfter, inn.slice.tableAfter);
+});
+
+test('affine γ/β: one value broadcasts, one per channel applies per channel, a wrong count is refused', () => {
+  const p = paramsFromControls(shape, { ...base, affine: true, gamma: [2], beta: [1, 2, 3, 4, 5, 6] });
+  assert.deepEqual([...p.weight!], [2, 2, 2, 2, 2, 2]);
+  assert.deepEqual([...p.bias!], [1, 2, 3, 4, 5, 6]);
+  assert.throws(() => paramsFromControls(shape, { ...base, affine: true, gamma: [1, 2] }), /γ \(weight\): expected 1 or 6 values .* got 2/);
+  const ln = paramsFromControls(shape, { ...base, method: 'layer', affine: true, gamma: [3] });
+  assert.equal(ln.weight!.length, 6 * 5 * 7);
+  assert.throws(() => computeSummary(x, shape, { ...base, groups: 4 }, { sliceN: 0, sliceC: 0 }), /divisible by num_groups \(C=6, G=4\)/);
+});
+
+test('a heatmap tile is the block mean; big slices are capped at 64 a side', () => {
+  const m = Float64Array.from({ length: 16 }, (_, i) => i);
+  const t = downsample(m, 4, 4);
+  assert.deepEqual(t.values, [...m]);
+  const big = downsample(new Float64Array(200 * 130).fill(2), 200, 130);
+  assert.equal(big.rows, 64);
+  assert.equal(big.cols, 64);
+  assert.equal(big.values[100], 2);
+});
+
+test('compare: BN, LN, IN, GN on the same input; 2-D inputs have no spatial dims (IN/GN still run)', () => {
+  const r = compareSummary(x, shape, base, { sliceN: 0, sliceC: 0 });
+  assert.deepEqual(r.panels.map((p) => p.title), ['BN', 'LN', 'IN', 'GN (G=3)']);
+  assert.deepEqual(r.panels.map((p) => p.numSets), [6, 4, 24, 12]);
+  for (const p of r.panels) assert.equal(p.error, undefined);
+  const one = compareSummary(Float32Array.of(1, 2, 3, 4), [1, 4], base, { sliceN: 0, sliceC: 0 });
+  assert.match(one.panels[0].error ?? '', /more than 1 value per channel/);
+});
+
+test('train steps: running stats move toward the full-data statistics and the train/eval gap closes', () => {
+  const c: Controls = { ...base, method: 'batch', momentum: 0.5 };
+  const a = trainSteps(x, shape, c, null, 1, 2, 1);
+  assert.equal(a.running.numBatchesTracked, 1);
+  assert.equal(a.history.length, 1);
+  const b = trainSteps(x, shape, c, a.running, 40, 4, 2);
+  assert.equal(b.running.numBatchesTracked, 41);
+  // batch size 4 = N: every batch is the whole input, so running stats converge to the target.
+  for (let ch = 0; ch < 6; ch++) {
+    assert.ok(Math.abs(b.running.mean[ch] - b.target.mean[ch]) < 1e-6 * (1 + Math.abs(b.target.mean[ch])), `mean ${ch}`);
+    assert.ok(Math.abs(b.running.var[ch] / b.target.var[ch] - 1) < 1e-6, `var ${ch}`);
+  }
+  assert.ok(b.gap.maxAbs < a.gap.maxAbs);
+  // What remains is PyTorch's own train/eval difference: eval divides by the UNBIASED running var (n = N·H·W = 140).
+  const full = normalize({ data: x, shape }, { method: 'batch', layout: 'NCHW', eps: 1e-5 });
+  const yMax = full.y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const expected = yMax * (1 - Math.sqrt(139 / 140));
+  assert.ok(Math.abs(b.gap.maxAbs - expected) < 0.05 * expected, `gap ${b.gap.maxAbs} vs ${expected}`);
+  const cumulative = trainSteps(x, shape, { ...c, momentum: null }, null, 3, 4, 1);
+  assert.ok(Math.abs(cumulative.running.mean[2] - cumulative.target.mean[2]) < 1e-5);
+});
+
+test('a 1M-element input computes in well under a second', () => {
+  const big = [16, 64, 32, 32];
+  const xb = generateTensor({ shape: big, layout: 'NCHW', distribution: 'normal', seed: 1, channelScale: [], channelShift: [] });
+  const t0 = performance.now();
+  const r = computeSummary(xb, big, { ...base, groups: 32 }, { sliceN: 0, sliceC: 0 });
+  const ms = performance.now() - t0;
+  assert.equal(r.rows.length, 256);
+  assert.equal(r.numSets, 512);
+  assert.ok(ms < 1000, `${ms} ms`);
+});
+
+const pool = new WorkerPool({ size: 1, workerFile: fileURLToPath(new URL('./poolRealWorker.mjs', import.meta.url)) });
+after(() => pool.dispose());
+
+test('through the worker pool: generate into shared memory, then compute on it without a copy', async () => {
+  const spec = { shape: [2, 4, 3, 3], layout: 'NCHW' as const, distribution: 'uniform' as const, seed: 5, channelScale: [], channelShift: [] };
+  const g = (await pool.run('playground', { op: 'generate', spec })) as PlaygroundJobResults['generate'];
+  assert.ok(g.x.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual([...g.x], [...generateTensor(spec)]);
+  const r = (await pool.run('playground', { op: 'compute', x: g.x, shape: g.shape, controls: { ...base, groups: 2 }, view: { sliceN: 0, sliceC: 0 } })) as PlaygroundJobResults['compute'];
+  const direct = (await runPlaygroundJob({ op: 'compute', x: g.x, shape: g.shape, controls: { ...base, groups: 2 }, view: { sliceN: 0, sliceC: 0 } })).result as PlaygroundJobResults['compute'];
+  assert.deepEqual(r.rows, direct.rows);
+  const p = (await pool.run('playground', { op: 'parse', text: '[[1, 2], [3, 4]]' })) as PlaygroundJobResults['parse'];
+  assert.deepEqual(p.shape, [2, 2]);
+  await assert.rejects(pool.run('playground', { op: 'parse', text: '[[1, 2], [3]]' }), (e: Error) => e.name === 'TextTensorError' && /line 1, column 10/.test(e.message));
+});
