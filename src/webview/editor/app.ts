@@ -1,0 +1,305 @@
+// The tensor viewer: a table of tensors shown at once, statistics filled in as the host streams them, and for the
+// selected tensor its histogram, a heatmap of a chosen slice and the actions. Only summaries, bins and a small
+// tile ever arrive here.
+import type { EditorAction, EditorToHost, EditorViewState, HeatmapTileMessage, HostToEditor } from '../../protocol/editor';
+import type { NormLayerEntry, TensorEntry } from '../../protocol/worker';
+import { clear, h } from '../common/dom';
+import { translator, type Translate } from '../common/l10n';
+import { onThemeChange } from '../common/theme';
+import { getState, post as postRaw, setState } from '../common/vscodeApi';
+import { fmtBytes, fmtNum, fmtShape } from './format';
+import { drawHeatmap } from './heatmap';
+import { HistogramView } from './histogram';
+
+type InitMessage = Extract<HostToEditor, { type: 'init' }>;
+type StatsMessage = Extract<HostToEditor, { type: 'stats' | 'statsError' }>;
+const STAT_KEYS = ['min', 'max', 'mean', 'std'] as const;
+
+const post = (m: EditorToHost) => postRaw(m);
+
+export class TensorEditorApp {
+  private t: Translate = (k) => k;
+  private file: InitMessage['file'] | undefined;
+  private readonly stats = new Map<string, StatsMessage>();
+  private readonly rows = new Map<string, HTMLTableRowElement>();
+  private selected: string | undefined;
+  private heatmapIndex: Record<string, number[]> = {};
+  private heatmapRequest = 0;
+  private running = false;
+  private histogram: HistogramView | undefined;
+  private lastTile: HeatmapTileMessage | undefined;
+
+  private readonly progressBar = h('vscode-progress-bar', { 'data-testid': 'progress-bar' });
+  private readonly progressText = h('span', { 'data-testid': 'progress', role: 'status', 'aria-live': 'polite' });
+  private readonly cancelButton = h('vscode-button', { 'data-testid': 'cancel', secondary: true });
+  private readonly resumeButton = h('vscode-button', { 'data-testid': 'resume', secondary: true, hidden: true });
+  private readonly details = h('section', { class: 'details', 'data-testid': 'details' });
+  private readonly layers = h('section', { class: 'layers', 'data-testid': 'layers' });
+  private readonly errorBox = h('div', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
+
+  constructor(private readonly root: HTMLElement) {
+    const s = getState<EditorViewState>();
+    this.selected = s.selected;
+    this.heatmapIndex = s.heatmapIndex ?? {};
+    this.cancelButton.addEventListener('click', () => post({ type: 'cancelStats' }));
+    this.resumeButton.addEventListener('click', () => post({ type: 'restartStats' }));
+    window.addEventListener('message', (e: MessageEvent<HostToEditor>) => this.onMessage(e.data));
+    onThemeChange(() => {
+      this.histogram?.refreshTheme();
+      const canvas = this.details.querySelector<HTMLCanvasElement>('canvas[data-testid="heatmap"]');
+      if (canvas && this.lastTile) drawHeatmap(canvas, this.lastTile);
+    });
+    this.root.append(h('p', { class: 'loading', 'data-testid': 'loading' }, 'Loading…'), this.errorBox);
+    post({ type: 'ready' });
+  }
+
+  private onMessage(m: HostToEditor): void {
+    switch (m.type) {
+      case 'init':
+        this.t = translator(m.strings);
+        this.file = m.file;
+        this.stats.clear();
+        this.render();
+        return;
+      case 'stats':
+      case 'statsError':
+        this.stats.set(m.tensor, m);
+        this.updateRow(m.tensor);
+        this.renderLayers();
+        if (m.tensor === this.selected) this.renderDetails();
+        return;
+      case 'progress':
+        this.running = m.done < m.total;
+        this.progressBar.value = m.fraction * 100;
+        this.progressBar.max = 100;
+        this.progressBar.hidden = !this.running;
+        this.cancelButton.hidden = !this.running;
+        this.resumeButton.hidden = true;
+        this.progressText.textContent = this.t('Computing statistics: {0} of {1} tensors', m.done, m.total);
+        return;
+      case 'statsDone': {
+        this.running = false;
+        const total = this.file?.tensors.length ?? 0;
+        this.progressBar.hidden = true;
+        this.cancelButton.hidden = true;
+        this.resumeButton.hidden = !m.cancelled;
+        this.progressText.textContent = m.cancelled
+          ? this.t('Statistics cancelled: {0} of {1} tensors', this.stats.size, total)
+          : this.t('Statistics of {0} tensors', total);
+        this.progressText.dataset.state = m.cancelled ? 'cancelled' : 'done';
+        return;
+      }
+      case 'heatmap':
+        if (m.requestId === this.heatmapRequest && m.tensor === this.selected) this.showHeatmap(m.tile);
+        return;
+      case 'exported': {
+        const note = this.details.querySelector('[data-testid="action-result"]');
+        if (note) note.textContent = this.t('Exported to {0}', m.path);
+        return;
+      }
+      case 'error':
+        if (m.requestId !== undefined) {
+          const note = this.details.querySelector('[data-testid="heatmap-note"]');
+          if (note) note.textContent = m.message;
+          return;
+        }
+        this.errorBox.hidden = false;
+        this.errorBox.textContent = m.message;
+        this.root.querySelector('[data-testid="loading"]')?.remove();
+        this.root.setAttribute('aria-busy', 'false');
+        return;
+    }
+  }
+
+  private render(): void {
+    const { t } = this;
+    const file = this.file!;
+    clear(this.root);
+    this.root.setAttribute('aria-busy', 'false');
+    this.rows.clear();
+    this.cancelButton.textContent = t('Cancel');
+    this.resumeButton.textContent = t('Resume statistics');
+    this.progressBar.ariaLabel = t('Computing statistics: {0} of {1} tensors', 0, file.tensors.length);
+
+    const header = h('header', { class: 'file-header' },
+      h('h1', { 'data-testid': 'file-name' }, file.name),
+      h('span', { class: 'muted', 'data-testid': 'file-format' }, t('Format: {0}', file.format)),
+      h('span', { class: 'muted' }, t('{0} tensors', file.tensors.length)));
+    const progress = h('div', { class: 'progress-row' }, this.progressText, this.cancelButton, this.resumeButton);
+
+    const table = h('table', { class: 'tensors', 'data-testid': 'tensor-table', role: 'grid', 'aria-label': t('Tensors') });
+    const head = h('tr', {}, ...[t('Name'), t('dtype'), t('Shape'), t('Size'), ...STAT_KEYS.map((k) => t(k))].map((c) => h('th', { scope: 'col' }, c)));
+    const body = h('tbody');
+    for (const tensor of file.tensors) body.append(this.makeRow(tensor));
+    table.append(h('thead', {}, head), body);
+
+    this.root.append(header, progress, this.progressBar, this.errorBox);
+    if (file.tensors.length === 0) this.root.append(h('p', { 'data-testid': 'empty' }, t('This file holds no tensors')));
+    else this.root.append(h('div', { class: 'table-wrap' }, table));
+    this.root.append(this.details, this.layers);
+    const meta = Object.entries(file.metadata);
+    if (meta.length > 0) {
+      const dl = h('dl', { class: 'metadata', 'data-testid': 'metadata' });
+      for (const [k, v] of meta) dl.append(h('dt', {}, k), h('dd', {}, v));
+      this.root.append(h('vscode-collapsible', { heading: t('Metadata') }, dl));
+    }
+    for (const name of file.tensors.map((x) => x.name)) this.updateRow(name);
+    if (!this.selected || !this.rows.has(this.selected)) this.selected = file.tensors[0]?.name;
+    this.select(this.selected, false);
+    this.renderLayers();
+  }
+
+  private makeRow(tensor: TensorEntry): HTMLTableRowElement {
+    const row = h('tr', { 'data-testid': 'tensor-row', 'data-name': tensor.name, tabindex: 0, 'aria-selected': 'false' },
+      h('td', { class: 'name', 'data-testid': 'cell-name', title: tensor.name }, tensor.name),
+      h('td', { 'data-testid': 'cell-dtype' }, tensor.dtype),
+      h('td', { 'data-testid': 'cell-shape' }, fmtShape(tensor.shape)),
+      h('td', { 'data-testid': 'cell-size', class: 'num' }, fmtBytes(tensor.byteLength)),
+      ...STAT_KEYS.map((k) => h('td', { 'data-testid': `stat-${k}`, class: 'num pending' }, '…')));
+    row.addEventListener('click', () => this.select(tensor.name, true));
+    row.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        this.select(tensor.name, true);
+      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const next = (e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling) as HTMLElement | null;
+        next?.focus();
+        if (next?.dataset.name) this.select(next.dataset.name, false);
+      }
+    });
+    this.rows.set(tensor.name, row);
+    return row;
+  }
+
+  private updateRow(name: string): void {
+    const row = this.rows.get(name);
+    const s = this.stats.get(name);
+    if (!row || !s) return;
+    for (const k of STAT_KEYS) {
+      const cell = row.querySelector<HTMLElement>(`[data-testid="stat-${k}"]`)!;
+      cell.classList.remove('pending');
+      cell.textContent = s.type === 'stats' ? fmtNum(s.summary[k]) : '!';
+      if (s.type === 'statsError') cell.title = s.message;
+    }
+  }
+
+  private select(name: string | undefined, focusDetails: boolean): void {
+    this.selected = name;
+    setState<EditorViewState>({ selected: name });
+    for (const [n, row] of this.rows) row.setAttribute('aria-selected', String(n === name));
+    this.renderDetails();
+    if (focusDetails) this.rows.get(name ?? '')?.focus();
+  }
+
+  private renderDetails(): void {
+    const { t } = this;
+    clear(this.details);
+    this.lastTile = undefined;
+    const tensor = this.file?.tensors.find((x) => x.name === this.selected);
+    if (!tensor) {
+      this.details.append(h('p', { class: 'muted' }, t('Select a tensor to see its histogram and heatmap')));
+      return;
+    }
+    const s = this.stats.get(tensor.name);
+    const summary = h('dl', { class: 'summary', 'data-testid': 'summary' });
+    const item = (label: string, value: string, id: string) => summary.append(h('dt', {}, label), h('dd', { 'data-testid': id }, value));
+    item(t('dtype'), tensor.dtype, 'detail-dtype');
+    item(t('Shape'), fmtShape(tensor.shape), 'detail-shape');
+    if (s?.type === 'stats') {
+      item(t('count'), String(s.summary.count), 'detail-count');
+      for (const k of STAT_KEYS) item(t(k), fmtNum(s.summary[k]), `detail-${k}`);
+      item(t('NaN'), String(s.summary.nan), 'detail-nan');
+      item(t('Inf'), String(s.summary.inf), 'detail-inf');
+    } else if (s?.type === 'statsError') {
+      summary.append(h('dd', { class: 'error', role: 'alert' }, s.message));
+    }
+
+    const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': t('Actions') },
+      this.actionButton('playground', t('Open in Playground')),
+      this.actionButton('normalize', t('Normalize…')),
+      this.actionButton('export', t('Export as .npy')),
+      h('span', { class: 'muted', 'data-testid': 'action-result', role: 'status' }));
+
+    const histCanvas = h('canvas', { 'data-testid': 'histogram', role: 'img', 'aria-label': t('Histogram') });
+    const histBox = h('figure', { class: 'chart' }, h('figcaption', {}, t('Histogram')), h('div', { class: 'chart-box' }, histCanvas));
+    this.details.append(h('h2', { 'data-testid': 'selected-name' }, t('Selected tensor: {0}', tensor.name)), summary, actions, histBox);
+    this.histogram = new HistogramView(histCanvas, tensor.name);
+    if (s?.type === 'stats' && s.summary.count > 0) this.histogram.show(s.histogram);
+    else if (s?.type === 'stats') histBox.append(h('p', { class: 'muted' }, t('No finite values')));
+    this.details.append(this.heatmapSection(tensor));
+  }
+
+  private actionButton(action: EditorAction, label: string): HTMLElement {
+    const b = h('vscode-button', { 'data-testid': `action-${action}`, secondary: action !== 'normalize' }, label);
+    b.addEventListener('click', () => post({ type: 'action', action, tensor: this.selected! }));
+    return b;
+  }
+
+  private heatmapSection(tensor: TensorEntry): HTMLElement {
+    const { t } = this;
+    const fig = h('figure', { class: 'heatmap' }, h('figcaption', {}, t('Heatmap')));
+    if (tensor.shape.length < 2 || tensor.numel === 0) {
+      fig.append(h('p', { class: 'muted', 'data-testid': 'heatmap-note' }, t('Heatmaps are drawn for tensors of 2 or more dims')));
+      return fig;
+    }
+    const lead = tensor.shape.slice(0, -2);
+    const index = (this.heatmapIndex[tensor.name] ?? []).length === lead.length ? this.heatmapIndex[tensor.name] : lead.map(() => 0);
+    const controls = h('div', { class: 'slice', 'data-testid': 'slice-controls' }, h('span', {}, t('Slice')));
+    lead.forEach((d, i) => {
+      const field = h('vscode-textfield', { type: 'number', min: 0, max: d - 1, value: String(index[i]), 'data-testid': `slice-${i}`, 'aria-label': `${t('Slice')} ${i}` });
+      field.addEventListener('change', () => {
+        const v = Math.min(d - 1, Math.max(0, Math.round(Number(field.value) || 0)));
+        field.value = String(v);
+        index[i] = v;
+        this.heatmapIndex[tensor.name] = [...index];
+        setState<EditorViewState>({ heatmapIndex: this.heatmapIndex });
+        this.requestHeatmap(tensor.name, index);
+      });
+      controls.append(h('span', { class: 'muted' }, `[${i}] / ${d}`), field);
+    });
+    if (lead.length > 0) fig.append(controls);
+    fig.append(h('canvas', { 'data-testid': 'heatmap', role: 'img', 'aria-label': t('Heatmap') }), h('p', { class: 'muted', 'data-testid': 'heatmap-note' }));
+    this.requestHeatmap(tensor.name, index);
+    return fig;
+  }
+
+  private requestHeatmap(tensor: string, index: number[]): void {
+    this.heatmapRequest++;
+    post({ type: 'requestHeatmap', requestId: this.heatmapRequest, tensor, index: [...index] });
+  }
+
+  private showHeatmap(tile: HeatmapTileMessage): void {
+    const canvas = this.details.querySelector<HTMLCanvasElement>('canvas[data-testid="heatmap"]');
+    if (!canvas) return;
+    this.lastTile = tile;
+    drawHeatmap(canvas, tile);
+    canvas.dataset.rows = String(tile.rows);
+    canvas.dataset.cols = String(tile.cols);
+    const note = this.details.querySelector('[data-testid="heatmap-note"]');
+    if (note) note.textContent = `${this.t('Slice {0} × {1}, drawn at {2} × {3}', tile.sliceRows, tile.sliceCols, tile.rows, tile.cols)} · ${fmtNum(tile.min)} … ${fmtNum(tile.max)}`;
+  }
+
+  /** Normalization layers of a checkpoint, each with its members' statistics. */
+  private renderLayers(): void {
+    const { t } = this;
+    clear(this.layers);
+    const layers: NormLayerEntry[] = this.file?.layers ?? [];
+    if (layers.length === 0) return;
+    this.layers.append(h('h2', {}, t('Normalization layers'), ' ', h('vscode-badge', {}, String(layers.length))));
+    for (const layer of layers) {
+      const table = h('table', { class: 'layer' });
+      for (const [role, name] of Object.entries(layer.members)) {
+        if (!name) continue;
+        const s = this.stats.get(name);
+        const cells = STAT_KEYS.map((k) => h('td', { class: 'num', 'data-testid': `layer-${k}` }, s?.type === 'stats' ? fmtNum(s.summary[k]) : '…'));
+        const row = h('tr', { 'data-role': role, tabindex: 0 }, h('th', { scope: 'row' }, role), ...cells);
+        row.addEventListener('click', () => this.select(name, true));
+        row.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.select(name, true); });
+        table.append(row);
+      }
+      this.layers.append(h('section', { class: 'layer-group', 'data-testid': 'layer-group', 'data-prefix': layer.prefix },
+        h('h3', {}, layer.prefix || '(root)', ' ', h('span', { class: 'muted' }, layer.kind)), table));
+    }
+  }
+}
