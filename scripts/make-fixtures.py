@@ -168,7 +168,358 @@ def write_marked_npy(rel, descr, shape, data):
         fh.write(npy_bytes("{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape_text), data))
 
 
-SECTIONS = [make_npy]
+
+# --------------------------------------------------------------------------------------- safetensors
+ST_DTYPES = {torch.float64: 'F64', torch.float32: 'F32', torch.float16: 'F16', torch.bfloat16: 'BF16', torch.int64: 'I64',
+             torch.int32: 'I32', torch.int16: 'I16', torch.int8: 'I8', torch.uint8: 'U8', torch.bool: 'BOOL'}
+TORCH_NAMES = {torch.float64: 'float64', torch.float32: 'float32', torch.float16: 'float16', torch.bfloat16: 'bfloat16',
+               torch.int64: 'int64', torch.int32: 'int32', torch.int16: 'int16', torch.int8: 'int8', torch.uint8: 'uint8', torch.bool: 'bool'}
+
+
+def tensor_bytes(t):
+    t = t.contiguous()
+    if t.dtype == torch.bfloat16:
+        return t.view(torch.int16).numpy().tobytes()
+    return t.numpy().tobytes()
+
+
+def tensor_values(t):
+    return t.to(torch.float64).numpy() if t.dtype != torch.bool else t.numpy().astype(np.float64)
+
+
+def safetensors_bytes(tensors, metadata=None, raw=None):
+    """tensors: name -> torch.Tensor; raw: name -> (dtype string, shape, bytes) for dtypes torch 1.13 lacks."""
+    header, blobs, off = {}, [], 0
+    if metadata is not None:
+        header['__metadata__'] = metadata
+    items = [(k, ST_DTYPES[v.dtype], list(v.shape), tensor_bytes(v)) for k, v in tensors.items()]
+    items += [(k, d, list(sh), b) for k, (d, sh, b) in (raw or {}).items()]
+    for k, d, sh, b in items:
+        header[k] = {'dtype': d, 'shape': sh, 'data_offsets': [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header, separators=(',', ':')).encode()
+    h += b' ' * ((8 - len(h) % 8) % 8)
+    return struct.pack('<Q', len(h)) + h + b''.join(blobs)
+
+
+def write_safetensors(p, tensors, metadata=None, raw=None):
+    with open(p, 'wb') as fh:
+        fh.write(safetensors_bytes(tensors, metadata, raw))
+
+
+def describe_torch(t):
+    return describe(TORCH_NAMES[t.dtype], tensor_values(t))
+
+
+def f8_value(b, e_bits, m_bits, bias, fn):
+    """Decodes one float8 byte from the OFP8 definitions (E4M3FN: no inf, S.1111.111 is NaN)."""
+    s = -1.0 if b & 0x80 else 1.0
+    e = (b >> m_bits) & ((1 << e_bits) - 1)
+    m = b & ((1 << m_bits) - 1)
+    if fn and e == 15 and m == 7:
+        return float('nan')
+    if not fn and e == 31:
+        return float('nan') if m else s * float('inf')
+    if e == 0:
+        return s * m * 2.0 ** (1 - bias - m_bits)
+    return s * (1 + m / 2 ** m_bits) * 2.0 ** (e - bias)
+
+
+def make_safetensors():
+    ts = OrderedDict()
+    ts['f64'] = torch.randn(2, 3, dtype=torch.float64)
+    ts['f32'] = torch.randn(4, 5)
+    ts['f16'] = torch.randn(3, 3).half()
+    ts['bf16'] = torch.randn(7).bfloat16()
+    ts['i64'] = torch.tensor([-(2 ** 40), 0, 5, 2 ** 40])
+    ts['i32'] = torch.randint(-1000, 1000, (2, 2), dtype=torch.int32)
+    ts['i16'] = torch.randint(-1000, 1000, (5,), dtype=torch.int16)
+    ts['i8'] = torch.randint(-128, 127, (2, 4), dtype=torch.int8)
+    ts['u8'] = torch.randint(0, 255, (3, 2), dtype=torch.uint8)
+    ts['bool'] = torch.tensor([True, False, True, True])
+    ts['scalar'] = torch.tensor(2.5)
+    ts['empty'] = torch.zeros(0, 4)
+    meta = {'format': 'pt', 'note': 'NormLab fixture'}
+    write_safetensors(path('st/all_dtypes.safetensors'), ts, meta)
+    record('st/all_dtypes.safetensors', 'safetensors', {k: describe_torch(v) for k, v in ts.items()}, meta)
+
+    allbytes = bytes(range(256))
+    raw = {'e4m3': ('F8_E4M3', (16, 16), allbytes), 'e5m2': ('F8_E5M2', (256,), allbytes)}
+    write_safetensors(path('st/float8.safetensors'), {}, None, raw)
+    e4 = np.array([f8_value(b, 4, 3, 7, True) for b in range(256)]).reshape(16, 16)
+    e5 = np.array([f8_value(b, 5, 2, 15, False) for b in range(256)])
+    record('st/float8.safetensors', 'safetensors', {'e4m3': describe('float8_e4m3fn', e4), 'e5m2': describe('float8_e5m2', e5)})
+
+    # A sharded checkpoint: two shards and the index that maps names to them.
+    shard1 = OrderedDict([('bn.weight', torch.rand(4)), ('bn.bias', torch.randn(4))])
+    shard2 = OrderedDict([('bn.running_mean', torch.randn(4)), ('bn.running_var', torch.rand(4) + 0.5), ('bn.num_batches_tracked', torch.tensor(10))])
+    write_safetensors(path('st/sharded/model-00001-of-00002.safetensors'), shard1, {'format': 'pt'})
+    write_safetensors(path('st/sharded/model-00002-of-00002.safetensors'), shard2, {'format': 'pt'})
+    index = {'metadata': {'total_size': 68}, 'weight_map': {**{k: 'model-00001-of-00002.safetensors' for k in shard1},
+                                                            **{k: 'model-00002-of-00002.safetensors' for k in shard2}}}
+    with open(path('st/sharded/model.safetensors.index.json'), 'w') as fh:
+        json.dump(index, fh, indent=2)
+    record('st/sharded/model.safetensors.index.json', 'safetensors', {k: describe_torch(v) for k, v in {**shard1, **shard2}.items()}, {'total_size': 68})
+
+    good = safetensors_bytes(OrderedDict([('x', torch.randn(2, 3))]))
+    n = struct.unpack('<Q', good[:8])[0]
+    bad('bad/st_truncated.safetensors', good[:-4], 'truncated')
+    bad('bad/st_header_past_end.safetensors', struct.pack('<Q', 2 ** 40) + good[8:], 'runs past the end')
+    bad('bad/st_not_json.safetensors', struct.pack('<Q', 12) + b'{not json!!}' + b'\0' * 24, 'not valid JSON')
+    bad('bad/st_array_header.safetensors', struct.pack('<Q', 8) + b'[1,2,3] ', 'must be a JSON object')
+    hdr = lambda d: (lambda h: struct.pack('<Q', len(h)) + h)(json.dumps(d).encode())
+    bad('bad/st_complex.safetensors', hdr({'z': {'dtype': 'C64', 'shape': [2], 'data_offsets': [0, 16]}}) + b'\0' * 16, 'unsupported dtype "C64"')
+    bad('bad/st_shape_lies.safetensors', hdr({'x': {'dtype': 'F32', 'shape': [100, 100], 'data_offsets': [0, 24]}}) + b'\0' * 24, 'needs 40000')
+    bad('bad/st_offsets_past_end.safetensors', hdr({'x': {'dtype': 'F32', 'shape': [1000], 'data_offsets': [0, 4000]}}) + b'\0' * 24, 'truncated')
+    bad('bad/st_negative_shape.safetensors', hdr({'x': {'dtype': 'F32', 'shape': [-1, 2], 'data_offsets': [0, 8]}}) + b'\0' * 8, 'non-negative')
+    bad('bad/st_absurd_shape.safetensors', hdr({'x': {'dtype': 'F64', 'shape': [2 ** 31, 2 ** 31, 2 ** 31], 'data_offsets': [0, 8]}}) + b'\0' * 8, 'too many elements')
+    bad('bad/st_bad_offsets.safetensors', hdr({'x': {'dtype': 'F32', 'shape': [2], 'data_offsets': [8, 0]}}) + b'\0' * 8, 'data_offsets must be')
+    bad('bad/st_bad_utf8.safetensors', struct.pack('<Q', 4) + b'{\xff\xfe}', 'not valid UTF-8')
+    os.makedirs(path('bad/sharded/x'), exist_ok=True)
+    with open(path('bad/sharded/escape.safetensors.index.json'), 'w') as fh:
+        json.dump({'weight_map': {'w': '../st_truncated.safetensors'}}, fh)
+    expected['bad']['bad/sharded/escape.safetensors.index.json'] = 'same folder'
+    with open(path('bad/sharded/missing.safetensors.index.json'), 'w') as fh:
+        json.dump({'weight_map': {'w': 'missing_shard.safetensors'}}, fh)
+    expected['bad']['bad/sharded/missing.safetensors.index.json'] = "cannot open shard 'missing_shard.safetensors'"
+    with open(path('bad/sharded/wrong.safetensors.index.json'), 'w') as fh:
+        json.dump({'weight_map': {'nope': 'only_x.safetensors'}}, fh)
+    with open(path('bad/sharded/only_x.safetensors'), 'wb') as fh:
+        fh.write(good)
+    expected['bad']['bad/sharded/wrong.safetensors.index.json'] = "has no such tensor"
+    os.rmdir(path('bad/sharded/x'))
+    _ = n
+
+
+# ----------------------------------------------------------------------------------------------- npz
+def zip64_bytes(members):
+    """A stored zip whose central directory and end records use zip64 fields (as a >4 GiB archive would)."""
+    out, central = bytearray(), bytearray()
+    for name, data in members:
+        nb = name.encode()
+        crc = zipfile.crc32(data) & 0xffffffff
+        off = len(out)
+        local_extra = struct.pack('<HHQQ', 1, 16, len(data), len(data))
+        out += struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, 0, 0, 0, 0, crc, 0xffffffff, 0xffffffff, len(nb), len(local_extra)) + nb + local_extra + data
+        extra = struct.pack('<HHQQQ', 1, 24, len(data), len(data), off)
+        central += struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 45, 45, 0, 0, 0, 0, crc, 0xffffffff, 0xffffffff,
+                               len(nb), len(extra), 0, 0, 0, 0, 0xffffffff) + nb + extra
+    cd_off = len(out)
+    out += central
+    z64 = len(out)
+    out += struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, len(members), len(members), len(central), cd_off)
+    out += struct.pack('<IIQI', 0x07064b50, 0, z64, 1)
+    out += struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 0xffff, 0xffff, 0xffffffff, 0xffffffff, 0)
+    return bytes(out)
+
+
+def npy_of(a):
+    b = io.BytesIO()
+    np.save(b, a)
+    return b.getvalue()
+
+
+def make_npz():
+    arrays = OrderedDict([('x', rng.standard_normal((2, 3, 4)).astype(np.float32)), ('labels', np.array([3, 1, 4, 1, 5], dtype=np.int64)),
+                          ('mask', np.array([True, False, True])), ('f16', rng.standard_normal((3,)).astype(np.float16)),
+                          ('fort', np.asfortranarray(rng.standard_normal((3, 2))))])
+    desc = {k: describe(np_name(v), v) for k, v in arrays.items()}
+    np.savez(path('npz/stored.npz'), **arrays)
+    record('npz/stored.npz', 'npz', desc)
+    np.savez_compressed(path('npz/deflated.npz'), **arrays)
+    record('npz/deflated.npz', 'npz', desc)
+    big = np.repeat(rng.standard_normal(1000).astype(np.float32), 50)  # compressible: many deflate blocks
+    np.savez_compressed(path('npz/deflated_big.npz'), big=big)
+    record('npz/deflated_big.npz', 'npz', {'big': describe('float32', big, max_values=0)})
+    with open(path('npz/zip64.npz'), 'wb') as fh:
+        fh.write(zip64_bytes([(k + '.npy', npy_of(v)) for k, v in arrays.items()]))
+    record('npz/zip64.npz', 'npz', desc)
+
+    good = open(path('npz/deflated.npz'), 'rb').read()
+    stored = open(path('npz/stored.npz'), 'rb').read()
+    bad('bad/npz_truncated.npz', good[:len(good) // 2], 'no end-of-central-directory')
+    # Corrupt the deflate stream of the first member (just after its local header and name).
+    name_len, extra_len = struct.unpack('<HH', good[26:30])
+    start = 30 + name_len + extra_len
+    corrupt = bytearray(good)
+    for k in range(start, start + 40):
+        corrupt[k] = 0xff
+    bad('bad/npz_corrupt_deflate.npz', bytes(corrupt), 'corrupt deflate data')
+    # Central directory lies about sizes: uncompressed size smaller (a zip bomb shape) and larger than the data.
+    bad('bad/npz_bomb.npz', patch_central(good, 0, uncompressed=60), 'more than its declared size')
+    bad('bad/npz_short.npz', patch_central(good, 0, compressed=40), 'deflate')
+    bad('bad/npz_method.npz', patch_central(stored, 0, method=12), 'unsupported compression method 12')
+    bad('bad/npz_cd_past_end.npz', patch_eocd(stored, cd_offset=len(stored) * 4), 'runs past the end')
+    bad('bad/npz_local_offset.npz', patch_central(stored, 0, offset=len(stored) - 10), 'past the end')
+    with zipfile.ZipFile(path('bad/npz_member_not_npy.npz'), 'w') as z:
+        z.writestr('x.npy', b'this is not an npy file at all')
+    expected['bad']['bad/npz_member_not_npy.npz'] = 'not a .npy file'
+
+
+def central_offset(data):
+    eocd = data.rindex(b'PK\x05\x06')
+    return struct.unpack('<I', data[eocd + 16:eocd + 20])[0]
+
+
+def patch_central(data, index, uncompressed=None, method=None, offset=None, compressed=None):
+    b = bytearray(data)
+    p = central_offset(data)
+    for _ in range(index):
+        n, e, c = struct.unpack('<HHH', b[p + 28:p + 34])
+        p += 46 + n + e + c
+    if uncompressed is not None:
+        b[p + 24:p + 28] = struct.pack('<I', uncompressed)
+    if compressed is not None:
+        b[p + 20:p + 24] = struct.pack('<I', compressed)
+    if method is not None:
+        b[p + 10:p + 12] = struct.pack('<H', method)
+    if offset is not None:
+        b[p + 42:p + 46] = struct.pack('<I', offset)
+    return bytes(b)
+
+
+def patch_eocd(data, cd_offset):
+    b = bytearray(data)
+    eocd = data.rindex(b'PK\x05\x06')
+    b[eocd + 16:eocd + 20] = struct.pack('<I', cd_offset)
+    return bytes(b)
+
+
+# ------------------------------------------------------------------------------------------- pytorch
+class SmallCNN(torch.nn.Module):
+    """Conv -> BatchNorm2d -> ReLU -> Conv -> GroupNorm -> ReLU -> pool -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = torch.nn.BatchNorm2d(8)
+        self.conv2 = torch.nn.Conv2d(8, 16, 3, padding=1)
+        self.gn2 = torch.nn.GroupNorm(4, 16)
+        self.fc = torch.nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = torch.relu(self.gn2(self.conv2(x)))
+        return self.fc(x.mean((2, 3)))
+
+
+def trained_cnn():
+    torch.manual_seed(7)
+    m = SmallCNN()
+    opt = torch.optim.SGD(m.parameters(), lr=0.05)
+    for _ in range(5):
+        x = torch.randn(8, 3, 16, 16) * 2 + 0.5
+        loss = m(x).square().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return m.eval()
+
+
+def torch_zip(members, archive='archive'):
+    """A torch.save-style zip: stored members under '<archive>/'."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', zipfile.ZIP_STORED) as z:
+        for name, data in members:
+            z.writestr(zipfile.ZipInfo(f'{archive}/{name}', date_time=(2020, 1, 1, 0, 0, 0)), data)
+    return b.getvalue()
+
+
+class Evil:
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return self.fn, self.args
+
+
+def make_pytorch():
+    sd = trained_cnn().state_dict()
+    torch.save(sd, path('pt/small_cnn_state.pt'))
+    record('pt/small_cnn_state.pt', 'pytorch', {k: describe_torch(v) for k, v in sd.items()})
+
+    base = torch.arange(24, dtype=torch.float32).reshape(4, 6)
+    views = OrderedDict([('base', base), ('row', base[1]), ('col', base[:, 2]), ('t', base.t()), ('block', base[1:3, 2:5]), ('step', base[::2, ::3])])
+    torch.save(views, path('pt/views.pt'))
+    record('pt/views.pt', 'pytorch', {k: describe_torch(v) for k, v in views.items()})
+
+    types = OrderedDict((TORCH_NAMES[d], (torch.randn(3, 2) * 50).to(d)) for d in TORCH_NAMES)
+    torch.save(types, path('pt/dtypes.pt'))
+    record('pt/dtypes.pt', 'pytorch', {k: describe_torch(v) for k, v in types.items()})
+
+    nested = {'epoch': 3, 'lr': 0.1, 'arch': 'tiny', 'best': None, 'model': OrderedDict([('ln.weight', torch.ones(5)), ('ln.bias', torch.zeros(5))]),
+              'param': torch.nn.Parameter(torch.randn(2, 2)), 'history': [torch.tensor([1.0, 2.0]), torch.tensor([3.0])]}
+    torch.save(nested, path('pt/nested.pth'))
+    flat = {'model.ln.weight': nested['model']['ln.weight'], 'model.ln.bias': nested['model']['ln.bias'], 'param': nested['param'].detach(),
+            'history.0': nested['history'][0], 'history.1': nested['history'][1]}
+    record('pt/nested.pth', 'pytorch', {k: describe_torch(v) for k, v in flat.items()}, {'epoch': 3, 'lr': 0.1, 'arch': 'tiny', 'best': None})
+
+    single = torch.randn(3, 4)
+    torch.save(single, path('pt/single.bin'))
+    record('pt/single.bin', 'pytorch', {'single': describe_torch(single)})
+
+    # Hostile and broken checkpoints.
+    version = ('version', b'3\n')
+    # Protocol 2 (what torch.save writes) spells Python 3 modules the Python 2 way: builtins -> __builtin__.
+    hostile = [('os_system', Evil(os.system, 'echo pwned'), 2, "'posix.system'"), ('eval', Evil(eval, '1+1'), 2, "'__builtin__.eval'"),
+               ('subprocess', Evil(__import__('subprocess').Popen, ['true']), 4, "'subprocess.Popen'"),
+               ('exec_p4', Evil(exec, 'import os'), 4, "'builtins.exec'")]
+    for name, obj, proto, msg in hostile:
+        bad(f'bad/pt_{name}.pt', torch_zip([('data.pkl', pickle.dumps(obj, protocol=proto)), version]), msg)
+    deep = b'\x80\x02' + b']' * 100000 + b'a' * 99999 + b'.'
+    bad('bad/pt_deep.pt', torch_zip([('data.pkl', deep), version]), 'deeper than')
+    bad('bad/pt_huge_memo.pt', torch_zip([('data.pkl', b'\x80\x02j\xff\xff\xff\xff.'), version]), 'memo entry 4294967295')
+    bad('bad/pt_truncated_pickle.pt', torch_zip([('data.pkl', pickle.dumps({'a': 1}, protocol=2)[:-3]), version]), 'truncated')
+    bad('bad/pt_model_object.pt', model_bytes(), "refusing")
+    good = io.BytesIO()
+    torch.save({'w': torch.randn(4)}, good)
+    with zipfile.ZipFile(good) as z:
+        pkl = z.read([n for n in z.namelist() if n.endswith('data.pkl')][0])
+    bad('bad/pt_missing_storage.pt', torch_zip([('data.pkl', pkl), version]), "has no member")
+    bad('bad/pt_short_storage.pt', torch_zip([('data.pkl', pkl), ('data/0', b'\0' * 8), version]), 'declares 4 float32')
+    lying = pickle_with_view(size=(4,), stride=(3,))
+    bad('bad/pt_view_out_of_range.pt', torch_zip([('data.pkl', lying), ('data/0', b'\0' * 16), version]), 'outside its storage')
+
+
+def model_bytes():
+    b = io.BytesIO()
+    torch.save(torch.nn.BatchNorm2d(3), b)
+    return b.getvalue()
+
+
+def pickle_with_view(size, stride):
+    """A data.pkl whose tensor is a view (size, stride) into a 4-element float storage."""
+    class Storage:
+        pass
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            return ('storage', torch.FloatStorage, '0', 'cpu', 4) if isinstance(obj, Storage) else None
+    b = io.BytesIO()
+    Pickler(b, protocol=2).dump({'w': Evil(torch._utils._rebuild_tensor_v2, Storage(), 0, size, stride, False, OrderedDict())})
+    return b.getvalue()
+
+
+# ------------------------------------------------------------------------------------------ examples
+def make_examples():
+    os.makedirs(EXAMPLES, exist_ok=True)
+    r = np.random.default_rng(42)
+    offsets = np.linspace(-3, 3, 32, dtype=np.float32).reshape(1, 32, 1, 1)
+    scales = np.linspace(0.5, 2.0, 32, dtype=np.float32).reshape(1, 32, 1, 1)
+    act = (r.standard_normal((8, 32, 16, 16)).astype(np.float32) * scales + offsets).astype(np.float32)
+    np.save(os.path.join(EXAMPLES, 'activations.npy'), act)
+    np.savez_compressed(os.path.join(EXAMPLES, 'batch.npz'), x=(r.standard_normal((16, 8, 8, 8)) * 2 + 1).astype(np.float32),
+                        labels=r.integers(0, 10, 16), tokens=r.standard_normal((4, 10, 64)).astype(np.float32))
+    sd = trained_cnn().state_dict()
+    torch.save(sd, os.path.join(EXAMPLES, 'small_cnn.pt'))
+    write_safetensors(os.path.join(EXAMPLES, 'small_cnn.safetensors'), OrderedDict(sd), {'format': 'pt', 'model': 'SmallCNN'})
+    for name in ['activations.npy', 'batch.npz', 'small_cnn.pt', 'small_cnn.safetensors']:
+        rel = os.path.relpath(os.path.join(EXAMPLES, name), OUT)
+        expected['examples'] = expected.get('examples', []) + [rel]
+
+
+SECTIONS = [make_npy, make_safetensors, make_npz, make_pytorch, make_examples]
 
 if __name__ == '__main__':
     torch.manual_seed(0)

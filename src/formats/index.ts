@@ -20,9 +20,13 @@
 // Every error from bad input is a FormatError (src/formats/errors.ts) whose message says what was expected
 // and what was found.
 import { FormatError } from './errors';
-import { NPY_MAGIC, openNpy } from './npy';
+import { openNpy, NPY_MAGIC } from './npy';
+import { openNpz } from './npz';
+import { openPytorch } from './pytorch';
+import { looksLikeSafetensors, openSafetensors, openSafetensorsIndex } from './safetensors';
 import type { ByteSource } from './source';
 import type { TensorFile } from './tensorFile';
+import { EMPTY_ZIP_MAGIC, readZipDirectory, ZIP_MAGIC } from './zip';
 
 export type { DType } from './dtype';
 export type { TensorFile, TensorInfo, TensorFormat } from './tensorFile';
@@ -39,9 +43,30 @@ export interface OpenOptions {
 
 const startsWith = (b: Uint8Array, magic: readonly number[]): boolean => b.length >= magic.length && magic.every((m, i) => b[i] === m);
 
+/** Opens a tensor file, reading only its header/index. On failure the source is closed and a FormatError thrown. */
 export async function openTensorFile(source: ByteSource, opts: OpenOptions = {}): Promise<TensorFile> {
+  try {
+    return await detectAndOpen(source, opts);
+  } catch (e) {
+    await source.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function detectAndOpen(source: ByteSource, opts: OpenOptions): Promise<TensorFile> {
   const head = await source.read(0, Math.min(16, source.size));
   if (startsWith(head, NPY_MAGIC)) return openNpy(source, opts);
+  if (startsWith(head, ZIP_MAGIC) || startsWith(head, EMPTY_ZIP_MAGIC)) {
+    const zip = await readZipDirectory(source, opts.maxHeaderBytes);
+    // torch.save (>= 1.6) writes '<archive>/data.pkl' beside '<archive>/data/N' storages.
+    if (zip.some((z) => z.name === 'data.pkl' || z.name.endsWith('/data.pkl'))) return openPytorch(source, zip, opts);
+    return openNpz(source, zip, opts);
+  }
+  if (/\.safetensors$/i.test(source.name) || looksLikeSafetensors(head, source.size)) return openSafetensors(source, opts);
+  if (/\.json$/i.test(source.name) && head.length > 0 && new TextDecoder().decode(head).trimStart().startsWith('{')) return openSafetensorsIndex(source, opts);
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && /\.(pt|pth|bin|ckpt)$/i.test(source.name)) {
+    throw new FormatError(`${source.name}: legacy (pre-1.6, non-zip) PyTorch pickle format is not supported; expected a zip checkpoint (torch.save with _use_new_zipfile_serialization=True, the default since 1.6)`);
+  }
   throw new FormatError(`${source.name}: not a recognized tensor file: expected .npy, .npz, .safetensors, a PyTorch zip checkpoint or a safetensors index, found ${describeBytes(head)}`);
 }
 

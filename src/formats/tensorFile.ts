@@ -85,7 +85,11 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
   const byName = new Map<string, TensorEntry>();
   for (const e of entries) {
     checkEntry(e, fileName);
-    byName.set(e.info.name, e);
+    // Names must be unique ('a.b' as a key and as a nested path can collide): number the later ones.
+    let name = e.info.name;
+    for (let k = 2; byName.has(name); k++) name = `${e.info.name} (${k})`;
+    e.info.name = name;
+    byName.set(name, e);
   }
   const lookup = (name: string): TensorEntry => {
     const e = byName.get(name);

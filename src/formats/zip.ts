@@ -1,0 +1,126 @@
+// Zip archives (npz, PyTorch checkpoints): the central directory only, zip64 included. Members are opened as
+// regions: stored ones read lazily by offset, deflated ones inflated on demand by fflate.
+import { DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes } from './errors';
+import { deflatedRegion, sourceRegion, type Region } from './region';
+import type { ByteSource } from './source';
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  localHeaderOffset: number;
+}
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+
+export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+export const EMPTY_ZIP_MAGIC = [0x50, 0x4b, 0x05, 0x06];
+
+function u64(dv: DataView, at: number, what: string): number {
+  const v = dv.getBigUint64(at, true);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(`${what}: zip64 field ${v} is too large`);
+  return Number(v);
+}
+
+const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+export async function readZipDirectory(src: ByteSource, maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES): Promise<ZipEntry[]> {
+  const what = src.name;
+  if (src.size < 22) throw new FormatError(`${what}: not a zip file: too short for an end-of-central-directory record (${src.size} bytes)`);
+  const tailLen = Math.min(src.size, 22 + 65535);
+  const tail = await src.read(src.size - tailLen, tailLen);
+  const tv = view(tail);
+  let at = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tv.getUint32(i, true) === EOCD && i + 22 + tv.getUint16(i + 20, true) <= tail.length) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) throw new FormatError(`${what}: corrupt zip: no end-of-central-directory record (truncated file?)`);
+  let count = tv.getUint16(at + 10, true);
+  let cdSize = tv.getUint32(at + 12, true);
+  let cdOffset = tv.getUint32(at + 16, true);
+  const eocdPos = src.size - tailLen + at;
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    if (eocdPos < 20) throw new FormatError(`${what}: corrupt zip64: no zip64 locator`);
+    const loc = view(await src.read(eocdPos - 20, 20));
+    if (loc.getUint32(0, true) !== ZIP64_LOCATOR) throw new FormatError(`${what}: corrupt zip64: expected a zip64 end-of-central-directory locator`);
+    const z64 = u64(loc, 8, what);
+    if (z64 + 56 > src.size) throw new FormatError(`${what}: corrupt zip64: end record at ${z64} runs past the end of the file`);
+    const rec = view(await src.read(z64, 56));
+    if (rec.getUint32(0, true) !== ZIP64_EOCD) throw new FormatError(`${what}: corrupt zip64: expected a zip64 end-of-central-directory record at ${z64}`);
+    count = u64(rec, 32, what);
+    cdSize = u64(rec, 40, what);
+    cdOffset = u64(rec, 48, what);
+  }
+  if (cdOffset + cdSize > src.size) throw new FormatError(`${what}: corrupt zip: central directory (${cdSize} bytes at ${cdOffset}) runs past the end of the file (${src.size} bytes)`);
+  if (cdSize > maxHeaderBytes) throw new FormatError(`${what}: zip central directory is ${fmtBytes(cdSize)}, above the header limit of ${fmtBytes(maxHeaderBytes)}`);
+  if (count * 46 > cdSize) throw new FormatError(`${what}: corrupt zip: ${count} entries cannot fit in a ${cdSize}-byte central directory`);
+  const cd = await src.read(cdOffset, cdSize);
+  const dv = view(cd);
+  const entries: ZipEntry[] = [];
+  const utf8 = new TextDecoder('utf-8');
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || dv.getUint32(p, true) !== CENTRAL) throw new FormatError(`${what}: corrupt zip: bad central directory entry ${i}`);
+    const flags = dv.getUint16(p + 8, true);
+    const method = dv.getUint16(p + 10, true);
+    let compressedSize = dv.getUint32(p + 20, true);
+    let size = dv.getUint32(p + 24, true);
+    const nameLen = dv.getUint16(p + 28, true);
+    const extraLen = dv.getUint16(p + 30, true);
+    const commentLen = dv.getUint16(p + 32, true);
+    let localHeaderOffset = dv.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new FormatError(`${what}: corrupt zip: central directory entry ${i} runs past the directory`);
+    const name = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
+    // Zip64 extra field: the 64-bit values, in this order, for each 32-bit field that is 0xFFFFFFFF.
+    let e = p + 46 + nameLen;
+    const extraEnd = e + extraLen;
+    while (e + 4 <= extraEnd) {
+      const id = dv.getUint16(e, true);
+      const len = dv.getUint16(e + 2, true);
+      if (e + 4 + len > extraEnd) break;
+      if (id === 0x0001) {
+        let q = e + 4;
+        const next = (): number => {
+          if (q + 8 > e + 4 + len) throw new FormatError(`${what}: corrupt zip64 extra field in '${name}'`);
+          const v = u64(dv, q, what);
+          q += 8;
+          return v;
+        };
+        if (size === 0xffffffff) size = next();
+        if (compressedSize === 0xffffffff) compressedSize = next();
+        if (localHeaderOffset === 0xffffffff) localHeaderOffset = next();
+      }
+      e += 4 + len;
+    }
+    if (flags & 1) throw new FormatError(`${what}: member '${name}' is encrypted; encrypted zips are not supported`);
+    entries.push({ name, method, compressedSize, size, localHeaderOffset });
+    p = extraEnd + commentLen;
+  }
+  return entries;
+}
+
+/** The member's bytes as a region (nothing is read or inflated yet beyond its local header). */
+export async function openZipMember(src: ByteSource, entry: ZipEntry): Promise<Region> {
+  const what = `${src.name}: member '${entry.name}'`;
+  if (entry.localHeaderOffset + 30 > src.size) throw new FormatError(`${what}: local header offset ${entry.localHeaderOffset} is past the end of the file`);
+  const lh = view(await src.read(entry.localHeaderOffset, 30));
+  if (lh.getUint32(0, true) !== LOCAL) throw new FormatError(`${what}: corrupt zip: expected a local file header at ${entry.localHeaderOffset}`);
+  const dataOffset = entry.localHeaderOffset + 30 + lh.getUint16(26, true) + lh.getUint16(28, true);
+  if (dataOffset + entry.compressedSize > src.size) {
+    throw new FormatError(`${what}: ${entry.compressedSize} bytes of data at ${dataOffset} run past the end of the file (${src.size} bytes): truncated`);
+  }
+  if (entry.method === 0) {
+    if (entry.compressedSize !== entry.size) throw new FormatError(`${what}: stored member declares ${entry.size} bytes but holds ${entry.compressedSize}`);
+    return sourceRegion(src, dataOffset, entry.size, `member '${entry.name}'`);
+  }
+  if (entry.method === 8) return deflatedRegion(src, dataOffset, entry.compressedSize, entry.size, `member '${entry.name}'`);
+  throw new FormatError(`${what}: unsupported compression method ${entry.method}; expected 0 (stored) or 8 (deflate)`);
+}
