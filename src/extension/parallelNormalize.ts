@@ -1,0 +1,112 @@
+// parallelNormalize(): the fast kernels split across the worker pool over SharedArrayBuffers.
+//
+// Fused plans (GroupNorm, LayerNorm, RMSNorm, InstanceNorm in training; NCHW or S = 1): one `moments` job per part
+// of the sets computes their sums AND writes their y, so x is read once. Other plans (BatchNorm, channels-last,
+// eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
+// foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
+import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
+import { applyRows } from '../kernels/fast/apply';
+import { canFuse } from '../kernels/fast/fused';
+import type { Moments } from '../kernels/moments';
+import { checkNormInput } from '../kernels/normalize';
+import type { NormPlan } from '../kernels/plan';
+import type { FloatArray, NormParams, NormResult } from '../kernels/types';
+import type { WorkerPool } from './pool';
+
+export interface ParallelOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** Parts per worker: more balances a shared machine better, fewer costs fewer messages. Default 2. */
+  partsPerWorker?: number;
+}
+
+/** Below this many elements one worker does everything (messages would cost more than they save). */
+const MIN_PARALLEL = 1 << 16;
+
+/**
+ * Normalizes x (stored shape `shape`) in the pool. x is copied once into a SharedArrayBuffer unless it already is
+ * a view of one (allocate it so to save that copy). y is returned as a view of a SharedArrayBuffer.
+ * Float64 input runs the reference kernel in one worker.
+ */
+export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: number[], params: NormParams, opts: ParallelOptions = {}): Promise<NormResult> {
+  const { signal, onProgress } = opts;
+  if (!(x instanceof Float32Array)) return pool.run('normalize', { x, shape, params }, { signal, onProgress });
+  const { plan, p } = checkNormInput({ data: x, shape }, params);
+  const xs = toShared(x);
+  const y = new Float32Array(new SharedArrayBuffer(x.length * 4));
+  const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
+  const parts = workers * (opts.partsPerWorker ?? 2);
+  const fused = canFuse(plan, p);
+
+  // Progress: each finished part; the two-phase path counts both phases.
+  const phases = fused ? 1 : 2;
+  let done = 0;
+  let total = 1;
+  const tick = () => onProgress?.(Math.min(1, ++done / total));
+  onProgress?.(0);
+
+  const units = splitRange(unitCount(plan), parts, alignOf(plan));
+  total = units.length * phases;
+  const sums = await Promise.all(units.map(([u0, u1]) =>
+    pool.run('moments', { x: xs, shape, params, unit0: u0, unit1: u1, y: fused ? y : undefined }, { signal }).then((s) => {
+      tick();
+      return s;
+    })));
+  const m = gather(plan, xs, sums);
+
+  if (fused) {
+    const { stats, running } = statsOf(plan, p, m);
+    return running ? { y, stats, running } : { y, stats };
+  }
+  const { stats, running, scale, shift } = foldForApply(plan, p, m);
+  const rows = splitRange(applyRows(plan).rows, parts, 1);
+  total = units.length + rows.length;
+  await Promise.all(rows.map(([row0, row1]) =>
+    pool.run('apply', { x: xs, y, shape, params, scale, shift, row0, row1 }, { signal }).then(tick)));
+  return running ? { y, stats, running } : { y, stats };
+}
+
+function toShared(x: Float32Array): Float32Array {
+  if (x.buffer instanceof SharedArrayBuffer) return x;
+  const s = new Float32Array(new SharedArrayBuffer(x.length * 4));
+  s.set(x);
+  return s;
+}
+
+/** Channels-last InstanceNorm/GroupNorm rows are split at sample boundaries when possible (fewer shift changes). */
+function alignOf(plan: NormPlan): number {
+  return walkOf(plan) === 'rows' && !plan.reduceN && plan.N >= 2 ? plan.S : 1;
+}
+
+/** [start, end) ranges covering [0, n) in at most `parts` pieces, each a multiple of `align` (except the last). */
+export function splitRange(n: number, parts: number, align: number): [number, number][] {
+  const blocks = Math.ceil(n / align);
+  const k = Math.max(1, Math.min(parts, blocks));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const a = Math.min(n, Math.floor((blocks * i) / k) * align);
+    const b = Math.min(n, Math.floor((blocks * (i + 1)) / k) * align);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+/** Part sums -> per-set moments: set-parts are concatenated, row-parts (spanning every set) are added. */
+function gather(plan: NormPlan, x: Float32Array, parts: Sums[]): Moments {
+  const all: Sums = { set0: 0, k: new Float64Array(plan.numSets), s1: new Float64Array(plan.numSets), s2: new Float64Array(plan.numSets) };
+  for (const s of parts) {
+    if (walkOf(plan) === 'sets') {
+      all.k.set(s.k, s.set0);
+      all.s1.set(s.s1, s.set0);
+      all.s2.set(s.s2, s.set0);
+    } else {
+      // Every part used the same shift per set (the set's first element), so partial sums add up.
+      for (let i = 0; i < plan.numSets; i++) {
+        all.s1[i] += s.s1[i];
+        all.s2[i] += s.s2[i];
+        if (s.k[i] !== 0 || all.k[i] === 0) all.k[i] = s.k[i];
+      }
+    }
+  }
+  return finishMoments(plan, x, all, 0, plan.numSets);
+}

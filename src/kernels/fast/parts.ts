@@ -1,0 +1,59 @@
+// One worker's share of a parallel normalization, as pure functions over shared memory (the jobs in
+// src/extension/jobs/{moments,apply}.ts only wrap these, so they are tested without threads).
+// x and y are views of SharedArrayBuffers: every worker reads x and writes a disjoint part of y.
+import { checkNormInput } from '../normalize';
+import type { NormParams } from '../types';
+import { applyFast } from './apply';
+import { canFuse, fusedSets } from './fused';
+import { sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
+import { kernels } from './wasm';
+
+export interface MomentsPart {
+  x: Float32Array;
+  shape: number[];
+  params: NormParams;
+  /** Work units [unit0, unit1): sets (walk 'sets') or rows (n, s) (walk 'rows'). */
+  unit0: number;
+  unit1: number;
+  /** Fused plans only: also write y for these sets. */
+  y?: Float32Array;
+}
+
+export interface ApplyPart {
+  x: Float32Array;
+  y: Float32Array;
+  shape: number[];
+  params: NormParams;
+  scale: Float64Array;
+  shift: Float64Array;
+  /** Apply rows [row0, row1) (see applyRows). */
+  row0: number;
+  row1: number;
+}
+
+function simd() {
+  const K = kernels();
+  if (!K) throw new Error('this runtime has no WebAssembly SIMD; use the reference normalize job');
+  return K;
+}
+
+/** Shifted sums of the part's units; with y, the fused path also writes the output of those sets. */
+export function runMomentsPart(part: MomentsPart): Sums {
+  const K = simd();
+  const { plan, p } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
+  if (part.y) {
+    if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
+    const m = fusedSets(K, plan, p, part.x, part.y, part.unit0, part.unit1);
+    // Hand back sums equivalent to the moments: k = mean, s1 = 0, s2 = var·count.
+    return { set0: part.unit0, k: m.mean, s1: new Float64Array(m.mean.length), s2: m.var.map((v) => v * plan.setSize) };
+  }
+  return walkOf(plan) === 'sets'
+    ? sumsOfSets(K, plan, part.x, part.unit0, part.unit1)
+    : sumsOfRows(K, plan, part.x, part.unit0, part.unit1);
+}
+
+export function runApplyPart(part: ApplyPart): void {
+  const K = simd();
+  const { plan } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
+  applyFast(K, plan, part.x, part.y, part.scale, part.shift, part.row0, part.row1);
+}
