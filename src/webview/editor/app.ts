@@ -124,7 +124,7 @@ export class TensorEditorApp {
     const header = h('header', { class: 'file-header' },
       h('h1', { 'data-testid': 'file-name' }, file.name),
       h('span', { class: 'muted', 'data-testid': 'file-format' }, t('Format: {0}', file.format)),
-      h('span', { class: 'muted' }, t('{0} tensors', file.tensors.length)));
+      h('span', { class: 'muted' }, t('Tensors: {0}', file.tensors.length)));
     const progress = h('div', { class: 'progress-row' }, this.progressText, this.cancelButton, this.resumeButton);
 
     const table = h('table', { class: 'tensors', 'data-testid': 'tensor-table', role: 'grid', 'aria-label': t('Tensors') });

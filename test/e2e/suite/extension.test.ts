@@ -1,0 +1,180 @@
+// In-host tests of the extension host part: commands, the worker pool inside VS Code, the tensor viewer,
+// Normalize Tensor…, cancellation and clear errors. Files are copied to a temp folder (never written in examples/).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { encodeNpy, parseNpy } from '../../../src/formats/npy';
+import { normalize } from '../../../src/kernels/normalize';
+import type { NormParams } from '../../../src/kernels/types';
+import type { NormLabApi } from '../../../src/extension/extension';
+import type { EditorSession } from '../../../src/extension/tensorEditor/session';
+import type { HostToEditor } from '../../../src/protocol/editor';
+
+const EXTENSION_ID = 'normlab.normlab';
+const COMMANDS = ['normlab.openPlayground', 'normlab.inspectTensorFile', 'normlab.normalizeTensor', 'normlab.sendToPlayground', 'normlab.openExamples'];
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const seeded = (n: number, seed = 1): Float32Array => {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s / 2 ** 31) * 4 - 2;
+  });
+};
+
+describe('NormLab extension host', () => {
+  let api: NormLabApi;
+  let dir: string;
+  const uriOf = (name: string) => vscode.Uri.file(path.join(dir, name));
+
+  before(async function () {
+    this.timeout(60_000);
+    const ext = vscode.extensions.getExtension<NormLabApi>(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is not loaded`);
+    api = await ext.activate();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-host-'));
+    const examples = path.join(ext.extensionPath, 'examples');
+    for (const f of fs.readdirSync(examples)) fs.copyFileSync(path.join(examples, f), path.join(dir, f));
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers its commands', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(COMMANDS.filter((c) => !all.has(c)), []);
+  });
+
+  it('the worker pool computes a normalization equal to the kernel', async () => {
+    const shape = [4, 8, 5, 5];
+    const x = seeded(4 * 8 * 25);
+    for (const params of [
+      { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 4 },
+      { method: 'batch', layout: 'NCHW', eps: 1e-5 },
+      { method: 'layer', layout: 'NCHW', eps: 1e-5, normalizedShape: [8, 5, 5] },
+    ] as NormParams[]) {
+      const got = await api.services.pool.run('normalize', { x: x.slice(), shape, params });
+      const want = normalize({ data: x, shape }, params);
+      assert.deepEqual(Array.from(got.y), Array.from(want.y), `${params.method}: y differs`);
+      assert.deepEqual(Array.from(got.stats.mean), Array.from(want.stats.mean));
+    }
+  });
+
+  function sessionFor(uri: vscode.Uri): EditorSession | undefined {
+    return [...api.editors.sessions].find((s) => s.uri.toString() === uri.toString());
+  }
+  const posted = <T extends HostToEditor['type']>(s: EditorSession, type: T) =>
+    s.posted.filter((m): m is Extract<HostToEditor, { type: T }> => m.type === type);
+
+  it('opens .npy in the tensor viewer and streams its statistics', async function () {
+    this.timeout(60_000);
+    const uri = uriOf('activations.npy');
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
+    const s = await until('the viewer session', () => sessionFor(uri));
+    await until('statistics done', () => posted(s, 'statsDone').length > 0);
+    const init = posted(s, 'init')[0];
+    assert.equal(init.file.format, 'npy');
+    assert.deepEqual(init.file.tensors.map((t) => [t.dtype, t.shape]), [['float32', [8, 32, 16, 16]]]);
+    const stats = posted(s, 'stats')[0];
+    const x = parseNpy(fs.readFileSync(uri.fsPath)).data;
+    let sum = 0;
+    for (const v of x) sum += v;
+    assert.equal(stats.summary.count, x.length);
+    assert.ok(Math.abs(stats.summary.mean! - sum / x.length) < 1e-9);
+    assert.equal(stats.histogram.counts.reduce((a, b) => a + b, 0), x.length);
+    assert.ok(posted(s, 'progress').length > 0, 'progress was reported');
+  });
+
+  it('opens .safetensors and groups a checkpoint\'s norm layers', async function () {
+    this.timeout(60_000);
+    const uri = uriOf('small_cnn.safetensors');
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
+    const s = await until('the viewer session', () => sessionFor(uri));
+    await until('statistics done', () => posted(s, 'statsDone').length > 0);
+    const init = posted(s, 'init')[0];
+    assert.equal(init.file.format, 'safetensors');
+    assert.ok(init.file.layers.some((l) => l.kind === 'batchnorm' && l.members.running_var), 'a BatchNorm layer with running_var');
+    assert.equal(posted(s, 'stats').length + posted(s, 'statsError').length, init.file.tensors.length);
+
+    const pt = uriOf('small_cnn.pt');
+    await vscode.commands.executeCommand('vscode.openWith', pt, 'normlab.tensorFile.checkpoint');
+    const sp = await until('the checkpoint session', () => sessionFor(pt));
+    await until('checkpoint listed', () => posted(sp, 'init').length > 0 || posted(sp, 'error').length > 0);
+    assert.deepEqual(posted(sp, 'error'), []);
+    assert.ok(posted(sp, 'init')[0].file.layers.length > 0);
+  });
+
+  it('validates webview messages and answers heatmap requests', async function () {
+    this.timeout(30_000);
+    const s = await until('the npy session', () => sessionFor(uriOf('activations.npy')));
+    const before = posted(s, 'error').length;
+    await s.receive({ type: 'action', action: 'delete', tensor: 'activations' });
+    await s.receive({ type: 'requestHeatmap', requestId: 1, tensor: 'activations', index: [9, 0] });
+    const errors = posted(s, 'error').slice(before).map((e) => e.message);
+    assert.match(errors[0], /action\.action: expected one of 'playground', 'normalize', 'export', got "delete"/);
+    assert.match(errors[1], /requestHeatmap\.index\[0\]: expected an integer from 0 to 7, got 9/);
+    await s.receive({ type: 'requestHeatmap', requestId: 77, tensor: 'activations', index: [1, 2] });
+    const tile = await until('the heatmap', () => posted(s, 'heatmap').find((m) => m.requestId === 77));
+    assert.deepEqual([tile.tile.rows, tile.tile.cols], [16, 16]);
+  });
+
+  it('Normalize Tensor… writes <name>.<method>.npy equal to the kernel', async function () {
+    this.timeout(60_000);
+    const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 8 };
+    const out = await vscode.commands.executeCommand<vscode.Uri | undefined>('normlab.normalizeTensor', uriOf('activations.npy'), { params });
+    assert.ok(out, 'the command returned the output file');
+    assert.equal(path.basename(out.fsPath), 'activations.group.npy');
+    const x = parseNpy(fs.readFileSync(uriOf('activations.npy').fsPath));
+    const y = parseNpy(fs.readFileSync(out.fsPath));
+    assert.deepEqual(y.shape, x.shape);
+    assert.deepEqual(Array.from(y.data), Array.from(normalize({ data: x.data, shape: x.shape }, params).y));
+  });
+
+  it('cancels a running job and keeps the pool usable', async function () {
+    this.timeout(60_000);
+    const big = path.join(dir, 'big.npy');
+    fs.writeFileSync(big, encodeNpy(seeded(6_000_000, 7), [6_000_000]));
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const job = api.services.pool.run('fileStats', { file: { kind: 'path', path: big, name: 'big.npy' }, tensor: 'big', bins: 64 }, {
+      signal: ac.signal,
+      onProgress: (f) => { if (f > 0) ac.abort(); },
+    });
+    await assert.rejects(job, { name: 'CancelledError' });
+    assert.ok(Date.now() - t0 < 20_000);
+    const again = await api.services.pool.run('fileList', { file: { kind: 'path', path: big, name: 'big.npy' } });
+    assert.equal(again.tensors[0].numel, 6_000_000);
+  });
+
+  it('a bad file gives a clear error in the viewer and from the command', async function () {
+    this.timeout(30_000);
+    const bad = uriOf('garbage.npy');
+    fs.writeFileSync(bad.fsPath, 'this is not a tensor file');
+    await vscode.commands.executeCommand('vscode.openWith', bad, 'normlab.tensorFile');
+    const s = await until('the viewer session', () => sessionFor(bad));
+    const err = await until('an error message', () => posted(s, 'error')[0]);
+    assert.match(err.message, /garbage\.npy/);
+    assert.doesNotMatch(err.message, /\n\s+at /, 'no stack trace');
+    const out = await vscode.commands.executeCommand('normlab.normalizeTensor', bad, { params: { method: 'layer', layout: 'NCHW', eps: 1e-5 } });
+    assert.equal(out, undefined);
+  });
+
+  it('copies the examples into a chosen folder', async function () {
+    const target = await vscode.commands.executeCommand<vscode.Uri>('normlab.openExamples', { copyTo: vscode.Uri.file(dir) });
+    assert.ok(target);
+    assert.ok(fs.existsSync(path.join(target.fsPath, 'activations.npy')));
+  });
+});

@@ -1,0 +1,94 @@
+// UI: the tensor viewer in a real workbench. Double-click examples/activations.npy and
+// examples/small_cnn.safetensors in the explorer, read what the webview renders (dtype, shape, statistics,
+// norm-layer groups), click Export, and take screenshots in the dark and the light theme.
+// The workspace is a temp copy of examples/ so that exported files never land in the repository.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EXAMPLES_DIR, findFrame, openFileFromExplorer, readText, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-editor-ws-'));
+for (const f of fs.readdirSync(EXAMPLES_DIR)) fs.copyFileSync(path.join(EXAMPLES_DIR, f), path.join(workspace, f));
+
+/** mean/std of a float32 little-endian .npy (v1 header), in float64 like the viewer. */
+function npyStats(file) {
+  const b = fs.readFileSync(file);
+  const hlen = b.readUInt16LE(8);
+  const data = new Float32Array(b.buffer.slice(b.byteOffset + 10 + hlen, b.byteOffset + b.length));
+  let sum = 0;
+  for (const v of data) sum += v;
+  const mean = sum / data.length;
+  let m2 = 0;
+  for (const v of data) m2 += (v - mean) ** 2;
+  return { mean, std: Math.sqrt(m2 / data.length), count: data.length };
+}
+
+/** The frame of the tensor viewer showing `fileName`. */
+async function viewerFor(page, fileName) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    for (const frame of page.frames()) {
+      try {
+        const name = await frame.$eval('[data-testid="file-name"]', (e) => e.textContent);
+        if (name === fileName) return frame;
+      } catch { /* not this frame */ }
+    }
+    if (Date.now() > deadline) throw new Error(`no tensor viewer for ${fileName}`);
+    await sleep(250);
+  }
+}
+
+const close = (a, b, tol) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+await runUiTest('tensorEditor', async ({ page }) => {
+  await setTheme(page, 'dark');
+  // ---- activations.npy: one float32 (8, 32, 16, 16) array
+  await openFileFromExplorer(page, 'activations.npy');
+  await findFrame(page, '[data-testid="tensor-table"]');
+  const npy = await viewerFor(page, 'activations.npy');
+  assert.equal(await readText(npy, '[data-testid="cell-dtype"]'), 'float32');
+  assert.equal(await readText(npy, '[data-testid="cell-shape"]'), '[8, 32, 16, 16]');
+  await waitForText(npy, '[data-testid="progress"]', /\b1\b.*\b1\b|1 tensors|1 个张量/);
+  const ref = npyStats(path.join(workspace, 'activations.npy'));
+  const mean = Number(await readText(npy, '[data-testid="tensor-row"] [data-testid="stat-mean"]'));
+  const std = Number(await readText(npy, '[data-testid="tensor-row"] [data-testid="stat-std"]'));
+  assert.ok(close(mean, ref.mean, 1e-4), `mean shown ${mean}, expected ${ref.mean}`);
+  assert.ok(close(std, ref.std, 1e-4), `std shown ${std}, expected ${ref.std}`);
+  assert.equal(await readText(npy, '[data-testid="detail-count"]'), String(ref.count));
+  await npy.locator('canvas[data-testid="histogram"]').waitFor();
+  await npy.locator('canvas[data-testid="heatmap"][data-rows="16"]').waitFor({ timeout: 30_000 });
+  console.log(`[e2e] activations.npy: mean ${mean}, std ${std} (numpy-style reference ${ref.mean}, ${ref.std})`);
+  await screenshot(page, 'tensorEditor-npy-dark');
+
+  // Export: writes activations.copy.npy next to the file, and says so in the webview.
+  await npy.locator('[data-testid="action-export"]').click();
+  await waitForText(npy, '[data-testid="action-result"]', 'activations.copy.npy');
+  const exported = path.join(workspace, 'activations.copy.npy');
+  assert.ok(fs.existsSync(exported), 'exported file exists');
+  assert.deepEqual(fs.readFileSync(exported).subarray(128), fs.readFileSync(path.join(workspace, 'activations.npy')).subarray(128));
+
+  // ---- small_cnn.safetensors: a checkpoint with BatchNorm layers
+  await openFileFromExplorer(page, 'small_cnn.safetensors');
+  const st = await viewerFor(page, 'small_cnn.safetensors');
+  await waitForText(st, '[data-testid="progress"]', /tensors|张量/);
+  await st.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 60_000 });
+  const rows = await st.locator('[data-testid="tensor-row"]').count();
+  assert.ok(rows > 3, `expected several tensors, got ${rows}`);
+  const groups = await st.locator('[data-testid="layer-group"]').count();
+  assert.ok(groups >= 1, 'norm layers are grouped');
+  const rv = st.locator('[data-testid="layer-group"] tr[data-role="running_var"] [data-testid="layer-min"]').first();
+  assert.ok(Number(await rv.textContent()) >= 0, 'running_var min is non-negative');
+  await screenshot(page, 'tensorEditor-safetensors-dark');
+  await st.locator('[data-testid="layer-group"]').first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'tensorEditor-layers-dark');
+
+  await setTheme(page, 'light');
+  await sleep(800);
+  await screenshot(page, 'tensorEditor-layers-light');
+  await openFileFromExplorer(page, 'activations.npy');
+  await sleep(800);
+  await screenshot(page, 'tensorEditor-npy-light');
+}, { workspace });
+
+fs.rmSync(workspace, { recursive: true, force: true });
