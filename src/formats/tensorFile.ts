@@ -21,6 +21,8 @@ export interface ReadOptions {
 
 export interface StreamOptions {
   chunkElements?: number;
+  /** Memory limit for a non-contiguous view, which is gathered whole (default DEFAULT_MAX_BYTES). */
+  maxBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -134,7 +136,7 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     if (numel === 0) return;
     if (e.strides && !isContiguous(shape, e.strides)) {
       // A non-contiguous view (Fortran order, a sliced checkpoint tensor) is gathered whole, within the limit.
-      const all = await readTensor(name, { signal: opts.signal });
+      const all = await readTensor(name, { signal: opts.signal, maxBytes: opts.maxBytes });
       for (let p = 0; p < numel; p += chunk) {
         throwIfAborted(opts.signal);
         const end = Math.min(numel, p + chunk);

@@ -1,0 +1,84 @@
+// Laziness at scale: a 4 GiB sparse safetensors file and a 4 GiB sparse .npy list in well under a second, with
+// little extra memory; whole reads are refused by the limit before allocating; streaming can be cancelled.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openFileSource } from '../../src/formats/fileSource';
+import { FormatError, openTensorFile } from '../../src/formats/index';
+import { NPY_MAGIC } from '../../src/formats/npy';
+
+const dir = mkdtempSync(join(tmpdir(), 'normlab-lazy-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const GiB = 2 ** 30;
+
+/** Writes `head` and extends the file to `size` bytes without writing them (a sparse file). */
+async function sparse(name: string, head: Uint8Array, size: number): Promise<string> {
+  const p = join(dir, name);
+  const fh = await open(p, 'w');
+  await fh.write(head, 0, head.length, 0);
+  await fh.truncate(size);
+  await fh.close();
+  return p;
+}
+
+async function checkLazy(path: string, name: string, numel: number) {
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const f = await openTensorFile(await openFileSource(path));
+  const listMs = performance.now() - t0;
+  try {
+    const t = f.tensors.find((x) => x.name === name)!;
+    assert.equal(t.numel, numel);
+    assert.ok(listMs < 500, `listing took ${listMs.toFixed(0)} ms`);
+    // Whole read: refused by the default 1 GiB limit before anything is allocated.
+    await assert.rejects(f.readTensor(name), (e: unknown) => e instanceof FormatError && /above the limit/.test(e.message));
+    // Streaming: a few chunks, then cancel.
+    const ac = new AbortController();
+    let seen = 0;
+    await assert.rejects(f.streamTensor(name, (v, done, total) => {
+      seen += v.length;
+      assert.equal(total, numel);
+      assert.equal(v[0], 0);
+      if (done >= 4 * (1 << 16)) ac.abort();
+    }, { signal: ac.signal }), /cancelled/);
+    assert.equal(seen, 4 * (1 << 16));
+    const grew = (process.memoryUsage().rss - rss0) / 2 ** 20;
+    assert.ok(grew < 100, `memory grew by ${grew.toFixed(0)} MiB`);
+  } finally {
+    await f.close();
+  }
+}
+
+test('a 4 GiB sparse safetensors file lists lazily', async () => {
+  const header = new TextEncoder().encode(JSON.stringify({ __metadata__: { format: 'pt' }, big: { dtype: 'F32', shape: [1024, 1024, 1024], data_offsets: [0, 4 * GiB] }, small: { dtype: 'F16', shape: [4], data_offsets: [4 * GiB, 4 * GiB + 8] } }));
+  const head = new Uint8Array(8 + header.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(header.length), true);
+  head.set(header, 8);
+  const p = await sparse('big.safetensors', head, head.length + 4 * GiB + 8);
+  await checkLazy(p, 'big', GiB);
+});
+
+test('a 4 GiB sparse .npy lists lazily', async () => {
+  let h = "{'descr': '<f8', 'fortran_order': False, 'shape': (536870912,), }";
+  h += ' '.repeat(64 - ((10 + h.length + 1) % 64)) + '\n';
+  const head = new Uint8Array(10 + h.length);
+  head.set(NPY_MAGIC);
+  head[6] = 1;
+  new DataView(head.buffer).setUint16(8, h.length, true);
+  for (let i = 0; i < h.length; i++) head[10 + i] = h.charCodeAt(i);
+  const p = await sparse('big.npy', head, head.length + 4 * GiB);
+  await checkLazy(p, 'big', 536870912);
+});
+
+test('a sparse file shorter than its header declares is refused at open, not at read', async () => {
+  const header = new TextEncoder().encode(JSON.stringify({ big: { dtype: 'F32', shape: [1024, 1024, 1024], data_offsets: [0, 4 * GiB] } }));
+  const head = new Uint8Array(8 + header.length);
+  new DataView(head.buffer).setBigUint64(0, BigInt(header.length), true);
+  head.set(header, 8);
+  const p = await sparse('short.safetensors', head, head.length + GiB);
+  await assert.rejects(openTensorFile(await openFileSource(p)), /run past the end of the data .*truncated/);
+});
