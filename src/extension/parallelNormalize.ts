@@ -18,6 +18,8 @@ export interface ParallelOptions {
   onProgress?: (fraction: number) => void;
   /** Parts per worker: more balances a shared machine better, fewer costs fewer messages. Default 2. */
   partsPerWorker?: number;
+  /** Receives y: a Float32Array over a SharedArrayBuffer of x's length (reuse it to skip allocating y). */
+  out?: Float32Array;
 }
 
 /** Below this many elements one worker does everything (messages would cost more than they save). */
@@ -33,7 +35,11 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
   if (!(x instanceof Float32Array)) return pool.run('normalize', { x, shape, params }, { signal, onProgress });
   const { plan, p } = checkNormInput({ data: x, shape }, params);
   const xs = toShared(x);
-  const y = new Float32Array(new SharedArrayBuffer(x.length * 4));
+  const { out } = opts;
+  if (out && (out.length !== x.length || !(out.buffer instanceof SharedArrayBuffer))) {
+    throw new RangeError(`out must be a Float32Array over a SharedArrayBuffer with ${x.length} values`);
+  }
+  const y = out ?? new Float32Array(new SharedArrayBuffer(x.length * 4));
   const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
   const parts = workers * (opts.partsPerWorker ?? 2);
   const fused = canFuse(plan, p);

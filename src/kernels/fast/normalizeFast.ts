@@ -11,11 +11,13 @@ import { canFuse, fusedSets } from './fused';
 import { finishMoments, sumsOfRows, sumsOfSets, unitCount, walkOf } from './sums';
 import { kernels, type Kernels } from './wasm';
 
-export function normalizeFast(x: Tensor, params: NormParams): NormResult {
+/** `out`, when given, receives y (same length as x; it may be reused between calls to skip allocating y). */
+export function normalizeFast(x: Tensor, params: NormParams, out?: Float32Array): NormResult {
   const K = kernels();
   if (!K || !(x.data instanceof Float32Array)) return normalize(x, params);
   const { plan, p } = checkNormInput(x, params);
-  const y = new Float32Array(x.data.length);
+  if (out && out.length !== x.data.length) throw new RangeError(`out has ${out.length} values, x has ${x.data.length}`);
+  const y = out ?? new Float32Array(x.data.length);
   return normalizeInto(K, plan, p, x.data, y);
 }
 

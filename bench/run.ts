@@ -1,0 +1,167 @@
+// `npm run bench [-- --json] [--shape A[,B..]] [--quick]`: NormLab's kernels on issue 5's shapes.
+//
+// Bytes are counted as 8 per element (one float32 read, one write). Beside every kernel the same run measures this
+// machine's Float32Array copy bandwidth (dst.set(src), 64 MB) and a naive two-pass JS kernel (naive.ts),
+// and checks each benchmarked output against the reference. Times are medians.
+//
+// Rows: workers 0 = normalizeFast in this thread (the CLI's path); workers k = parallelNormalize over a pool of k
+// workers (the extension's path) with x already in a SharedArrayBuffer. y is written into a buffer reused between
+// runs (as PyTorch's allocator reuses memory); `alloc_gbps` reports what allocating a fresh y costs here.
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { WorkerPool } from '../src/extension/pool';
+import { parallelNormalize } from '../src/extension/parallelNormalize';
+import { normalizeFast } from '../src/kernels/fast';
+import { normalize } from '../src/kernels/normalize';
+import type { NormParams, NormResult } from '../src/kernels/types';
+import { naiveNormalize } from './naive';
+import { SHAPES, makeInput, type BenchShape } from './shapes';
+
+interface Row {
+  shape: string;
+  method: string;
+  dims: number[];
+  workers: number;
+  ms: number;
+  gbps: number;
+  max_abs_err_vs_reference: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const shapeArg = args.indexOf('--shape');
+const wanted = shapeArg >= 0 ? (args[shapeArg + 1] ?? '').toUpperCase().split(',') : SHAPES.map((s) => s.key);
+const unknown = wanted.filter((k) => !SHAPES.some((s) => s.key === k));
+if (unknown.length) {
+  console.error(`unknown shape ${unknown.join(', ')}: expected some of ${SHAPES.map((s) => s.key).join(', ')}`);
+  process.exit(2);
+}
+const REPS = quick ? 5 : 11;
+const WARM = quick ? 2 : 3;
+const log = (s: string) => {
+  if (!json) console.log(s);
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function timeIt(fn: () => unknown, reps = REPS, warm = WARM): Promise<number> {
+  for (let i = 0; i < warm; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const a = performance.now();
+    await fn();
+    t.push(performance.now() - a);
+  }
+  return median(t);
+}
+
+const gbps = (numel: number, ms: number) => (numel * 8) / (ms * 1e6);
+
+function maxAbsErr(a: Float32Array, b: Float32Array): number {
+  let e = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (d > e || Number.isNaN(d)) e = Number.isNaN(d) ? Infinity : d;
+  }
+  return e;
+}
+
+async function copyGbps(): Promise<number> {
+  const src = new Float32Array(16 << 20).fill(1.5);
+  const dst = new Float32Array(src.length).fill(0);
+  return gbps(src.length, await timeIt(() => dst.set(src), quick ? 7 : 15, 3));
+}
+
+/** A fresh y each time: allocation plus first write (page faults), the cost the `ms` column leaves out. */
+async function allocGbps(): Promise<number> {
+  const n = 16 << 20;
+  return gbps(n, await timeIt(() => new Float32Array(n).fill(1), quick ? 5 : 9, 1));
+}
+
+async function workerFile(): Promise<string> {
+  // The extension's real worker entry, bundled as for dist/worker.js, into a temp dir (leaves dist/ alone).
+  const outfile = join(tmpdir(), `normlab-bench-worker-${process.pid}.js`);
+  await build({ entryPoints: ['src/extension/worker.ts'], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  return outfile;
+}
+
+async function benchShape(s: BenchShape, pools: WorkerPool[], rows: Row[], naive: Record<string, number>): Promise<void> {
+  const { x, params } = makeInput(s);
+  const numel = x.length;
+  const tensor = { data: x, shape: s.dims };
+  const ref: NormResult = normalize(tensor, params);
+  const out = new Float32Array(numel);
+  // The naive kernel is slow: fewer runs.
+  const tNaive = await timeIt(() => naiveNormalize(x, s.dims, params, out), quick ? 3 : 5, 1);
+  naive[s.key] = gbps(numel, tNaive);
+  const naiveErr = maxAbsErr(out, ref.y);
+  if (!(naiveErr < 1e-3)) throw new Error(`naive kernel disagrees with the reference on ${s.key} (max abs err ${naiveErr})`);
+
+  const t0 = await timeIt(() => normalizeFast(tensor, params, out));
+  rows.push({ shape: s.key, method: s.method, dims: s.dims, workers: 0, ms: t0, gbps: gbps(numel, t0), max_abs_err_vs_reference: maxAbsErr(out, ref.y) });
+
+  const xs = new Float32Array(new SharedArrayBuffer(numel * 4));
+  xs.set(x);
+  const ys = new Float32Array(new SharedArrayBuffer(numel * 4));
+  for (const pool of pools) {
+    const t = await timeIt(() => parallelNormalize(pool, xs, s.dims, params, { out: ys }));
+    rows.push({ shape: s.key, method: s.method, dims: s.dims, workers: pool.size, ms: t, gbps: gbps(numel, t), max_abs_err_vs_reference: maxAbsErr(ys, ref.y) });
+  }
+}
+
+function table(copy: number, alloc: number, naive: Record<string, number>, rows: Row[]): string {
+  const lines = [
+    `copy bandwidth (Float32Array set, 64 MB, median): ${copy.toFixed(1)} GB/s;  fresh 64 MB allocate+fill: ${alloc.toFixed(1)} GB/s`,
+    'shape  method    workers        ms    GB/s  x copy  x naive  max|err| vs ref',
+  ];
+  for (const r of rows) {
+    const who = r.workers === 0 ? 'in-thread' : String(r.workers);
+    lines.push(
+      `${r.shape.padEnd(6)} ${r.method.padEnd(9)} ${who.padStart(9)} ${r.ms.toFixed(2).padStart(9)} ${r.gbps.toFixed(2).padStart(7)} ` +
+      `${(r.gbps / copy).toFixed(2).padStart(7)} ${(r.gbps / naive[r.shape]).toFixed(1).padStart(8)}  ${r.max_abs_err_vs_reference.toExponential(1)}`,
+    );
+  }
+  lines.push('naive two-pass JS kernel GB/s: ' + Object.entries(naive).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', '));
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const cores = availableParallelism();
+  log(`NormLab bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}${quick ? ' (quick)' : ''}`);
+  const file = await workerFile();
+  const sizes = [...new Set([1, cores])];
+  const pools = sizes.map((size) => new WorkerPool({ size, workerFile: file }));
+  try {
+    const copy = await copyGbps();
+    const alloc = await allocGbps();
+    const rows: Row[] = [];
+    const naive: Record<string, number> = {};
+    for (const s of SHAPES.filter((sh) => wanted.includes(sh.key))) {
+      log(`… ${s.key} ${s.label} (${s.dims.join('×')})`);
+      await benchShape(s, pools, rows, naive);
+    }
+    const round = (v: number, d: number) => Number(v.toFixed(d));
+    if (json) {
+      console.log(JSON.stringify({
+        copy_gbps: round(copy, 2),
+        alloc_gbps: round(alloc, 2),
+        naive_gbps: Object.fromEntries(Object.entries(naive).map(([k, v]) => [k, round(v, 3)])),
+        results: rows.map((r) => ({ ...r, ms: round(r.ms, 3), gbps: round(r.gbps, 3) })),
+      }));
+    } else {
+      console.log(table(copy, alloc, naive, rows));
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.dispose()));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
