@@ -1,0 +1,259 @@
+// The playground panel (host side): one instance, revived after a reload by its serializer. It owns the input
+// tensor (in shared memory), validates every webview message, runs all computation in the worker pool and sends
+// back summaries only. Stale computations are cancelled: only the newest compute request per kind is kept.
+import * as vscode from 'vscode';
+import { encodeNpy } from '../formats/npy';
+import { numel } from '../kernels/shape';
+import {
+  parsePersistedState, parseWebviewMessage, ValidationError,
+  type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults, type Request,
+  type RequestMap, type RequestType, type TrainState,
+} from '../protocol/playground';
+import { CANCELLED } from '../protocol/worker';
+import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
+import { baseName } from './fileRefs';
+import type { Services } from './services';
+import { renderHtml, webviewOptions } from './tensorEditor/html';
+import { readTensor } from './tensorOps';
+import { PLAYGROUND_STRINGS } from '../webview/playground/strings';
+
+/** A tensor handed to the playground from outside (same shape as playgroundBridge's PlaygroundTensor). */
+export interface IncomingTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array | Float64Array;
+  source?: string;
+}
+
+interface HeldInput {
+  info: InputInfo;
+  x: Float32Array;
+}
+
+/** JSON copies larger than this are refused (the clipboard is not a file). */
+const MAX_JSON_ELEMENTS = 1 << 20;
+/** Errors whose message is written for the user; anything else is shown with its name and logged. */
+const USER_ERRORS = new Set(['NormError', 'TextTensorError', 'ValidationError', 'FormatError', 'TooLargeError', 'UserError']);
+
+function toShared(data: Float32Array | Float64Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(data.length * 4));
+  out.set(data);
+  return out;
+}
+
+/** Nested JSON arrays of a row-major tensor, with non-finite values as null (JSON has no NaN). */
+export function toNestedJson(y: Float32Array, shape: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  const walk = (d: number): void => {
+    if (d === shape.length) {
+      const v = y[i++];
+      parts.push(Number.isFinite(v) ? String(v) : 'null');
+      return;
+    }
+    parts.push('[');
+    for (let k = 0; k < shape[d]; k++) {
+      if (k > 0) parts.push(', ');
+      walk(d + 1);
+    }
+    parts.push(']');
+  };
+  walk(0);
+  return parts.join('');
+}
+
+export class PlaygroundPanel {
+  static readonly viewType = 'normlab.playground';
+  private static current: PlaygroundPanel | undefined;
+
+  private input: HeldInput | null = null;
+  private running: TrainState | null = null;
+  private ready = false;
+  /** One in-flight computation per kind; a newer request cancels the older one. */
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static createOrShow(context: vscode.ExtensionContext, services: Services, initial?: { tensor?: IncomingTensor }): PlaygroundPanel {
+    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+    let panel = PlaygroundPanel.current;
+    if (!panel) {
+      const webview = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, vscode.l10n.t('NormLab Playground'), column, {
+        ...webviewOptions(context.extensionUri),
+        retainContextWhenHidden: false,
+      });
+      panel = new PlaygroundPanel(webview, context, services, null);
+    } else {
+      panel.panel.reveal(column);
+    }
+    if (initial?.tensor) panel.setTensor(initial.tensor);
+    return panel;
+  }
+
+  static registerSerializer(context: vscode.ExtensionContext, services: Services): vscode.Disposable {
+    const d = vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, {
+      async deserializeWebviewPanel(webview: vscode.WebviewPanel, state: unknown) {
+        webview.webview.options = webviewOptions(context.extensionUri);
+        PlaygroundPanel.current?.dispose();
+        new PlaygroundPanel(webview, context, services, parsePersistedState(state));
+      },
+    });
+    context.subscriptions.push(d);
+    return d;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly services: Services,
+    private readonly restored: PersistedState | null,
+  ) {
+    PlaygroundPanel.current = this;
+    panel.webview.html = renderHtml(panel.webview, context.extensionUri, { script: 'playground.js', css: 'playground.css', title: 'NormLab Playground' });
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
+  }
+
+  /** A tensor from the tensor editor or "send to playground": becomes the input. */
+  setTensor(t: IncomingTensor): void {
+    if (t.data.length !== numel(t.shape)) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Tensor {0} has {1} values but its shape [{2}] needs {3}', t.name, t.data.length, t.shape.join(', '), numel(t.shape)));
+      return;
+    }
+    const name = t.source ? `${t.source}: ${t.name}` : t.name;
+    this.input = { info: { name, shape: [...t.shape], numel: t.data.length, origin: 'file' }, x: toShared(t.data) };
+    this.running = null;
+    this.panel.title = vscode.l10n.t('NormLab Playground — {0}', t.name);
+    if (this.ready) this.post({ type: 'input', info: this.input.info });
+  }
+
+  private post(m: HostToWebview): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    let msg;
+    try {
+      msg = parseWebviewMessage(raw);
+    } catch (e) {
+      this.services.log.warn(`playground: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
+      const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+      if (typeof id === 'number' && Number.isSafeInteger(id)) this.post({ type: 'reply', id, error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (msg.type === 'ready') {
+      this.ready = true;
+      const strings = Object.fromEntries(PLAYGROUND_STRINGS.map((s) => [s, vscode.l10n.t(s)]));
+      this.post({ type: 'init', strings, defaultEps: this.services.settings().defaultEps, state: this.restored, input: this.input?.info ?? null });
+      return;
+    }
+    try {
+      const result = await this.handle(msg);
+      this.post({ type: 'reply', id: msg.id, result });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (err.name !== CANCELLED && !USER_ERRORS.has(err.name)) this.services.log.error(`playground ${msg.type}: ${err.stack ?? err.message}`);
+      this.post({ type: 'reply', id: msg.id, error: err.name === CANCELLED ? CANCELLED : USER_ERRORS.has(err.name) ? err.message : `${err.name}: ${err.message}` });
+    }
+  }
+
+  /** Runs one op of the playground job; a newer request of the same `lane` cancels this one. */
+  private async job<K extends keyof PlaygroundJobResults>(lane: string, job: PlaygroundJob & { op: K }): Promise<PlaygroundJobResults[K]> {
+    this.inflight.get(lane)?.abort();
+    const controller = new AbortController();
+    this.inflight.set(lane, controller);
+    try {
+      return (await this.services.pool.run('playground', job, { signal: controller.signal })) as PlaygroundJobResults[K];
+    } finally {
+      if (this.inflight.get(lane) === controller) this.inflight.delete(lane);
+    }
+  }
+
+  private need(): HeldInput {
+    if (!this.input) throw new ValidationError(vscode.l10n.t('no input tensor yet: paste, generate or pick one first'));
+    return this.input;
+  }
+
+  private async handle(msg: Request): Promise<RequestMap[RequestType]['result']> {
+    switch (msg.type) {
+      case 'setInput': {
+        const { source } = msg.params;
+        if (source.kind === 'paste') {
+          const r = await this.job('input', { op: 'parse', text: source.text });
+          this.input = { info: { name: vscode.l10n.t('pasted'), shape: r.shape, numel: r.x.length, origin: 'paste', format: r.format }, x: r.x };
+        } else {
+          const r = await this.job('input', { op: 'generate', spec: source.spec });
+          this.input = { info: { name: vscode.l10n.t('generated'), shape: r.shape, numel: r.x.length, origin: 'generate' }, x: r.x };
+        }
+        this.running = null;
+        return this.input.info;
+      }
+      case 'pickFile':
+        return this.pickFile();
+      case 'compute': {
+        const { x, info } = this.need();
+        return this.job('compute', { op: 'compute', x, shape: info.shape, ...msg.params, running: this.running ?? undefined });
+      }
+      case 'compare': {
+        const { x, info } = this.need();
+        return this.job('compare', { op: 'compare', x, shape: info.shape, ...msg.params });
+      }
+      case 'sensitivity': {
+        const { x, info } = this.need();
+        return this.job('sensitivity', { op: 'sensitivity', x, shape: info.shape, controls: msg.params.controls });
+      }
+      case 'trainStep': {
+        const { x, info } = this.need();
+        const seed = (this.running?.numBatchesTracked ?? 0) + 1;
+        const r = await this.job('train', { op: 'train', x, shape: info.shape, running: this.running, seed, ...msg.params });
+        this.running = r.running;
+        return r;
+      }
+      case 'resetRunning':
+        this.running = null;
+        return null;
+      case 'export':
+        return this.export(msg.params.controls, msg.params.format);
+    }
+  }
+
+  private async pickFile(): Promise<InputInfo | null> {
+    const uri = await pickTensorFile();
+    if (!uri) return null;
+    const listing = await listTensors(this.services, uri);
+    const entry = await pickTensor(listing, baseName(uri));
+    if (!entry) return null;
+    const { data, shape } = await readTensor(this.services, uri, entry.name);
+    this.setTensor({ name: entry.name, shape, data, source: baseName(uri) });
+    return this.input?.info ?? null;
+  }
+
+  private async export(controls: RequestMap['export']['params']['controls'], format: 'npy' | 'json'): Promise<RequestMap['export']['result']> {
+    const { x, info } = this.need();
+    if (format === 'json' && info.numel > MAX_JSON_ELEMENTS) {
+      throw new ValidationError(vscode.l10n.t('copy as JSON is for up to {0} values; this output has {1}: export .npy instead', MAX_JSON_ELEMENTS, info.numel));
+    }
+    const { y, shape } = await this.job('export', { op: 'output', x, shape: info.shape, controls, running: this.running ?? undefined });
+    if (format === 'json') {
+      await vscode.env.clipboard.writeText(toNestedJson(y, shape));
+      return { copied: y.length };
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const fileName = `${info.name.replace(/[^\w.-]+/g, '_')}.${controls.method}.npy`;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, fileName) : undefined,
+      filters: { NumPy: ['npy'] },
+      title: vscode.l10n.t('Save the normalized output as .npy'),
+    });
+    if (!target) return {};
+    await vscode.workspace.fs.writeFile(target, encodeNpy(y, shape));
+    return { savedTo: vscode.workspace.asRelativePath(target) };
+  }
+
+  dispose(): void {
+    if (PlaygroundPanel.current === this) PlaygroundPanel.current = undefined;
+    for (const c of this.inflight.values()) c.abort();
+    this.inflight.clear();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,113 @@
+// chart.js charts of the playground, coloured from the VS Code theme (--vscode-charts-*, --vscode-foreground);
+// every chart redraws itself when the theme changes.
+import {
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
+  type ChartConfiguration, type ChartDataset,
+} from 'chart.js';
+import type { Hist } from '../../protocol/playground';
+import { cssVar } from '../common/theme';
+import { fmt } from './format';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip, Legend);
+
+export const palette = (): string[] => [
+  cssVar('--vscode-charts-blue', '#3794ff'), cssVar('--vscode-charts-orange', '#d18616'), cssVar('--vscode-charts-green', '#89d185'),
+  cssVar('--vscode-charts-purple', '#b180d7'), cssVar('--vscode-charts-red', '#f14c4c'), cssVar('--vscode-charts-yellow', '#cca700'),
+];
+
+function axisColors() {
+  return { fg: cssVar('--vscode-foreground', '#888'), grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884')) };
+}
+
+/** One chart on its own canvas; `build` is called again on theme change with fresh colours. */
+export class ChartBox<T extends 'bar' | 'line'> {
+  readonly root: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private chart: Chart<T> | undefined;
+  private build: (() => ChartConfiguration<T>) | undefined;
+
+  constructor(testId: string, title: string) {
+    this.root = document.createElement('figure');
+    this.root.className = 'chart-box';
+    const cap = document.createElement('figcaption');
+    cap.textContent = title;
+    const wrap = document.createElement('div');
+    wrap.className = 'chart-wrap';
+    this.canvas = document.createElement('canvas');
+    this.canvas.dataset.testid = testId;
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', title);
+    wrap.append(this.canvas);
+    this.root.append(cap, wrap);
+  }
+
+  show(build: () => ChartConfiguration<T>): void {
+    this.build = build;
+    this.chart?.destroy();
+    this.chart = new Chart(this.canvas, build());
+  }
+
+  refreshTheme(): void {
+    if (this.build) this.show(this.build);
+  }
+}
+
+const baseOptions = (xTitle?: string, yTitle?: string, logX = false) => {
+  const { fg, grid } = axisColors();
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { labels: { color: fg, boxWidth: 12 } } },
+    scales: {
+      x: { type: logX ? ('logarithmic' as const) : undefined, ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { color: grid, display: logX }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
+      y: { ticks: { color: fg }, grid: { color: grid }, title: { display: !!yTitle, text: yTitle ?? '', color: fg } },
+    },
+  };
+};
+
+export function histogramConfig(h: Hist, label: string, color: number): ChartConfiguration<'bar'> {
+  const labels = h.counts.map((_, i) => fmt((h.edges[i] + h.edges[i + 1]) / 2));
+  const options = baseOptions();
+  return {
+    type: 'bar',
+    data: { labels, datasets: [{ label, data: h.counts, backgroundColor: palette()[color], borderWidth: 0, barPercentage: 1, categoryPercentage: 1 }] },
+    options: {
+      ...options,
+      plugins: {
+        ...options.plugins,
+        legend: { display: false },
+        tooltip: { callbacks: { title: (items) => { const i = items[0].dataIndex; return `[${fmt(h.edges[i])}, ${fmt(h.edges[i + 1])})`; } } },
+      },
+    },
+  };
+}
+
+/** Grouped bars per channel, e.g. mean before vs after. */
+export function channelBarsConfig(series: { label: string; values: number[] }[], yTitle: string): ChartConfiguration<'bar'> {
+  const colors = palette();
+  const n = Math.max(0, ...series.map((s) => s.values.length));
+  return {
+    type: 'bar',
+    data: {
+      labels: Array.from({ length: n }, (_, c) => `c${c}`),
+      datasets: series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: colors[i % colors.length], borderWidth: 0 })),
+    },
+    options: baseOptions(undefined, yTitle),
+  };
+}
+
+export function lineConfig(x: number[], series: { label: string; values: number[]; dashed?: boolean; color?: number }[], xTitle: string, yTitle: string, logX = false): ChartConfiguration<'line'> {
+  const colors = palette();
+  const datasets: ChartDataset<'line'>[] = series.map((s, i) => ({
+    label: s.label,
+    data: s.values.map((v, k) => ({ x: x[k], y: v })),
+    borderColor: colors[(s.color ?? i) % colors.length],
+    backgroundColor: colors[(s.color ?? i) % colors.length],
+    borderDash: s.dashed ? [5, 4] : [],
+    pointRadius: x.length > 40 ? 0 : 3,
+    borderWidth: 2,
+  }));
+  const options = baseOptions(xTitle, yTitle, logX);
+  return { type: 'line', data: { datasets }, options: { ...options, scales: { ...options.scales, x: { ...options.scales.x, type: logX ? 'logarithmic' : 'linear' } } } };
+}
