@@ -455,6 +455,16 @@ def make_pytorch():
             'history.0': nested['history'][0], 'history.1': nested['history'][1]}
     record('pt/nested.pth', 'pytorch', {k: describe_torch(v) for k, v in flat.items()}, {'epoch': 3, 'lr': 0.1, 'arch': 'tiny', 'best': None})
 
+    # The same views written by a big-endian machine: byteorder 'big' and byte-swapped storage.
+    with zipfile.ZipFile(path('pt/views.pt')) as z:
+        members = [(n.split('/', 1)[1], z.read(n)) for n in z.namelist()]
+    swapped = [(n, np.frombuffer(d, '<f4').astype('>f4').tobytes() if n.startswith('data/') else b'big' if n == 'byteorder' else d) for n, d in members]
+    if not any(n == 'byteorder' for n, _ in swapped):
+        swapped.append(('byteorder', b'big'))
+    with open(path('pt/views_big_endian.pt'), 'wb') as fh:
+        fh.write(torch_zip(swapped))
+    record('pt/views_big_endian.pt', 'pytorch', {k: describe_torch(v) for k, v in views.items()})
+
     single = torch.randn(3, 4)
     torch.save(single, path('pt/single.bin'))
     record('pt/single.bin', 'pytorch', {'single': describe_torch(single)})
@@ -471,7 +481,10 @@ def make_pytorch():
     bad('bad/pt_deep.pt', torch_zip([('data.pkl', deep), version]), 'deeper than')
     bad('bad/pt_huge_memo.pt', torch_zip([('data.pkl', b'\x80\x02j\xff\xff\xff\xff.'), version]), 'memo entry 4294967295')
     bad('bad/pt_truncated_pickle.pt', torch_zip([('data.pkl', pickle.dumps({'a': 1}, protocol=2)[:-3]), version]), 'truncated')
-    bad('bad/pt_model_object.pt', model_bytes(), "refusing")
+    bad('bad/pt_model_object.pt', model_bytes(), "refusing global 'torch.nn.modules.batchnorm.BatchNorm2d'")
+    cplx = io.BytesIO()
+    torch.save({'z': torch.zeros(2, dtype=torch.complex64)}, cplx)
+    bad('bad/pt_complex.pt', cplx.getvalue(), "unsupported dtype: storage type 'torch.ComplexFloatStorage'")
     good = io.BytesIO()
     torch.save({'w': torch.randn(4)}, good)
     with zipfile.ZipFile(good) as z:

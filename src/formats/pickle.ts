@@ -120,7 +120,9 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
   };
   const global = (module: string, name: string): PyGlobal => {
     const g = new PyGlobal(module, name);
-    if (!ALLOWED.has(g.qualified)) {
+    // torch.*Storage classes are only markers inside storage references (never called): an unsupported one
+    // (complex, quantized) is refused with its dtype by persistentLoad.
+    if (!ALLOWED.has(g.qualified) && !(module === 'torch' && /^\w+Storage$/.test(name))) {
       fail(`refusing global '${g.qualified}': NormLab reads plain tensors and state dicts and never runs code from a checkpoint (not on the allow-list of tensor/storage/OrderedDict globals)`);
     }
     return g;
@@ -256,7 +258,7 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
     const [, type, key, location, numel] = (pid as PyTuple).items;
     if (!(type instanceof PyGlobal)) return fail('storage type is not a torch storage class');
     const dtype = STORAGE_DTYPES[type.name];
-    if (!dtype) return fail(`unsupported storage type '${type.qualified}'`);
+    if (!dtype) return fail(`unsupported dtype: storage type '${type.qualified}'; expected one of ${Object.keys(STORAGE_DTYPES).map((k) => `torch.${k}`).join(', ')}`);
     if (typeof key !== 'string' || !/^[\w.-]{1,64}$/.test(key)) return fail(`bad storage key ${JSON.stringify(key)}`);
     if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) return fail(`bad storage size ${JSON.stringify(numel)}`);
     const known = storages.get(key);
