@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { zipSync } from 'fflate';
 import { encodeNpy, parseNpy } from '../../../src/formats/npy';
 import { normalize } from '../../../src/kernels/normalize';
 import type { NormParams } from '../../../src/kernels/types';
@@ -157,6 +158,26 @@ describe('NormLab extension host', () => {
     assert.ok(Date.now() - t0 < 20_000);
     const again = await api.services.pool.run('fileList', { file: { kind: 'path', path: big, name: 'big.npy' } });
     assert.equal(again.tensors[0].numel, 6_000_000);
+  });
+
+  it('the viewer\'s Cancel stops the statistics and Resume finishes them', async function () {
+    this.timeout(90_000);
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 48; i++) files[`t${String(i).padStart(2, '0')}.npy`] = encodeNpy(seeded(250_000, i + 1), [500, 500]);
+    const uri = uriOf('many.npz');
+    fs.writeFileSync(uri.fsPath, zipSync(files, { level: 0 }));
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
+    const s = await until('the viewer session', () => sessionFor(uri));
+    await until('the first statistics', () => posted(s, 'stats').length > 0);
+    await s.receive({ type: 'cancelStats' });
+    const done = await until('statsDone', () => posted(s, 'statsDone')[0]);
+    assert.equal(done.cancelled, true);
+    const partial = posted(s, 'stats').length;
+    assert.ok(partial < 48, `cancelled after ${partial} of 48 tensors`);
+    await s.receive({ type: 'restartStats' });
+    await until('statistics resumed to the end', () => posted(s, 'statsDone').length > 1, 60_000);
+    assert.equal(posted(s, 'statsDone')[1].cancelled, false);
+    assert.equal(new Set(posted(s, 'stats').map((m) => m.tensor)).size, 48);
   });
 
   it('a bad file gives a clear error in the viewer and from the command', async function () {
