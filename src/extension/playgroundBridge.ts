@@ -1,7 +1,6 @@
 // The one place the host reaches the playground panel (src/extension/playgroundPanel.ts, by the playground engineer).
-import * as vscode from 'vscode';
+import { PlaygroundPanel } from './playgroundPanel';
 import type { Services } from './services';
-import { UserError } from './userErrors';
 
 /** A tensor sent to the playground: small enough to load (checked against normlab.maxTensorBytes by the reader). */
 export interface PlaygroundTensor {
@@ -13,13 +12,10 @@ export interface PlaygroundTensor {
 }
 
 export function openPlayground(services: Services, initial?: { tensor: PlaygroundTensor }): void {
-  // TODO(playground): PlaygroundPanel.createOrShow(services.context, services, initial) once playgroundPanel.ts lands.
-  void initial;
-  void services;
-  throw new UserError(vscode.l10n.t('the playground is not part of this build yet'));
+  PlaygroundPanel.createOrShow(services.context, services, initial);
 }
 
+/** Restores a playground that was open before a reload. */
 export function registerPlaygroundSerializer(services: Services): void {
-  // TODO(playground): PlaygroundPanel.registerSerializer(services.context, services) once playgroundPanel.ts lands.
-  void services;
+  PlaygroundPanel.registerSerializer(services.context, services);
 }

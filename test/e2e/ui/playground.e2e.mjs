@@ -1,0 +1,182 @@
+// UI: the playground in a real workbench. Open it from the palette, drive each control as a user would (selects,
+// text fields, checkboxes, tabs, buttons), read the numbers the webview shows and compare them with the kernel run
+// here on the same seeded/pasted tensor. Screenshots in the dark and the light theme: shots/playground-*.png.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { register } from 'tsx/esm/api';
+import { findFrame, readText, runCommand, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
+
+register();
+const { normalize } = await import('../../../src/kernels/normalize.ts');
+const { generateTensor } = await import('../../../src/kernels/generate.ts');
+const { DEFAULT_SPEC } = await import('../../../src/webview/playground/state.ts');
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-playground-ws-'));
+const close = (a, b, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+/** data-value of every element matching selector. */
+const values = (frame, selector) => frame.locator(selector).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+
+async function choose(frame, testId, optionText) {
+  await frame.locator(`[data-testid="${testId}"]`).click();
+  await frame.locator(`[data-testid="${testId}"] [role="option"]`, { hasText: optionText }).first().click();
+}
+
+async function typeInto(frame, testId, text) {
+  const input = frame.locator(`[data-testid="${testId}"] input`);
+  await input.fill(text);
+}
+
+/** Waits until the status says a computation finished after `action`, and returns the status text. */
+async function recomputed(frame, action) {
+  await frame.locator('[data-testid="status"]').evaluate((e) => { e.textContent = ''; });
+  await action();
+  return waitForText(frame, '[data-testid="status"]', /computed in|sets of|error|expected/i, { timeout: 30_000 });
+}
+
+function assertStats(rows, ref, what) {
+  assert.equal(rows.length, Math.min(256, ref.stats.mean.length), `${what}: number of rows`);
+  rows.forEach((m, i) => assert.ok(close(m, ref.stats.mean[i], 1e-9), `${what}: set ${i} mean ${m} vs kernel ${ref.stats.mean[i]}`));
+}
+
+await runUiTest('playground', async ({ page }) => {
+  await setTheme(page, 'dark');
+  await runCommand(page, 'NormLab: Open Playground');
+  const frame = await findFrame(page, '[data-testid="method"]', { timeout: 60_000 });
+  await frame.locator('[data-testid="stats-row"]').first().waitFor({ timeout: 60_000 });
+
+  // ---- default: the generated [32, 8, 8, 8] tensor, GN with G = 4
+  const x = generateTensor(DEFAULT_SPEC);
+  const shape = DEFAULT_SPEC.shape;
+  assert.equal(await frame.locator('[data-testid="input-info"]').getAttribute('data-shape'), '32,8,8,8');
+  const gn = normalize({ data: x, shape }, { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 4 });
+  assertStats(await values(frame, '[data-testid="stats-row"] [data-testid="row-mean"]'), gn, 'GN G=4');
+  const groupLabels = await frame.locator('[data-testid="groups"] vscode-option').allTextContents();
+  assert.deepEqual(groupLabels.map((s) => s.trim()), ['1 (= LN)', '2', '4', '8 (= IN)']);
+
+  // Hover a cell of the cube: its set is highlighted in the table and its statistics are shown.
+  const cell = frame.locator('[data-testid="cube"] polygon.cell.top[data-set="5"]').first();
+  await cell.hover();
+  await waitForText(frame, '[data-testid="set-label"]', 'n=1, g=1');
+  const setMean = Number(await frame.locator('[data-testid="set-mean"]').getAttribute('data-value'));
+  assert.ok(close(setMean, gn.stats.mean[5], 1e-9), `set 5 mean ${setMean} vs ${gn.stats.mean[5]}`);
+  assert.equal(await readText(frame, '[data-testid="set-count"]'), String(gn.stats.count));
+  assert.equal(await frame.locator('[data-testid="stats-row"].selected').getAttribute('data-set'), '5');
+  await frame.locator('canvas[data-testid="heatmap"]').hover();
+  await waitForText(frame, '[data-testid="heatmap-value"]', /\[\d+, \d+\] = /);
+  await screenshot(page, 'playground-inspect-dark');
+
+  // ---- method BN
+  await recomputed(frame, () => choose(frame, 'method', 'BatchNorm'));
+  const bn = normalize({ data: x, shape }, { method: 'batch', layout: 'NCHW', eps: 1e-5 });
+  assertStats(await values(frame, '[data-testid="stats-row"] [data-testid="row-mean"]'), bn, 'BN');
+
+  // ---- eps 0.1: the output slice x[0, 0] follows
+  await recomputed(frame, () => typeInto(frame, 'eps', '0.1'));
+  const bnEps = normalize({ data: x, shape }, { method: 'batch', layout: 'NCHW', eps: 0.1 });
+  const after = await values(frame, '[data-testid="slice-after"] td');
+  assert.equal(after.length, 64);
+  after.forEach((v, i) => assert.ok(close(v, bnEps.y[i], 1e-6), `BN eps=0.1 y[${i}] ${v} vs ${bnEps.y[i]}`));
+
+  // ---- GN, G = 1 (= LN): one set per sample
+  await recomputed(frame, () => choose(frame, 'method', 'GroupNorm'));
+  await recomputed(frame, () => choose(frame, 'groups', '= LN'));
+  const gn1 = normalize({ data: x, shape }, { method: 'group', layout: 'NCHW', eps: 0.1, groups: 1 });
+  assertStats(await values(frame, '[data-testid="stats-row"] [data-testid="row-mean"]'), gn1, 'GN G=1');
+
+  // ---- affine γ = 2, β = 1 on slice x[1, 3]
+  await recomputed(frame, () => frame.locator('[data-testid="affine"]').click());
+  await recomputed(frame, () => typeInto(frame, 'gamma', '2'));
+  await recomputed(frame, () => typeInto(frame, 'beta', '1'));
+  await recomputed(frame, () => typeInto(frame, 'slice-n', '1'));
+  await recomputed(frame, () => typeInto(frame, 'slice-c', '3'));
+  const affine = normalize({ data: x, shape }, {
+    method: 'group', layout: 'NCHW', eps: 0.1, groups: 1, weight: new Float32Array(8).fill(2), bias: new Float32Array(8).fill(1),
+  });
+  const off = (1 * 8 + 3) * 64;
+  const afterAffine = await values(frame, '[data-testid="slice-after"] td');
+  afterAffine.forEach((v, i) => assert.ok(close(v, affine.y[off + i], 1e-6), `affine y[${off + i}] ${v} vs ${affine.y[off + i]}`));
+
+  // ---- layout NHWC: the same bytes read channels-last (C = the last dim)
+  await recomputed(frame, () => choose(frame, 'layout', 'NHWC'));
+  const nhwc = normalize({ data: x, shape }, {
+    method: 'group', layout: 'NHWC', eps: 0.1, groups: 1, weight: new Float32Array(8).fill(2), bias: new Float32Array(8).fill(1),
+  });
+  assertStats(await values(frame, '[data-testid="stats-row"] [data-testid="row-mean"]'), nhwc, 'GN NHWC');
+  await recomputed(frame, () => choose(frame, 'layout', 'NCHW'));
+  await recomputed(frame, () => frame.locator('[data-testid="affine"]').click());
+
+  // ---- paste: an error names line and column; a good paste is used
+  await frame.locator('[data-testid="input-tab-paste"]').click();
+  await frame.locator('[data-testid="paste-input"] textarea').fill('[[1, 2, 3, 4],\n [5, 6, x, 8]]');
+  await frame.locator('[data-testid="paste-apply"]').click();
+  await waitForText(frame, '[data-testid="paste-error"]', 'line 2, column 8');
+  await screenshot(page, 'playground-paste-error-dark');
+  await frame.locator('[data-testid="paste-input"] textarea').fill('array([[1., 2., 3., 4.],\n       [5., 6., 7., 9.]], dtype=float32)');
+  await recomputed(frame, () => frame.locator('[data-testid="paste-apply"]').click());
+  await waitForText(frame, '[data-testid="paste-shape"]', '[2, 4]');
+  await recomputed(frame, () => choose(frame, 'method', 'LayerNorm'));
+  const lnMeans = await values(frame, '[data-testid="stats-row"] [data-testid="row-mean"]');
+  assert.deepEqual(lnMeans, [2.5, 6.75]);
+
+  // ---- generate [8, 4, 4, 4], seed 3
+  await frame.locator('[data-testid="input-tab-generate"]').click();
+  await typeInto(frame, 'gen-shape', '8, 4, 4, 4');
+  await typeInto(frame, 'gen-seed', '3');
+  await recomputed(frame, () => frame.locator('[data-testid="generate"]').click());
+  await waitForText(frame, '[data-testid="input-info"]', '[8, 4, 4, 4]');
+  const spec2 = { ...DEFAULT_SPEC, shape: [8, 4, 4, 4], seed: 3 };
+  const x2 = generateTensor(spec2);
+  await recomputed(frame, () => choose(frame, 'method', 'InstanceNorm'));
+  const inn = normalize({ data: x2, shape: spec2.shape }, { method: 'instance', layout: 'NCHW', eps: 0.1 });
+  assertStats(await values(frame, '[data-testid="stats-row"] [data-testid="row-mean"]'), inn, 'IN');
+
+  // ---- compare: BN, LN, IN, GN side by side
+  await frame.locator('[data-testid="tab-compare"]').click();
+  await frame.locator('[data-testid="compare-panel"]').nth(3).waitFor({ timeout: 30_000 });
+  const titles = await frame.locator('[data-testid="compare-panel"] h3').allTextContents();
+  assert.deepEqual(titles, ['BN', 'LN', 'IN', 'GN (G=4)']);
+  const sets = await frame.locator('[data-testid="compare-sets"]').allTextContents();
+  assert.match(sets[0], /^4 /);
+  assert.match(sets[2], /^32 /);
+  await sleep(300);
+  await screenshot(page, 'playground-compare-dark');
+
+  // ---- batch-size sensitivity: BN scatter shrinks with the batch, GN's is 0
+  await frame.locator('[data-testid="tab-sensitivity"]').click();
+  await frame.locator('[data-testid="sensitivity-row"]').nth(3).waitFor({ timeout: 30_000 });
+  const bnMean = await values(frame, '[data-testid="sensitivity-row"] td:nth-child(3)');
+  const gnMean = await values(frame, '[data-testid="sensitivity-row"] td:nth-child(5)');
+  assert.equal(bnMean.length, 4, 'sizes 1, 2, 4, 8 for N = 8');
+  for (let i = 1; i < bnMean.length; i++) assert.ok(bnMean[i] < bnMean[i - 1], `BN scatter ${bnMean}`);
+  assert.ok(gnMean.every((v) => v < 1e-9), `GN scatter ${gnMean}`);
+  await sleep(300);
+  await screenshot(page, 'playground-sensitivity-dark');
+
+  // ---- running statistics: 10 train steps of BN
+  await frame.locator('[data-testid="tab-running"]').click();
+  await recomputed(frame, () => choose(frame, 'method', 'BatchNorm'));
+  await frame.locator('[data-testid="train-step"]').click();
+  await frame.locator('[data-testid="train-gap"][data-steps="10"]').waitFor({ timeout: 30_000 });
+  await frame.locator('[data-testid="train-step"]').click();
+  await frame.locator('[data-testid="train-gap"][data-steps="20"]').waitFor({ timeout: 30_000 });
+  await sleep(300);
+  await screenshot(page, 'playground-running-dark');
+
+  // ---- export: copy as JSON (status says how many values)
+  await frame.locator('[data-testid="copy-json"]').click();
+  await waitForText(frame, '[data-testid="status"]', /512/);
+
+  // ---- light theme
+  await frame.locator('[data-testid="tab-inspect"]').click();
+  await setTheme(page, 'light');
+  await sleep(1000);
+  await screenshot(page, 'playground-inspect-light');
+  await frame.locator('[data-testid="tab-compare"]').click();
+  await sleep(800);
+  await screenshot(page, 'playground-compare-light');
+}, { workspace, timeoutMs: 300_000 });
+
+fs.rmSync(workspace, { recursive: true, force: true });
