@@ -193,6 +193,14 @@ describe('NormLab extension host', () => {
     assert.equal(out, undefined);
   });
 
+  it('Send Tensor to Playground opens the playground with the tensor', async function () {
+    this.timeout(30_000);
+    await vscode.commands.executeCommand('normlab.sendToPlayground', uriOf('activations.npy'), 'activations');
+    const tab = await until('a playground tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('normlab.playground')));
+    assert.ok(tab);
+  });
+
   it('copies the examples into a chosen folder', async function () {
     const target = await vscode.commands.executeCommand<vscode.Uri>('normlab.openExamples', { copyTo: vscode.Uri.file(dir) });
     assert.ok(target);
