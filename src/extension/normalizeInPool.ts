@@ -1,13 +1,12 @@
 // One entry point for "normalize this tensor in the workers", so the split across workers can change in one place.
 import type { FloatArray, NormParams, NormResult } from '../kernels/types';
+import { parallelNormalize } from './parallelNormalize';
 import type { RunOptions, WorkerPool } from './pool';
 
 /**
- * Runs the normalization in the pool. x's buffer is moved to the worker (x is unusable afterwards) unless it is
- * a SharedArrayBuffer. TODO(speed): call parallelNormalize(pool, x, shape, params) from ./parallelNormalize once
- * it lands, so that big normalizations split their sets across workers.
+ * Normalizes in the pool with the sets split across workers (parallelNormalize: x is shared with the workers
+ * through one SharedArrayBuffer, never copied per worker).
  */
 export function normalizeInPool(pool: WorkerPool, x: FloatArray, shape: number[], params: NormParams, opts: Omit<RunOptions, 'transfer'> = {}): Promise<NormResult> {
-  const transfer = x.buffer instanceof ArrayBuffer ? [x.buffer] : [];
-  return pool.run('normalize', { x, shape, params }, { ...opts, transfer });
+  return parallelNormalize(pool, x, shape, params, { signal: opts.signal, onProgress: opts.onProgress });
 }
