@@ -514,6 +514,97 @@ def pickle_with_view(size, stride):
     return b.getvalue()
 
 
+# ---------------------------------------------------------------------------------------------- onnx
+def pb_varint(v):
+    v &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+def pb_field(num, wire, payload):
+    key = pb_varint(num << 3 | wire)
+    if wire == 0:
+        return key + pb_varint(payload)
+    return key + pb_varint(len(payload)) + payload
+
+
+def pb_tensor(name, dims, data_type, raw=None, typed=None, external=None):
+    """A TensorProto; dims unpacked (proto2 default, as onnx writes them)."""
+    out = b''.join(pb_field(1, 0, d) for d in dims) + pb_field(2, 0, data_type) + pb_field(8, 2, name.encode())
+    if raw is not None:
+        out += pb_field(9, 2, raw)
+    if typed is not None:
+        field, payload = typed
+        out += pb_field(field, 2, payload)
+    if external is not None:
+        for k, v in external.items():
+            out += pb_field(13, 2, pb_field(1, 2, k.encode()) + pb_field(2, 2, str(v).encode()))
+        out += pb_field(14, 0, 1)
+    return out
+
+
+def pb_model(initializers, producer='normlab-fixtures'):
+    graph = pb_field(2, 2, b'g') + b''.join(pb_field(5, 2, t) for t in initializers)
+    return pb_field(1, 0, 8) + pb_field(2, 2, producer.encode()) + pb_field(7, 2, graph) + pb_field(8, 2, pb_field(2, 0, 17))
+
+
+def make_onnx():
+    m = trained_cnn().train()
+    # Exported in training mode so that Conv and BatchNorm are not fused: every parameter and running
+    # statistic stays an initializer under its state-dict name (num_batches_tracked is dropped by the exporter).
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.onnx.export(m, torch.randn(2, 3, 16, 16), path('onnx/small_cnn.onnx'), do_constant_folding=False,
+                          export_params=True, training=torch.onnx.TrainingMode.TRAINING, opset_version=13)
+    sd = m.state_dict()
+    with open(path('onnx/small_cnn.onnx'), 'rb') as fh:
+        data = fh.read()
+    names = [k for k in sd if k.encode() in data and not k.endswith('num_batches_tracked')]
+    record('onnx/small_cnn.onnx', 'onnx', {k: describe_torch(sd[k]) for k in names}, {'producer_name': 'pytorch'})
+
+    f32 = rng.standard_normal((2, 3)).astype(np.float32)
+    f64 = rng.standard_normal(4)
+    i8 = np.array([-128, -1, 0, 5, 127], dtype=np.int8)
+    i64 = np.array([-(2 ** 40), -3, 0, 2 ** 40], dtype=np.int64)
+    u64 = np.array([0, 7, 2 ** 40], dtype=np.uint64)
+    f16 = rng.standard_normal(3).astype(np.float16)
+    ext = rng.standard_normal((3, 4)).astype(np.float32)
+    packed = lambda vals: b''.join(pb_varint(int(v)) for v in vals)
+    with open(path('onnx/weights.bin'), 'wb') as fh:
+        fh.write(b'\0' * 16 + ext.tobytes())
+    tensors = [
+        pb_tensor('raw_f32', f32.shape, 1, raw=f32.tobytes()),
+        pb_tensor('float_data', f32.shape, 1, typed=(4, f32.tobytes())),
+        pb_tensor('double_data', f64.shape, 11, typed=(10, f64.tobytes())),
+        pb_tensor('int8_data', i8.shape, 3, typed=(5, packed(i8))),
+        pb_tensor('int64_data', i64.shape, 7, typed=(7, packed(i64))),
+        pb_tensor('uint64_data', u64.shape, 13, typed=(11, packed(u64))),
+        pb_tensor('f16_bits', f16.shape, 10, typed=(5, packed(f16.view(np.uint16)))),
+        pb_tensor('scalar', [], 1, raw=np.float32(1.5).tobytes()),
+        pb_tensor('external', ext.shape, 1, external={'location': 'weights.bin', 'offset': 16, 'length': ext.nbytes}),
+    ]
+    with open(path('onnx/typed.onnx'), 'wb') as fh:
+        fh.write(pb_model(tensors))
+    record('onnx/typed.onnx', 'onnx', {'raw_f32': describe('float32', f32), 'float_data': describe('float32', f32), 'double_data': describe('float64', f64),
+                                       'int8_data': describe('int8', i8), 'int64_data': describe('int64', i64), 'uint64_data': describe('uint64', u64),
+                                       'f16_bits': describe('float16', f16), 'scalar': describe('float32', np.float32(1.5)), 'external': describe('float32', ext)},
+           {'producer_name': 'normlab-fixtures', 'ir_version': 8, 'opset': 17})
+
+    bad('bad/onnx_string.onnx', pb_model([pb_tensor('s', [1], 8, typed=(6, b'\x03abc'))]), 'unsupported dtype STRING')
+    bad('bad/onnx_raw_lies.onnx', pb_model([pb_tensor('w', [100], 1, raw=b'\0' * 8)]), 'raw_data holds 8 bytes')
+    bad('bad/onnx_escape.onnx', pb_model([pb_tensor('w', [2], 1, external={'location': '../weights.bin', 'length': 8})]), 'beside the model')
+    bad('bad/onnx_few_values.onnx', pb_model([pb_tensor('w', [5], 6, typed=(5, packed([1, 2])))]), 'fewer than the 5 values')
+    good = pb_model([pb_tensor('w', [4], 1, raw=b'\0' * 16)])
+    bad('bad/onnx_truncated.onnx', good[:-6], 'runs past')
+    bad('bad/onnx_not_model.onnx', b'\x08\x01', 'not an ONNX model')
+
+
 # ------------------------------------------------------------------------------------------ examples
 def make_examples():
     os.makedirs(EXAMPLES, exist_ok=True)
@@ -532,7 +623,7 @@ def make_examples():
         expected['examples'] = expected.get('examples', []) + [rel]
 
 
-SECTIONS = [make_npy, make_safetensors, make_npz, make_pytorch, make_examples]
+SECTIONS = [make_npy, make_safetensors, make_npz, make_pytorch, make_onnx, make_examples]
 
 if __name__ == '__main__':
     torch.manual_seed(0)

@@ -22,6 +22,7 @@
 import { FormatError } from './errors';
 import { openNpy, NPY_MAGIC } from './npy';
 import { openNpz } from './npz';
+import { openOnnx } from './onnx';
 import { openPytorch } from './pytorch';
 import { looksLikeSafetensors, openSafetensors, openSafetensorsIndex } from './safetensors';
 import type { ByteSource } from './source';
@@ -62,12 +63,13 @@ async function detectAndOpen(source: ByteSource, opts: OpenOptions): Promise<Ten
     if (zip.some((z) => z.name === 'data.pkl' || z.name.endsWith('/data.pkl'))) return openPytorch(source, zip, opts);
     return openNpz(source, zip, opts);
   }
+  if (/\.onnx$/i.test(source.name)) return openOnnx(source, opts);
   if (/\.safetensors$/i.test(source.name) || looksLikeSafetensors(head, source.size)) return openSafetensors(source, opts);
   if (/\.json$/i.test(source.name) && head.length > 0 && new TextDecoder().decode(head).trimStart().startsWith('{')) return openSafetensorsIndex(source, opts);
   if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && /\.(pt|pth|bin|ckpt)$/i.test(source.name)) {
     throw new FormatError(`${source.name}: legacy (pre-1.6, non-zip) PyTorch pickle format is not supported; expected a zip checkpoint (torch.save with _use_new_zipfile_serialization=True, the default since 1.6)`);
   }
-  throw new FormatError(`${source.name}: not a recognized tensor file: expected .npy, .npz, .safetensors, a PyTorch zip checkpoint or a safetensors index, found ${describeBytes(head)}`);
+  throw new FormatError(`${source.name}: not a recognized tensor file: expected .npy, .npz, .safetensors, a PyTorch zip checkpoint, a safetensors index or .onnx, found ${describeBytes(head)}`);
 }
 
 function describeBytes(b: Uint8Array): string {

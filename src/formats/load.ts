@@ -4,17 +4,13 @@ import type { DType } from './dtype';
 import { FormatError } from './errors';
 import { openFileSource } from './fileSource';
 import { openTensorFile } from './index';
-import type { ByteSource } from './source';
 import type { TensorFile } from './tensorFile';
 
 /** Opens a tensor file on disk; a sharded safetensors index may open shard files beside it (plain names only). */
 export async function openTensorPath(path: string, opts: { maxHeaderBytes?: number } = {}): Promise<TensorFile> {
-  const siblings: ByteSource[] = [];
   const openSibling = async (name: string) => {
     if (basename(name) !== name) throw new FormatError(`${basename(path)}: expected a shard file name beside the index, found '${name}'`);
-    const s = await openFileSource(join(dirname(path), name));
-    siblings.push(s);
-    return s;
+    return openFileSource(join(dirname(path), name)); // closed by the TensorFile that opened it
   };
   return openTensorFile(await openFileSource(path), { ...opts, openSibling });
 }

@@ -110,3 +110,28 @@ export function subRegion(r: Region, base: number, size: number, what: string): 
     },
   };
 }
+
+/** A region whose bytes are computed on demand (e.g. decoded from varints); `produce` must return `size` bytes. */
+export function computedRegion(size: number, produce: () => Promise<Uint8Array>, what: string): Region {
+  const get = async (offset: number, length: number): Promise<Uint8Array> => {
+    checkLocal(what, size, offset, length);
+    const all = await produce();
+    if (all.length !== size) throw new FormatError(`${what}: expected ${size} bytes of data, found ${all.length}`);
+    return all.subarray(offset, offset + length);
+  };
+  return {
+    size,
+    read: (offset, length, signal) => {
+      throwIfAborted(signal);
+      return get(offset, length);
+    },
+    async stream(offset, length, chunkBytes, onChunk, signal) {
+      const bytes = await get(offset, length);
+      const step = Math.max(1, Math.floor(chunkBytes));
+      for (let p = 0; p < length; p += step) {
+        throwIfAborted(signal);
+        onChunk(bytes.subarray(p, Math.min(length, p + step)));
+      }
+    },
+  };
+}

@@ -8,7 +8,8 @@ import { bufferSource, FormatError, openTensorFile } from '../../src/formats/ind
 import { FIXTURES } from '../fixtures/formats/expected';
 
 const SEEDS = ['npy/float32.npy', 'npy/be_int64.npy', 'npy/fortran_i16.npy', 'npy/v3.npy', 'npy/bfloat16.npy', 'npz/stored.npz', 'npz/deflated.npz',
-  'npz/zip64.npz', 'st/all_dtypes.safetensors', 'st/float8.safetensors', 'pt/views.pt', 'pt/nested.pth', 'pt/dtypes.pt', 'st/sharded/model.safetensors.index.json'];
+  'npz/zip64.npz', 'st/all_dtypes.safetensors', 'st/float8.safetensors', 'pt/views.pt', 'pt/nested.pth', 'pt/dtypes.pt', 'st/sharded/model.safetensors.index.json',
+  'onnx/typed.onnx', 'onnx/small_cnn.onnx'];
 const SHARD = 'st/sharded/model-00001-of-00002.safetensors';
 const CASES_PER_SEED = Number(process.env.NORMLAB_FUZZ_CASES ?? 250);
 const LIMIT = 8 * 1024 * 1024;
@@ -69,9 +70,14 @@ function mutate(src: Uint8Array, r: () => number): Uint8Array {
   return b;
 }
 
+/** Siblings (shards, ONNX external data) come from the fixture folders; `shard` replaces the first shard. */
 async function exercise(bytes: Uint8Array, name: string, shard: Uint8Array): Promise<void> {
   const f = await openTensorFile(bufferSource(bytes, name), {
-    openSibling: async (s) => (s === 'model-00001-of-00002.safetensors' ? bufferSource(shard, s) : bufferSource(readFileSync(join(FIXTURES, 'st/sharded', s)), s)),
+    openSibling: async (s) => {
+      if (s === 'model-00001-of-00002.safetensors') return bufferSource(shard, s);
+      const dir = s.endsWith('.safetensors') ? 'st/sharded' : 'onnx';
+      return bufferSource(new Uint8Array(readFileSync(join(FIXTURES, dir, s))), s);
+    },
     maxHeaderBytes: LIMIT,
   });
   try {
@@ -128,7 +134,7 @@ test('fuzz: random bytes under every name fail with FormatError', async () => {
     const bytes = Uint8Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256));
     if (c % 4 === 0 && bytes.length >= 12) bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]); // npy magic then noise
     if (c % 4 === 1 && bytes.length >= 4) bytes.set([0x50, 0x4b, 0x03, 0x04]); // zip magic then noise
-    const name = ['x.npy', 'x.npz', 'x.safetensors', 'x.pt', 'x.index.json', 'x.bin'][c % 6];
+    const name = ['x.npy', 'x.npz', 'x.safetensors', 'x.pt', 'x.index.json', 'x.bin', 'x.onnx'][c % 7];
     await exercise(bytes, name, bytes).catch((e: unknown) => {
       if (!(e instanceof FormatError)) assert.fail(`random case ${c}: escaped as ${String(e)}`);
     });
