@@ -166,5 +166,5 @@ export function axisLabels(view: CubeView = DEFAULT_VIEW): { C: Point; S: Point;
   const c = project(view, 0.5, 1, 0);
   const s = project(view, 0, 0.5, 0);
   const n = project(view, 1, 1, 0.5);
-  return { C: { x: c.x, y: c.y + 16 }, S: { x: s.x - 14, y: s.y }, N: { x: n.x + 12, y: n.y + 10 } };
+  return { C: { x: c.x, y: c.y + 16 }, S: { x: s.x - 8, y: s.y }, N: { x: n.x + 12, y: n.y + 10 } };
 }

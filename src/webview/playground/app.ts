@@ -270,7 +270,7 @@ export class PlaygroundApp {
   // ---------- controls ----------
 
   private layoutValue(): Layout {
-    return this.layout.value === 'NHWC' ? 'NHWC' : 'NCHW';
+    return (this.layout.value || this.state.controls.layout) === 'NHWC' ? 'NHWC' : 'NCHW';
   }
 
   /** Channels of the input under the chosen layout (1-D inputs: their length). */
@@ -299,7 +299,7 @@ export class PlaygroundApp {
       const m = Number(this.momentum.value);
       if (!this.cumulative.checked && !(m >= 0 && m <= 1 && this.momentum.value.trim() !== '')) throw new Error(t('momentum: expected a number from 0 to 1, found \'{0}\'', this.momentum.value));
       return {
-        method: this.method.value as Method,
+        method: (this.method.value || this.state.controls.method) as Method,
         groups: Number(this.groups.value) || this.state.controls.groups,
         eps,
         momentum: this.cumulative.checked ? null : m,
@@ -307,7 +307,7 @@ export class PlaygroundApp {
         gamma: parseNumberList(this.gamma.value, 'γ'),
         beta: parseNumberList(this.beta.value, 'β'),
         layout: this.layoutValue(),
-        training: this.mode.value !== 'eval',
+        training: (this.mode.value || (this.state.controls.training ? 'train' : 'eval')) !== 'eval',
       };
     } catch (e) {
       this.showStatus((e as Error).message, true);
@@ -316,7 +316,8 @@ export class PlaygroundApp {
   }
 
   private syncEnabled(): void {
-    const m = this.method.value;
+    // Before the select has rendered its options its value is still empty: fall back to the state.
+    const m = this.method.value || this.state.controls.method;
     const toggle = (el: HTMLElement, on: boolean) => el.toggleAttribute('disabled', !on);
     toggle(this.groups, m === 'group');
     toggle(this.momentum, m === 'batch' && !this.cumulative.checked);
@@ -360,6 +361,7 @@ export class PlaygroundApp {
       this.selectedSet = Math.min(this.selectedSet, r.numSets - 1);
       this.showStatus(this.t('{0} sets of {1} elements · computed in {2} ms', r.numSets, r.setSize, Math.round(r.ms)));
       this.drawInspect(r);
+      this.syncEnabled();
       void this.refreshTab();
     } catch (e) {
       this.showStatus((e as Error).message, true);

@@ -50,14 +50,15 @@ export class CubeView {
     const a = axisLabels(DEFAULT_VIEW);
     this.labels.replaceChildren(
       this.text(a.C, `C = ${spec.C}`, 'middle'),
-      this.text(a.S, `H·W = ${spec.S}`, 'end'),
+      this.text(a.S, `H·W = ${spec.S}`, 'middle', true),
       this.text(a.N, `N = ${spec.N}`, 'start'),
     );
     this.select(selected);
   }
 
-  private text(p: Point, s: string, anchor: string): SVGTextElement {
+  private text(p: Point, s: string, anchor: string, rotate = false): SVGTextElement {
     const t = el('text', { x: p.x.toFixed(1), y: p.y.toFixed(1), 'text-anchor': anchor, class: 'axis-label' });
+    if (rotate) t.setAttribute('transform', `rotate(-90 ${p.x.toFixed(1)} ${p.y.toFixed(1)})`);
     t.textContent = s;
     return t;
   }

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { register } from 'tsx/esm/api';
+import { tsImport } from 'tsx/esm/api';
 import { findFrame, readText, runCommand, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
 
-register();
-const { normalize } = await import('../../../src/kernels/normalize.ts');
-const { generateTensor } = await import('../../../src/kernels/generate.ts');
-const { DEFAULT_SPEC } = await import('../../../src/webview/playground/state.ts');
+// The kernel itself, from source, computes the expected numbers.
+const { normalize } = await tsImport('../../../src/kernels/normalize.ts', import.meta.url);
+const { generateTensor } = await tsImport('../../../src/kernels/generate.ts', import.meta.url);
+const { DEFAULT_SPEC } = await tsImport('../../../src/webview/playground/state.ts', import.meta.url);
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-playground-ws-'));
 const close = (a, b, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
@@ -57,13 +57,15 @@ await runUiTest('playground', async ({ page }) => {
   assert.deepEqual(groupLabels.map((s) => s.trim()), ['1 (= LN)', '2', '4', '8 (= IN)']);
 
   // Hover a cell of the cube: its set is highlighted in the table and its statistics are shown.
-  const cell = frame.locator('[data-testid="cube"] polygon.cell.top[data-set="5"]').first();
+  // N = 32 is drawn in 16 bins, so the top-face cell of (n = 2, c = 2) stands for set n·G + g = 2·4 + 1 = 9.
+  const cell = frame.locator('[data-testid="cube"] polygon.cell.top[data-n="2"][data-c="2"]').first();
+  assert.equal(await cell.getAttribute('data-set'), '9');
   await cell.hover();
-  await waitForText(frame, '[data-testid="set-label"]', 'n=1, g=1');
+  await waitForText(frame, '[data-testid="set-label"]', 'n=2, g=1 (c 2–3)');
   const setMean = Number(await frame.locator('[data-testid="set-mean"]').getAttribute('data-value'));
-  assert.ok(close(setMean, gn.stats.mean[5], 1e-9), `set 5 mean ${setMean} vs ${gn.stats.mean[5]}`);
+  assert.ok(close(setMean, gn.stats.mean[9], 1e-9), `set 9 mean ${setMean} vs ${gn.stats.mean[9]}`);
   assert.equal(await readText(frame, '[data-testid="set-count"]'), String(gn.stats.count));
-  assert.equal(await frame.locator('[data-testid="stats-row"].selected').getAttribute('data-set'), '5');
+  assert.equal(await frame.locator('[data-testid="stats-row"].selected').getAttribute('data-set'), '9');
   await frame.locator('canvas[data-testid="heatmap"]').hover();
   await waitForText(frame, '[data-testid="heatmap-value"]', /\[\d+, \d+\] = /);
   await screenshot(page, 'playground-inspect-dark');
@@ -112,7 +114,7 @@ await runUiTest('playground', async ({ page }) => {
   await frame.locator('[data-testid="input-tab-paste"]').click();
   await frame.locator('[data-testid="paste-input"] textarea').fill('[[1, 2, 3, 4],\n [5, 6, x, 8]]');
   await frame.locator('[data-testid="paste-apply"]').click();
-  await waitForText(frame, '[data-testid="paste-error"]', 'line 2, column 8');
+  await waitForText(frame, '[data-testid="paste-error"]', 'line 2, column 9');
   await screenshot(page, 'playground-paste-error-dark');
   await frame.locator('[data-testid="paste-input"] textarea').fill('array([[1., 2., 3., 4.],\n       [5., 6., 7., 9.]], dtype=float32)');
   await recomputed(frame, () => frame.locator('[data-testid="paste-apply"]').click());
