@@ -22,7 +22,7 @@ import { REPO_ROOT, chromiumPath, codeServerEntry, codeServerNode } from '../../
 export { REPO_ROOT };
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 export const SHOTS_DIR = path.join(REPO_ROOT, 'shots');
-export const VSIX_PATH = path.join(REPO_ROOT, 'normlab.vsix');
+export const VSIX_PATH = path.resolve(process.env.NORMLAB_VSIX || path.join(REPO_ROOT, 'normlab.vsix'));
 export const EXTENSION_ID = 'normlab.normlab';
 
 /** Folder of the extension under test (NORMLAB_EXT_PATH lets the harness run a scratch extension). */
@@ -212,10 +212,11 @@ export async function launchBrowser() {
 }
 
 /** Workbench URL: dev mode adds extensionDevelopmentPath (and extensionTestsPath) to the payload. */
-export function workbenchUrl(server, { dev = extMode() === 'dev', extensionTestsPath } = {}) {
+/** devPath overrides the development extension folder (vsix mode runs the in-host suite with a stub). */
+export function workbenchUrl(server, { dev = extMode() === 'dev', extensionTestsPath, devPath } = {}) {
   const params = new URLSearchParams({ folder: server.workspace });
   const payload = [];
-  if (dev) payload.push(['extensionDevelopmentPath', server.remoteUri(extensionPath())]);
+  if (dev || devPath) payload.push(['extensionDevelopmentPath', server.remoteUri(devPath ?? extensionPath())]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', server.remoteUri(extensionTestsPath)]);
   if (payload.length) params.set('payload', JSON.stringify(payload));
   return `${server.url}?${params}`;

@@ -52,7 +52,10 @@ async function runInHostSuite() {
       else if (process.env.DEBUG_CONSOLE === '1') console.log(`[browser] ${text}`);
     });
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
-    const url = workbenchUrl(server, { dev: extMode() === 'dev', extensionTestsPath: SUITE_ENTRY });
+    // The workbench only runs extensionTestsPath for a development extension; in vsix mode that is
+    // an empty stub, so the installed normlab.vsix is what the suite sees.
+    const devPath = extMode() === 'vsix' ? writeStubExtension(server.tmp) : undefined;
+    const url = workbenchUrl(server, { dev: extMode() === 'dev', extensionTestsPath: SUITE_ENTRY, devPath });
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     const code = await withTimeout(exitCode, timeoutMs, 'in-host suite (no codeAutomationExit; see shots/in-host-console.log)');
     ok = code === 0;
@@ -72,6 +75,15 @@ async function runInHostSuite() {
     await server?.stop({ keepTmp: !ok }).catch(() => {});
   }
   record('in-host suite (test/e2e/suite)', ok, t0);
+}
+
+function writeStubExtension(dir) {
+  const stub = path.join(dir, 'e2e-test-host');
+  fs.mkdirSync(stub, { recursive: true });
+  fs.writeFileSync(path.join(stub, 'package.json'), JSON.stringify({
+    name: 'e2e-test-host', publisher: 'normlab-e2e', version: '0.0.0', engines: { vscode: '^1.100.0' },
+  }));
+  return stub;
 }
 
 /** Stops any code-server a UI script left behind (it records its group id in pidDir). */
@@ -114,7 +126,7 @@ async function main() {
   try {
     if (process.env.E2E_SKIP_ENSURE !== '1') ensureAll();
     if (process.env.E2E_SKIP_BUILD !== '1') buildExtension();
-    if (extMode() === 'vsix') {
+    if (extMode() === 'vsix' && process.env.E2E_SKIP_BUILD !== '1') {
       const r = spawnSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'inherit' });
       if (r.status !== 0) throw new Error('npm run package failed');
     }
