@@ -288,7 +288,8 @@ export class TensorEditorApp {
     if (layers.length === 0) return;
     this.layers.append(h('h2', {}, t('Normalization layers'), ' ', h('vscode-badge', {}, String(layers.length))));
     for (const layer of layers) {
-      const table = h('table', { class: 'layer' });
+      const table = h('table', { class: 'layer' },
+        h('tr', {}, h('th', {}, ''), ...STAT_KEYS.map((k) => h('th', { scope: 'col', class: 'num' }, t(k)))));
       for (const [role, name] of Object.entries(layer.members)) {
         if (!name) continue;
         const s = this.stats.get(name);

@@ -3,6 +3,9 @@
 import type { HeatmapTileMessage } from '../../protocol/editor';
 import { cssVar, rgbOf } from '../common/theme';
 
+/** Longest side of the drawn heatmap in CSS pixels (a 128-cell tile gets 2 px per cell). */
+const MAX_DRAWN = 320;
+
 export function drawHeatmap(canvas: HTMLCanvasElement, tile: HeatmapTileMessage): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
@@ -27,7 +30,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, tile: HeatmapTileMessage)
   off.width = tile.cols;
   off.height = tile.rows;
   off.getContext('2d')?.putImageData(img, 0, 0);
-  const scale = Math.max(1, Math.floor(Math.min(512 / tile.cols, 512 / tile.rows)));
+  const scale = Math.max(1, Math.floor(Math.min(MAX_DRAWN / tile.cols, MAX_DRAWN / tile.rows)));
   canvas.width = tile.cols * scale;
   canvas.height = tile.rows * scale;
   ctx.imageSmoothingEnabled = false;
