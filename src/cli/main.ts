@@ -1,6 +1,7 @@
 // The `normlab` command line: one process, one command, clear errors (exit 2, one line, no stack trace).
 import { UsageError } from './args';
 import { HELP } from './help';
+import { runInspect } from './inspect';
 import { runNormalize, runStats } from './normalizeCommand';
 import { NormError } from '../kernels';
 import { FormatError } from '../formats/errors';
@@ -20,10 +21,13 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'normalize':
-      runNormalize(rest);
+      await runNormalize(rest);
       return 0;
     case 'stats':
-      runStats(rest, out);
+      await runStats(rest, out);
+      return 0;
+    case 'inspect':
+      await runInspect(rest, { stdout: out });
       return 0;
     default:
       throw new UsageError(`unknown command '${command}' (expected normalize, stats or inspect; see normlab --help)`);

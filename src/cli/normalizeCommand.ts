@@ -1,7 +1,8 @@
 // `normlab normalize` and `normlab stats`: flags -> NormParams -> kernel -> .npy files / JSON.
 import { type Flags, bool01, int, intList, num, oneOf, parseFlags, required, str, usage } from './args';
-import { readNpyFile, writeNpyFile, type LoadedTensor } from './tensorIO';
-import { LAYOUTS, METHODS, normalize, type NormParams, type NormResult } from '../kernels';
+import { readTensorFile, writeNpyFile, type LoadedTensor } from './tensorIO';
+import { LAYOUTS, METHODS, type FloatArray, type NormParams, type NormResult } from '../kernels';
+import { normalizeFast } from '../kernels/fast';
 
 const TENSOR_FLAGS = ['in', 'tensor', 'weight', 'bias', 'running-mean-in', 'running-var-in'] as const;
 const PARAM_FLAGS = ['method', 'layout', 'eps', 'groups', 'normalized-shape', 'training', 'momentum', 'num-batches-tracked', 'use-input-stats'] as const;
@@ -12,15 +13,14 @@ export interface Loaded {
   params: NormParams;
 }
 
-function loadOptional(flags: Flags, name: string): LoadedTensor | undefined {
+async function loadOptional(flags: Flags, name: string): Promise<FloatArray | undefined> {
   const p = str(flags, name);
-  return p === undefined ? undefined : readNpyFile(p);
+  return p === undefined ? undefined : (await readTensorFile(p)).data;
 }
 
 /** Build NormParams from the flags: the same flag set as the golden checker's {opts}. */
-export function paramsFromFlags(flags: Flags): Loaded {
-  const x = readNpyFile(required(flags, 'in'));
-  if (str(flags, 'tensor') !== undefined) usage('--tensor is only for multi-tensor files (npz, safetensors, pt); the input is a single .npy array');
+export async function paramsFromFlags(flags: Flags): Promise<Loaded> {
+  const x = await readTensorFile(required(flags, 'in'), str(flags, 'tensor'));
   const method = oneOf(flags, 'method', METHODS);
   const momentumText = str(flags, 'momentum');
   const momentum = momentumText === undefined ? undefined : momentumText.toLowerCase() === 'none' ? null : num(flags, 'momentum');
@@ -34,24 +34,24 @@ export function paramsFromFlags(flags: Flags): Loaded {
     momentum,
     numBatchesTracked: int(flags, 'num-batches-tracked'),
     useInputStats: bool01(flags, 'use-input-stats'),
-    weight: loadOptional(flags, 'weight')?.data,
-    bias: loadOptional(flags, 'bias')?.data,
-    runningMean: loadOptional(flags, 'running-mean-in')?.data,
-    runningVar: loadOptional(flags, 'running-var-in')?.data,
+    weight: await loadOptional(flags, 'weight'),
+    bias: await loadOptional(flags, 'bias'),
+    runningMean: await loadOptional(flags, 'running-mean-in'),
+    runningVar: await loadOptional(flags, 'running-var-in'),
   };
   if (method === 'group' && params.groups === undefined) usage('--method group needs --groups G');
   return { x, params };
 }
 
-export function runNormalize(args: string[]): NormResult {
+export async function runNormalize(args: string[]): Promise<NormResult> {
   const { flags } = parseFlags(args, [...TENSOR_FLAGS, ...PARAM_FLAGS, ...OUT_FLAGS]);
   const out = required(flags, 'out');
-  const { x, params } = paramsFromFlags(flags);
+  const { x, params } = await paramsFromFlags(flags);
   const wantsRunning = str(flags, 'running-mean-out') !== undefined || str(flags, 'running-var-out') !== undefined;
   if (wantsRunning && !params.runningMean) usage('--running-mean-out/--running-var-out need --running-mean-in and --running-var-in');
   if (str(flags, 'ms-out') !== undefined && params.method !== 'rms') usage('--ms-out is only for --method rms');
 
-  const r = normalize({ data: x.data, shape: x.shape }, params);
+  const r = normalizeFast({ data: x.data, shape: x.shape }, params);
   writeNpyFile(out, r.y, x.shape);
   const s = r.stats;
   const put = (flag: string, data: Float64Array | undefined, shape: number[]) => {
@@ -68,12 +68,13 @@ export function runNormalize(args: string[]): NormResult {
 }
 
 /** `normlab stats`: the plan and per-set statistics as one JSON object. */
-export function runStats(args: string[], write: (s: string) => void): void {
+export async function runStats(args: string[], write: (s: string) => void): Promise<void> {
   const { flags } = parseFlags(args, [...TENSOR_FLAGS, ...PARAM_FLAGS]);
-  const { x, params } = paramsFromFlags(flags);
-  const r = normalize({ data: x.data, shape: x.shape }, params);
+  const { x, params } = await paramsFromFlags(flags);
+  const r = normalizeFast({ data: x.data, shape: x.shape }, params);
   const s = r.stats;
   const json = {
+    tensor: x.name,
     method: params.method,
     layout: params.layout,
     shape: x.shape,

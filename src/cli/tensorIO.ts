@@ -1,32 +1,26 @@
-// Reading and writing the CLI's tensor arguments. Inputs: float32/float64 .npy (other formats through
-// src/formats); outputs: .npy, written atomically so a failed run never leaves half a file.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// Reading and writing the CLI's tensor arguments. Inputs come through the format readers (.npy, .npz,
+// .safetensors, .pt, ...); outputs are .npy, written atomically so a failed run never leaves half a file.
+import { renameSync, writeFileSync } from 'node:fs';
 import { FormatError } from '../formats/errors';
-import { encodeNpy, parseNpy } from '../formats/npy';
+import { loadTensorFromPath } from '../formats/load';
+import { encodeNpy } from '../formats/npy';
 import type { FloatArray } from '../kernels';
 
 export interface LoadedTensor {
+  name: string;
   data: FloatArray;
   shape: number[];
 }
 
-export function readNpyFile(path: string): LoadedTensor {
-  let bytes: Uint8Array;
+/** Reads one tensor; every error names the file. */
+export async function readTensorFile(path: string, tensorName?: string): Promise<LoadedTensor> {
   try {
-    // A plain Uint8Array view: Buffer#slice does not copy, which breaks readers that slice then take .buffer.
-    const buf = readFileSync(path);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    const t = await loadTensorFromPath(path, tensorName);
+    return { name: t.name, data: t.data, shape: t.shape };
   } catch (e) {
-    throw new FormatError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const a = parseNpy(bytes);
-    if (!(a.data instanceof Float32Array || a.data instanceof Float64Array)) {
-      throw new FormatError(`expected a float32 or float64 array, found dtype ${a.dtype}`);
-    }
-    return { data: a.data, shape: a.shape };
-  } catch (e) {
-    if (e instanceof FormatError && !e.message.startsWith(path)) throw new FormatError(`${path}: ${e.message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new FormatError(`${path}: cannot read file (${code})`);
+    if (e instanceof FormatError && !e.message.includes(path)) throw new FormatError(`${path}: ${e.message}`);
     throw e;
   }
 }
