@@ -60,7 +60,8 @@ const baseOptions = (xTitle?: string, yTitle?: string, logX = false) => {
     maintainAspectRatio: false,
     plugins: { legend: { labels: { color: fg, boxWidth: 12 } } },
     scales: {
-      x: { type: logX ? ('logarithmic' as const) : undefined, ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { color: grid, display: logX }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
+      // No `type` key here: an explicit undefined would turn a bar chart's category axis into a linear one.
+      x: { ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { color: grid, display: logX }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
       y: { ticks: { color: fg }, grid: { color: grid }, title: { display: !!yTitle, text: yTitle ?? '', color: fg } },
     },
   };
