@@ -24,7 +24,7 @@ export function applyFast(
   const scp = vec ? lay.take(len, 8) : 0;
   const shp = vec ? lay.take(len, 8) : 0;
   const capRows = Math.max(1, Math.floor(CHUNK / len));
-  const scratch = lay.take(Math.min(capRows * len, Math.max(len, CHUNK)), 4);
+  const scratch = lay.takeChunk(Math.min(capRows * len, Math.max(len, CHUNK)));
   K.ensure(lay.bytes);
   const f32 = K.f32;
 

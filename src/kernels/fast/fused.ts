@@ -6,7 +6,7 @@ import type { Moments } from '../moments';
 import { setMoments } from '../moments';
 import type { CheckedParams } from '../normalize';
 import type { NormPlan } from '../plan';
-import { chunkFloats, finishMoments, finishOne, sumsOfSets, walkOf } from './sums';
+import { chunkFloats, finishMoments, finishOne, sumsOfSets, walkOf, type Sums } from './sums';
 import { Layout, type Kernels } from './wasm';
 
 /** Whether a plan can take the fused path. */
@@ -63,15 +63,33 @@ export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float
 
   const cap = chunkFloats(plan);
   if (L <= cap) {
-    const sums = sumsOfSets(K, plan, x, set0, set1, {
-      y,
-      prepare: (lay) => {
-        prepare(lay);
-        K.ensure(lay.bytes + cap * 4);
-        fillAffine();
-      },
-      fn: (set, at, mean, ms, v) => applySet(set, at, mean, ms, v),
-    });
+    // Whole sets per chunk, one wasm call per chunk (no per-set call from JS).
+    const perChunk = Math.max(1, Math.floor(cap / L));
+    const lay = new Layout();
+    const wp32 = lay.take(C, 4);
+    const bp32 = lay.take(C, 4);
+    const statp = lay.take(2 * perChunk, 8);
+    const scratch = lay.takeChunk(perChunk * L);
+    K.ensure(lay.bytes);
+    const f = K.f32;
+    if (w) f.set(w, wp32 >> 2);
+    else f.fill(1, wp32 >> 2, (wp32 >> 2) + C);
+    if (b) f.set(b, bp32 >> 2);
+    else f.fill(0, bp32 >> 2, (bp32 >> 2) + C);
+    const nSets = set1 - set0;
+    const sums: Sums = { set0, k: new Float64Array(nSets), s1: new Float64Array(nSets), s2: new Float64Array(nSets) };
+    for (let a = set0; a < set1; a += perChunk) {
+      const b = Math.min(set1, a + perChunk);
+      K.f32.set(x.subarray(a * L, b * L), scratch >> 2);
+      K.k.fusedSets(scratch, b - a, cpg, S, a % groups, groups, wp32, bp32, eps, centered ? 1 : 0, statp);
+      y.set(K.f32.subarray(scratch >> 2, (scratch >> 2) + (b - a) * L), a * L);
+      // As sums with k = mean: finishMoments gives back mean and var, and recomputes non-finite sets.
+      const st = K.f64;
+      for (let i = a; i < b; i++) {
+        sums.k[i - set0] = st[(statp >> 3) + 2 * (i - a)];
+        sums.s2[i - set0] = st[(statp >> 3) + 2 * (i - a) + 1] * L;
+      }
+    }
     return finishMoments(plan, x, sums, set0, set1);
   }
 
@@ -80,7 +98,7 @@ export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float
   const m = finishMoments(plan, x, sums, set0, set1);
   const lay = new Layout();
   prepare(lay);
-  const scratch = lay.take(cap, 4);
+  const scratch = lay.takeChunk(cap);
   K.ensure(lay.bytes);
   fillAffine();
   for (let s = set0; s < set1; s++) {

@@ -8,7 +8,7 @@
   ;; out[0] += Σ(x - k), out[1] += Σ(x - k)² over n floats at p (out: 2 f64).
   ;; Shifted sums: with k an element of the set, the cancellation in Σd² - (Σd)²/n stays below n·eps64
   ;; relative to the variance, so the large-offset cases are as exact as the two-pass reference.
-  (func (export "stats") (param $p i32) (param $n i32) (param $k f64) (param $out i32)
+  (func $stats (export "stats") (param $p i32) (param $n i32) (param $k f64) (param $out i32)
     (local $end i32) (local $end8 i32) (local $v v128) (local $kk v128) (local $d v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
@@ -53,7 +53,7 @@
     (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
 
   ;; dst[i] = f32(x[i]·sc + sh) for n floats (dst may equal src).
-  (func (export "apply") (param $src i32) (param $dst i32) (param $n i32) (param $sc f64) (param $sh f64)
+  (func $apply (export "apply") (param $src i32) (param $dst i32) (param $n i32) (param $sc f64) (param $sh f64)
     (local $end4 i32) (local $end i32) (local $v v128) (local $vs v128) (local $vh v128)
     (local.set $vs (f64x2.splat (local.get $sc)))
     (local.set $vh (f64x2.splat (local.get $sh)))
@@ -123,7 +123,7 @@
   ;; One row of a layer/RMS norm with per-element weight/bias (float64 vectors w, b of n):
   ;; sc = w[i]·r, sh = b[i] - mean·sc, y = x·sc + sh — the reference's fold, element by element, so the full
   ;; N·C scale/shift arrays are never built (they would be 4× the tensor in bytes).
-  (func (export "applyAffine") (param $src i32) (param $dst i32) (param $n i32) (param $wp i32) (param $bp i32) (param $mean f64) (param $r f64)
+  (func $applyAffine (export "applyAffine") (param $src i32) (param $dst i32) (param $n i32) (param $wp i32) (param $bp i32) (param $mean f64) (param $r f64)
     (local $i i32) (local $n4 i32) (local $v v128) (local $o i32) (local $vr v128) (local $vm v128)
     (local $sc0 v128) (local $sc1 v128) (local $sc f64)
     (local.set $vr (f64x2.splat (local.get $r)))
@@ -192,4 +192,119 @@
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $len) (i32.const 2))))
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
         (br $r))))
+  ;; float32 output pass of the fused path: y = ((x - mhi) - mlo)·sc + b with mean = mhi + mlo split in two floats,
+  ;; so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits; ~3 ulp of |y| error
+  ;; against the float64 pass, at less than half its instructions.
+  (func $apply32 (param $src i32) (param $n i32) (param $mhi f32) (param $mlo f32) (param $sc f32) (param $b f32)
+    (local $end i32) (local $end4 i32) (local $vh v128) (local $vl v128) (local $vs v128) (local $vb v128)
+    (local.set $vh (f32x4.splat (local.get $mhi)))
+    (local.set $vl (f32x4.splat (local.get $mlo)))
+    (local.set $vs (f32x4.splat (local.get $sc)))
+    (local.set $vb (f32x4.splat (local.get $b)))
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end4)))
+        (v128.store (local.get $src) (f32x4.add (f32x4.mul
+          (f32x4.sub (f32x4.sub (v128.load (local.get $src)) (local.get $vh)) (local.get $vl)) (local.get $vs)) (local.get $vb)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (br $l)))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $src) (local.get $end)))
+        (f32.store (local.get $src) (f32.add (f32.mul
+          (f32.sub (f32.sub (f32.load (local.get $src)) (local.get $mhi)) (local.get $mlo)) (local.get $sc)) (local.get $b)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (br $t))))
+
+  ;; Same with per-element float32 weight/bias (LayerNorm/RMSNorm rows): sc = w[i]·r.
+  (func $applyAffine32 (param $src i32) (param $n i32) (param $wp i32) (param $bp i32) (param $mhi f32) (param $mlo f32) (param $r f32)
+    (local $i i32) (local $n4 i32) (local $o i32) (local $vh v128) (local $vl v128) (local $vr v128)
+    (local.set $vh (f32x4.splat (local.get $mhi)))
+    (local.set $vl (f32x4.splat (local.get $mlo)))
+    (local.set $vr (f32x4.splat (local.get $r)))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n4)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (v128.store (i32.add (local.get $src) (local.get $o)) (f32x4.add (f32x4.mul
+          (f32x4.sub (f32x4.sub (v128.load (i32.add (local.get $src) (local.get $o))) (local.get $vh)) (local.get $vl))
+          (f32x4.mul (v128.load (i32.add (local.get $wp) (local.get $o))) (local.get $vr)))
+          (v128.load (i32.add (local.get $bp) (local.get $o)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $l)))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (f32.store (i32.add (local.get $src) (local.get $o)) (f32.add (f32.mul
+          (f32.sub (f32.sub (f32.load (i32.add (local.get $src) (local.get $o))) (local.get $mhi)) (local.get $mlo))
+          (f32.mul (f32.load (i32.add (local.get $wp) (local.get $o))) (local.get $r)))
+          (f32.load (i32.add (local.get $bp) (local.get $o)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $t))))
+
+  ;; The fused path for nsets consecutive contiguous sets of cpg·S floats at p (GroupNorm, InstanceNorm, LayerNorm,
+  ;; RMSNorm): per set, shifted sums (k = its first element), mean and biased var (stored at statp, 2 f64 per set),
+  ;; then y = ((x - mhi) - mlo)·(w[c]·r) + b[c] in place (w, b: float32 per channel, ones/zeros when absent),
+  ;; all in one call so there is no per-set call from JS. g is the group of the first set.
+  (func (export "fusedSets") (param $p i32) (param $nsets i32) (param $cpg i32) (param $S i32) (param $g i32) (param $groups i32)
+    (param $wp i32) (param $bp i32) (param $eps f64) (param $centered i32) (param $statp i32)
+    (local $L i32) (local $n f64) (local $k f64) (local $s1 f64) (local $s2 f64) (local $mean f64) (local $v f64)
+    (local $m f64) (local $r f64) (local $j i32) (local $c i32) (local $mhi f32) (local $mlo f32)
+    (local.set $L (i32.mul (local.get $cpg) (local.get $S)))
+    (local.set $n (f64.convert_i32_u (local.get $L)))
+    (block $done
+      (loop $set
+        (br_if $done (i32.eqz (local.get $nsets)))
+        (local.set $k (f64.promote_f32 (f32.load (local.get $p))))
+        (f64.store (i32.const 0) (f64.const 0))
+        (f64.store (i32.const 8) (f64.const 0))
+        (call $stats (local.get $p) (local.get $L) (local.get $k) (i32.const 0))
+        (local.set $s1 (f64.load (i32.const 0)))
+        (local.set $s2 (f64.load (i32.const 8)))
+        (local.set $mean (f64.add (local.get $k) (f64.div (local.get $s1) (local.get $n))))
+        (local.set $v (f64.max (f64.const 0)
+          (f64.div (f64.sub (local.get $s2) (f64.div (f64.mul (local.get $s1) (local.get $s1)) (local.get $n))) (local.get $n))))
+        (f64.store (local.get $statp) (local.get $mean))
+        (f64.store offset=8 (local.get $statp) (local.get $v))
+        (if (local.get $centered)
+          (then
+            (local.set $m (local.get $mean))
+            (local.set $r (f64.div (f64.const 1) (f64.sqrt (f64.add (local.get $v) (local.get $eps))))))
+          (else
+            ;; RMS: mean(x²) = var + mean², no mean subtraction.
+            (local.set $m (f64.const 0))
+            (local.set $r (f64.div (f64.const 1) (f64.sqrt (f64.add
+              (f64.add (local.get $v) (f64.mul (local.get $mean) (local.get $mean))) (local.get $eps)))))))
+        (local.set $mhi (f32.demote_f64 (local.get $m)))
+        (local.set $mlo (f32.demote_f64 (f64.sub (local.get $m) (f64.promote_f32 (local.get $mhi)))))
+        (local.set $c (i32.mul (local.get $g) (local.get $cpg)))
+        (if (i32.eq (local.get $S) (i32.const 1))
+          (then
+            (call $applyAffine32 (local.get $p) (local.get $L)
+              (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2)))
+              (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))
+              (local.get $mhi) (local.get $mlo) (f32.demote_f64 (local.get $r))))
+          (else
+            (local.set $j (i32.const 0))
+            (block $cdone
+              (loop $ch
+                (br_if $cdone (i32.ge_u (local.get $j) (local.get $cpg)))
+                (call $apply32
+                  (i32.add (local.get $p) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
+                  (local.get $S) (local.get $mhi) (local.get $mlo)
+                  (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2))))) (local.get $r)))
+                  (f32.load (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $ch)))))
+        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $L) (i32.const 2))))
+        (local.set $statp (i32.add (local.get $statp) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (if (i32.eq (local.get $g) (local.get $groups)) (then (local.set $g (i32.const 0))))
+        (local.set $nsets (i32.sub (local.get $nsets) (i32.const 1)))
+        (br $set))))
 )

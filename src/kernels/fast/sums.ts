@@ -34,24 +34,14 @@ export function chunkFloats(plan: NormPlan): number {
   return L <= 1 << 20 ? Math.max(L, 1 << 15) : 1 << 18;
 }
 
-/**
- * Called by the fused path when a whole set sits in wasm memory at byte offset p: it may overwrite the set with y.
- * Returns nothing; the sums are already in `sums`.
- */
-export type OnSet = (set: number, p: number, mean: number, ms: number, v: number) => void;
-
-/** Sums of sets [set0, set1) for walk 'sets'. With onSet, each complete in-memory set is handed over before copy-out. */
-export function sumsOfSets(
-  K: Kernels, plan: NormPlan, x: Float32Array, set0: number, set1: number,
-  onSet?: { fn: OnSet; y: Float32Array; prepare: (lay: Layout) => void },
-): Sums {
+/** Sums of sets [set0, set1) for walk 'sets'. */
+export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: number, set1: number): Sums {
   const L = plan.channelsPerGroup * plan.S;
   const nSets = set1 - set0;
   const sums: Sums = { set0, k: new Float64Array(nSets), s1: new Float64Array(nSets), s2: new Float64Array(nSets) };
   const cap = chunkFloats(plan);
   const lay = new Layout();
-  onSet?.prepare(lay);
-  const scratch = lay.take(cap, 4);
+  const scratch = lay.takeChunk(cap);
   K.ensure(lay.bytes);
   const f64 = () => K.f64;
   for (let s = set0; s < set1; s++) sums.k[s - set0] = x[s * L];
@@ -74,15 +64,10 @@ export function sumsOfSets(
           K.k.stats(p, L, sums.k[i], 0);
           sums.s1[i] += view[0];
           sums.s2[i] += view[1];
-          if (onSet) {
-            const { mean, ms, v } = finishOne(sums.k[i], sums.s1[i], sums.s2[i], L);
-            onSet.fn(set0 + i, p, mean, ms, v);
-          }
         }
-        if (onSet) onSet.y.set(K.f32.subarray(scratch >> 2, (scratch >> 2) + (b - a) * L), start + a * L);
       }
     } else {
-      // A set larger than the chunk: sums over pieces; the caller applies in a second pass (see fused.ts).
+      // A set larger than the chunk: sums over pieces (fused.ts then applies in a second pass).
       for (let i = 0; i < nSets; i++) {
         const base = start + i * L;
         for (let a = 0; a < L; a += cap) {
@@ -109,7 +94,7 @@ export function sumsOfRows(K: Kernels, plan: NormPlan, x: Float32Array, row0: nu
   const kp = lay.take(C, 8);
   const accp = lay.take(2 * C, 8);
   const capRows = Math.max(1, Math.floor((1 << 15) / C));
-  const scratch = lay.take(capRows * C, 4);
+  const scratch = lay.takeChunk(capRows * C);
   K.ensure(lay.bytes);
 
   const flush = (n: number) => {

@@ -12,6 +12,7 @@ export interface KernelExports {
   applyVec(src: number, dst: number, rows: number, len: number, scp: number, shp: number): void;
   applyAffine(src: number, dst: number, n: number, wp: number, bp: number, mean: number, r: number): void;
   statsVec(p: number, rows: number, len: number, kp: number, accp: number): void;
+  fusedSets(p: number, nsets: number, cpg: number, S: number, g: number, groups: number, wp: number, bp: number, eps: number, centered: number, statp: number): void;
 }
 
 /** A thread's kernels with typed views over their memory (views are renewed when memory grows). */
@@ -45,6 +46,15 @@ export class Layout {
     const at = this.end;
     this.end += Math.ceil((count * bytesPer) / 16) * 16;
     return at;
+  }
+  /**
+   * The chunk buffer that x is copied into and y out of. NB: JS array buffers start page-aligned; a chunk whose
+   * address has the same low 12 bits as the source/destination makes every copy 3-4× slower (4K aliasing between
+   * the copy's loads and stores, measured here), so chunks sit at 2112 mod 4096.
+   */
+  takeChunk(floats: number): number {
+    this.end = Math.ceil(this.end / 4096) * 4096 + 2112;
+    return this.take(floats, 4);
   }
   get bytes(): number {
     return this.end;
