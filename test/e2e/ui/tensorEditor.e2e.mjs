@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLES_DIR, findFrame, openFileFromExplorer, readText, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
+import { EXAMPLES_DIR, answerQuickInput, findFrame, openFileFromExplorer, readText, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-editor-ws-'));
 for (const f of fs.readdirSync(EXAMPLES_DIR)) fs.copyFileSync(path.join(EXAMPLES_DIR, f), path.join(workspace, f));
@@ -68,6 +68,23 @@ await runUiTest('tensorEditor', async ({ page }) => {
   assert.ok(fs.existsSync(exported), 'exported file exists');
   assert.deepEqual(fs.readFileSync(exported).subarray(128), fs.readFileSync(path.join(workspace, 'activations.npy')).subarray(128));
 
+  // Normalize…: method, layout, groups and eps through the quick picks, as a user answers them.
+  await npy.locator('[data-testid="action-normalize"]').click();
+  await answerQuickInput(page, 'Group Norm');
+  await answerQuickInput(page, 'NCHW');
+  const groupsBox = page.locator('.quick-input-widget .quick-input-box input');
+  await groupsBox.waitFor({ state: 'visible' });
+  await groupsBox.fill('5');
+  await page.locator('.quick-input-widget .quick-input-message', { hasText: /must divide the channel count C=32/ }).waitFor({ timeout: 10_000 });
+  await screenshot(page, 'tensorEditor-normalize-validation');
+  await answerQuickInput(page, '8');
+  await answerQuickInput(page, '1e-5');
+  const normalized = path.join(workspace, 'activations.group.npy');
+  for (let i = 0; i < 100 && !fs.existsSync(normalized); i++) await sleep(200);
+  assert.ok(fs.existsSync(normalized), 'Normalize… wrote activations.group.npy');
+  const n = npyStats(normalized);
+  assert.ok(Math.abs(n.mean) < 1e-5 && Math.abs(n.std - 1) < 1e-3, `normalized mean ${n.mean}, std ${n.std}`);
+
   // ---- small_cnn.safetensors: a checkpoint with BatchNorm layers
   await openFileFromExplorer(page, 'small_cnn.safetensors');
   const st = await viewerFor(page, 'small_cnn.safetensors');
@@ -86,8 +103,11 @@ await runUiTest('tensorEditor', async ({ page }) => {
   await setTheme(page, 'light');
   await sleep(800);
   await screenshot(page, 'tensorEditor-layers-light');
+  // Back to the first tab: its webview was discarded while hidden and must come back with its statistics.
   await openFileFromExplorer(page, 'activations.npy');
-  await sleep(800);
+  const again = await viewerFor(page, 'activations.npy');
+  await waitForText(again, '[data-testid="tensor-row"] [data-testid="stat-mean"]', String(mean));
+  await again.locator('canvas[data-testid="heatmap"][data-rows="16"]').waitFor({ timeout: 30_000 });
   await screenshot(page, 'tensorEditor-npy-light');
 }, { workspace });
 
