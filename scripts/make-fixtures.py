@@ -605,6 +605,56 @@ def make_onnx():
     bad('bad/onnx_not_model.onnx', b'\x08\x01', 'not an ONNX model')
 
 
+# ---------------------------------------------------------------------------------------------- gguf
+def gguf_str(x):
+    b = x.encode()
+    return struct.pack('<Q', len(b)) + b
+
+
+def gguf_bytes(kvs, tensors, alignment=32, version=3):
+    """kvs: [(key, type, packed value bytes)]; tensors: [(name, ggml type, numpy-order shape, raw bytes)]."""
+    out = b'GGUF' + struct.pack('<IQQ', version, len(tensors), len(kvs))
+    for k, t, v in kvs:
+        out += gguf_str(k) + struct.pack('<I', t) + v
+    offsets, off = [], 0
+    for _, _, _, raw in tensors:
+        offsets.append(off)
+        off += (len(raw) + alignment - 1) // alignment * alignment
+    for (name, t, shape, _), o in zip(tensors, offsets):
+        out += gguf_str(name) + struct.pack('<I', len(shape)) + b''.join(struct.pack('<Q', d) for d in reversed(shape)) + struct.pack('<IQ', t, o)
+    out += b'\0' * ((-len(out)) % alignment)
+    for (_, _, _, raw), o in zip(tensors, offsets):
+        out += raw + b'\0' * ((-len(raw)) % alignment)
+    return out
+
+
+def make_gguf():
+    w = rng.standard_normal((4, 6)).astype(np.float32)
+    norm = (1 + 0.1 * rng.standard_normal(6)).astype(np.float16)
+    big = rng.standard_normal(5)
+    ids = np.array([1, -2, 3], dtype=np.int32)
+    bf = torch.randn(2, 3).bfloat16()
+    vocab = [f'tok{i}' for i in range(100)]
+    kvs = [('general.architecture', 8, gguf_str('llama')), ('general.name', 8, gguf_str('normlab-fixture')),
+           ('llama.context_length', 4, struct.pack('<I', 2048)), ('llama.rope.freq_base', 6, struct.pack('<f', 10000.0)),
+           ('tokenizer.ggml.tokens', 9, struct.pack('<IQ', 8, len(vocab)) + b''.join(gguf_str(v) for v in vocab)),
+           ('general.flag', 7, b'\x01')]
+    tensors = [('token_embd.weight', 0, (4, 6), w.tobytes()), ('blk.0.attn_norm.weight', 1, (6,), norm.tobytes()),
+               ('blk.0.ffn.bias', 28, (5,), big.tobytes()), ('ids', 26, (3,), ids.tobytes()),
+               ('bf', 30, (2, 3), bf.view(torch.int16).numpy().tobytes()), ('blk.0.attn_q.weight', 12, (256,), b'\0' * 144)]
+    with open(path('gguf/tiny.gguf'), 'wb') as fh:
+        fh.write(gguf_bytes(kvs, tensors))
+    record('gguf/tiny.gguf', 'gguf', {'token_embd.weight': describe('float32', w), 'blk.0.attn_norm.weight': describe('float16', norm),
+                                      'blk.0.ffn.bias': describe('float64', big), 'ids': describe('int32', ids), 'bf': describe_torch(bf)},
+           {'general.architecture': 'llama', 'general.name': 'normlab-fixture', 'llama.context_length': 2048, 'general.flag': True,
+            'unsupported_tensors': ['blk.0.attn_q.weight (Q4_K)'], 'gguf_version': 3})
+    good = gguf_bytes(kvs[:2], tensors[:1])
+    bad('bad/gguf_truncated.gguf', good[:-8], 'truncated')
+    bad('bad/gguf_version1.gguf', good[:4] + struct.pack('<I', 1) + good[8:], 'unsupported GGUF version 1')
+    bad('bad/gguf_huge_count.gguf', good[:8] + struct.pack('<Q', 2 ** 40) + good[16:], 'more than the file')
+    bad('bad/gguf_header_cut.gguf', good[:60], 'header is truncated')
+
+
 # ------------------------------------------------------------------------------------------ examples
 def make_examples():
     os.makedirs(EXAMPLES, exist_ok=True)
@@ -623,7 +673,7 @@ def make_examples():
         expected['examples'] = expected.get('examples', []) + [rel]
 
 
-SECTIONS = [make_npy, make_safetensors, make_npz, make_pytorch, make_onnx, make_examples]
+SECTIONS = [make_npy, make_safetensors, make_npz, make_pytorch, make_onnx, make_gguf, make_examples]
 
 if __name__ == '__main__':
     torch.manual_seed(0)

@@ -21,6 +21,7 @@
 // and what was found.
 import { FormatError } from './errors';
 import { openNpy, NPY_MAGIC } from './npy';
+import { GGUF_MAGIC, openGguf } from './gguf';
 import { openNpz } from './npz';
 import { openOnnx } from './onnx';
 import { openPytorch } from './pytorch';
@@ -64,12 +65,13 @@ async function detectAndOpen(source: ByteSource, opts: OpenOptions): Promise<Ten
     return openNpz(source, zip, opts);
   }
   if (/\.onnx$/i.test(source.name)) return openOnnx(source, opts);
+  if (startsWith(head, GGUF_MAGIC)) return openGguf(source, opts);
   if (/\.safetensors$/i.test(source.name) || looksLikeSafetensors(head, source.size)) return openSafetensors(source, opts);
   if (/\.json$/i.test(source.name) && head.length > 0 && new TextDecoder().decode(head).trimStart().startsWith('{')) return openSafetensorsIndex(source, opts);
   if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && /\.(pt|pth|bin|ckpt)$/i.test(source.name)) {
     throw new FormatError(`${source.name}: legacy (pre-1.6, non-zip) PyTorch pickle format is not supported; expected a zip checkpoint (torch.save with _use_new_zipfile_serialization=True, the default since 1.6)`);
   }
-  throw new FormatError(`${source.name}: not a recognized tensor file: expected .npy, .npz, .safetensors, a PyTorch zip checkpoint, a safetensors index or .onnx, found ${describeBytes(head)}`);
+  throw new FormatError(`${source.name}: not a recognized tensor file: expected .npy, .npz, .safetensors, a PyTorch zip checkpoint, a safetensors index, .onnx or .gguf, found ${describeBytes(head)}`);
 }
 
 function describeBytes(b: Uint8Array): string {
