@@ -323,7 +323,12 @@ export async function answerQuickInput(page, text, { timeout = 15_000 } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(text);
+  // Enter is ignored while an earlier value's validation error is still shown (the extension host
+  // re-validates asynchronously), so wait for the error decoration to clear first. A value that
+  // stays invalid is still submitted after 3 s and the caller's next step fails with the state.
   await sleep(200);
+  await page.locator('.quick-input-widget .quick-input-box .monaco-inputbox.error')
+    .waitFor({ state: 'detached', timeout: 3_000 }).catch(() => {});
   await page.keyboard.press('Enter');
 }
 
