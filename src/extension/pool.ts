@@ -71,6 +71,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private disposed = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: PoolOptions) {
     if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError(`pool size must be a positive integer, got ${opts.size}`);
@@ -101,6 +102,20 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     });
   }
 
+  /** Resolves once no job is queued or running (used to retire a pool without stopping its jobs). */
+  async drain(): Promise<void> {
+    while (this.busy) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private get busy(): boolean {
+    return this.queue.length > 0 || this.slots.some((s) => s.job !== undefined);
+  }
+
+  private notifyIfIdle(): void {
+    if (this.busy) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -112,13 +127,14 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
       if (slot.job) this.settle(slot.job, stopped);
     }
     await Promise.all(slots.map((s) => s.worker.terminate()));
+    this.notifyIfIdle();
   }
 
   private pump(): void {
     while (this.queue.length > 0) {
       let slot = this.slots.find((s) => !s.job && !s.dead);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
+      if (!slot) break;
       const job = this.queue.shift()!;
       slot.job = job;
       job.slot = slot;
@@ -132,6 +148,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
         this.settle(job, e instanceof Error ? e : new Error(String(e)));
       }
     }
+    this.notifyIfIdle();
   }
 
   private spawn(): Slot {
@@ -180,6 +197,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     if (!slot) {
       const i = this.queue.indexOf(job);
       if (i >= 0) this.queue.splice(i, 1);
+      queueMicrotask(() => this.notifyIfIdle());
     } else if (!slot.dead) {
       slot.worker.postMessage({ type: 'cancel', id: job.id } satisfies HostToWorker);
       // A handler that ignores its signal must not hold the worker: replace the worker after a grace period.

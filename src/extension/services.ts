@@ -15,11 +15,11 @@ export class Services implements vscode.Disposable {
     this.log = vscode.window.createOutputChannel('NormLab', { log: true });
     this.subscriptions.push(this.log, vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('normlab.workers') && this.currentPool) {
-        // The next job starts a pool of the new size; jobs still running on the old one are stopped.
+        // The next job starts a pool of the new size; the old one finishes its jobs, then stops.
         const old = this.currentPool;
         this.currentPool = undefined;
-        this.log.info('normlab.workers changed: restarting the worker pool');
-        void old.dispose();
+        this.log.info('normlab.workers changed: the next job starts a new worker pool');
+        void old.drain().then(() => old.dispose());
       }
     }));
   }

@@ -109,6 +109,17 @@ test('dispose rejects pending jobs and refuses new ones', async () => {
   await assert.rejects(pool.run('echo', 1), /shut down/);
 });
 
+test('drain waits for queued and running jobs, then the pool can be retired', async () => {
+  const pool = makePool(1);
+  let finished = 0;
+  const jobs = [pool.run('steps', { n: 3, ms: 20 }), pool.run('steps', { n: 2, ms: 20 })].map((p) => p.then(() => finished++));
+  await pool.drain();
+  assert.equal(finished, 2);
+  await Promise.all(jobs);
+  await pool.drain(); // idle: resolves at once
+  await pool.dispose();
+});
+
 test('poolSize: 0 means one per core, otherwise the setting', () => {
   assert.ok(poolSize(0) >= 1);
   assert.equal(poolSize(3), 3);
