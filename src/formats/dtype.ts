@@ -75,18 +75,25 @@ function float8Table(dtype: 'float8_e4m3fn' | 'float8_e5m2'): Float32Array {
 
 /**
  * Decode `count` elements of `dtype` from `bytes` (which must hold count*itemsize bytes).
- * Copies the bytes first (alignment, byte order), so the result never aliases the input.
+ * The result may reuse `bytes` when they fill their whole buffer (a fresh ByteSource read); otherwise it copies.
  */
 export function decodeValues(bytes: Uint8Array, dtype: DType, littleEndian: boolean, count: number): Float32Array | Float64Array {
   const size = ITEMSIZE[dtype];
   const nbytes = count * size;
   if (bytes.length < nbytes) throw new FormatError(`expected ${nbytes} bytes of ${dtype} data, found ${bytes.length}`);
-  const raw = new Uint8Array(nbytes); // aligned private copy (Buffer.slice would be a view)
-  raw.set(bytes.subarray(0, nbytes));
+  // Bytes from a ByteSource read are the caller's own: when they fill their whole (aligned) buffer they are
+  // used in place, which halves the peak memory of a large read. Otherwise: an aligned private copy.
+  let raw: Uint8Array;
+  if (bytes.byteOffset === 0 && bytes.length === nbytes && bytes.buffer.byteLength === nbytes && bytes.buffer instanceof ArrayBuffer) {
+    raw = bytes;
+  } else {
+    raw = new Uint8Array(nbytes);
+    raw.set(bytes.subarray(0, nbytes));
+  }
   if (size > 1 && littleEndian !== hostLittleEndian) {
     for (let i = 0; i < nbytes; i += size) raw.subarray(i, i + size).reverse();
   }
-  const buf = raw.buffer;
+  const buf = raw.buffer as ArrayBuffer;
   switch (dtype) {
     case 'float32': return new Float32Array(buf, 0, count);
     case 'float64': return new Float64Array(buf, 0, count);

@@ -4,7 +4,7 @@ import { FormatError } from './errors';
 export interface ByteSource {
   readonly size: number;
   readonly name: string;
-  /** Exactly `length` bytes at `offset`; a FormatError if they run past the end. */
+  /** Exactly `length` bytes at `offset`, in a new array the caller owns; a FormatError if they run past the end. */
   read(offset: number, length: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
@@ -25,7 +25,7 @@ export function bufferSource(bytes: Uint8Array, name: string): ByteSource {
     name,
     read: async (offset, length) => {
       checkRange(name, bytes.length, offset, length);
-      return bytes.subarray(offset, offset + length);
+      return Uint8Array.prototype.slice.call(bytes, offset, offset + length); // a copy (also for a Buffer): readers may decode in place
     },
     close: async () => undefined,
   };

@@ -77,3 +77,22 @@ test('findNormLayers groups BatchNorm members and recognizes GroupNorm/LayerNorm
   const byShape = findNormLayers(['a.weight', 'a.bias', 'b.weight', 'b.bias'], { 'a.weight': [16], 'a.bias': [16], 'b.weight': [16, 3, 3, 3], 'b.bias': [16] });
   assert.deepEqual(byShape.map((l) => l.prefix), ['a']);
 });
+
+test('examples: activations, batch and the small CNN in two formats hold the same tensors', async () => {
+  const ex = (n: string) => join(__dirname, '../../examples', n);
+  const act = await loadTensorFromPath(ex('activations.npy'));
+  assert.deepEqual(act.shape, [8, 32, 16, 16]);
+  assert.equal(act.dtype, 'float32');
+  const batch = JSON.parse(await inspect(ex('batch.npz'), '--json'));
+  assert.deepEqual(batch.tensors.map((t: { name: string }) => t.name), ['x', 'labels', 'tokens']);
+  const pt = JSON.parse(await inspect(ex('small_cnn.pt'), '--json'));
+  const st = JSON.parse(await inspect(ex('small_cnn.safetensors'), '--json'));
+  assert.deepEqual(st.tensors.map((t: { name: string }) => t.name), pt.tensors.map((t: { name: string }) => t.name));
+  for (const t of pt.tensors) {
+    const a = await loadTensorFromPath(ex('small_cnn.pt'), t.name);
+    const b = await loadTensorFromPath(ex('small_cnn.safetensors'), t.name);
+    assert.equal(a.dtype, b.dtype);
+    assert.deepEqual(a.shape, b.shape);
+    assert.deepEqual([...a.data], [...b.data], t.name);
+  }
+});
