@@ -11,7 +11,7 @@ const SEEDS = ['npy/float32.npy', 'npy/be_int64.npy', 'npy/fortran_i16.npy', 'np
   'npz/zip64.npz', 'st/all_dtypes.safetensors', 'st/float8.safetensors', 'pt/views.pt', 'pt/nested.pth', 'pt/dtypes.pt', 'st/sharded/model.safetensors.index.json',
   'onnx/typed.onnx', 'onnx/small_cnn.onnx', 'gguf/tiny.gguf'];
 const SHARD = 'st/sharded/model-00001-of-00002.safetensors';
-const CASES_PER_SEED = Number(process.env.NORMLAB_FUZZ_CASES ?? 250);
+const CASES_PER_SEED = Number(process.env.NORMLAB_FUZZ_CASES ?? 150);
 const LIMIT = 8 * 1024 * 1024;
 
 /** mulberry32: a small seeded PRNG so a failure can be replayed from its seed. */
