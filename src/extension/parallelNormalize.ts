@@ -1,14 +1,16 @@
 // parallelNormalize(): the fast kernels split across the worker pool over SharedArrayBuffers.
 //
 // Fused plans (GroupNorm, LayerNorm, RMSNorm, InstanceNorm in training; NCHW or S = 1): one `moments` job per part
-// of the sets computes their sums AND writes their y, so x is read once. Other plans (BatchNorm, channels-last,
+// of the sets computes their sums AND writes their y, so x is read once; x and y live in a shared wasm memory so
+// the workers' SIMD code reads and writes them in place (sharedTensor.ts). Other plans (BatchNorm, channels-last,
 // eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
 // foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
 import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
 import { applyRows } from '../kernels/fast/apply';
 import { canFuse } from '../kernels/fast/fused';
 import type { Moments } from '../kernels/moments';
-import { checkNormInput } from '../kernels/normalize';
+import { allocSharedTensor, fitsShared, sharedSlotOf, writeHeader } from '../kernels/fast/sharedTensor';
+import { checkNormInput, type CheckedParams } from '../kernels/normalize';
 import type { NormPlan } from '../kernels/plan';
 import type { FloatArray, NormParams, NormResult } from '../kernels/types';
 import type { WorkerPool } from './pool';
@@ -34,6 +36,7 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
   const { signal, onProgress } = opts;
   if (!(x instanceof Float32Array)) return pool.run('normalize', { x, shape, params }, { signal, onProgress });
   const { plan, p } = checkNormInput({ data: x, shape }, params);
+  if (canFuse(plan, p) && !opts.out && fitsShared(x.length)) return zeroCopy(pool, x, shape, params, plan, p, opts);
   const xs = toShared(x);
   const { out } = opts;
   if (out && (out.length !== x.length || !(out.buffer instanceof SharedArrayBuffer))) {
@@ -70,6 +73,41 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
   await Promise.all(rows.map(([row0, row1]) =>
     pool.run('apply', { x: xs, y, shape, params, scale, shift, row0, row1 }, { signal }).then(tick)));
   return running ? { y, stats, running } : { y, stats };
+}
+
+/**
+ * Fused plans: x, y and the per-set statistics in one shared wasm memory; each worker runs one SIMD call over its
+ * sets, reading x and writing y in place (no chunk copies). x is copied in once unless it came from
+ * allocSharedTensor (and is not in use by another call).
+ */
+async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], params: NormParams, plan: NormPlan, p: CheckedParams, opts: ParallelOptions): Promise<NormResult> {
+  const { signal, onProgress } = opts;
+  let slot = sharedSlotOf(x);
+  if (!slot || slot.busy) {
+    const fresh = allocSharedTensor(x.length);
+    fresh.set(x);
+    slot = sharedSlotOf(fresh)!;
+  }
+  slot.busy = true;
+  try {
+    const header = writeHeader(slot, plan, p.weight, p.bias);
+    const { memory, xp, yp } = slot;
+    const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
+    const units = splitRange(plan.numSets, workers * (opts.partsPerWorker ?? 2), 1);
+    let done = 0;
+    onProgress?.(0);
+    const sums = await Promise.all(units.map(([u0, u1]) =>
+      pool.run('moments', { x: slot.x, shape, params, unit0: u0, unit1: u1, shared: { memory, xp, yp, ...header } }, { signal }).then((s) => {
+        onProgress?.(++done / units.length);
+        return s;
+      })));
+    const m = gather(plan, slot.x, sums);
+    const { stats, running } = statsOf(plan, p, m);
+    const y = new Float32Array(memory.buffer, yp, x.length);
+    return running ? { y, stats, running } : { y, stats };
+  } finally {
+    slot.busy = false;
+  }
 }
 
 function toShared(x: Float32Array): Float32Array {

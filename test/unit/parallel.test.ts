@@ -111,3 +111,20 @@ test('splitRange covers [0, n) with aligned, non-empty parts', () => {
   assert.deepEqual(splitRange(2, 8, 1), [[0, 1], [1, 2]]);
   assert.deepEqual(splitRange(7, 2, 3), [[0, 3], [3, 7]]);
 });
+
+test('zero-copy: x from allocSharedTensor is normalized in place into its slot, wasm-shared with the workers', async () => {
+  const { allocSharedTensor, sharedSlotOf } = await import('../../src/kernels/fast/sharedTensor');
+  const shape = [3, 8, 50, 50];
+  const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 4, weight: randn(8, 21, 1, 0.2), bias: randn(8, 22) };
+  const x = allocSharedTensor(numel(shape));
+  x.set(randn(x.length, 23, 1e4, 1e-2));
+  const slot = sharedSlotOf(x)!;
+  const a = await parallelNormalize(pool, x, shape, params);
+  assert.equal(a.y.buffer, x.buffer, 'y lives in the same shared memory as x');
+  assert.equal(a.y.byteOffset, slot.yp);
+  assertSame(a, normalize({ data: x, shape }, params));
+  // Two calls at once on the same input: the second gets its own memory instead of racing on the slot.
+  const [b, c] = await Promise.all([parallelNormalize(pool, x, shape, params), parallelNormalize(pool, x, shape, params)]);
+  assert.notEqual(b.y.buffer, c.y.buffer);
+  assertClose(b.y, c.y, 0, 0, 'y');
+});

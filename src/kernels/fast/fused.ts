@@ -81,7 +81,7 @@ export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float
     for (let a = set0; a < set1; a += perChunk) {
       const b = Math.min(set1, a + perChunk);
       K.f32.set(x.subarray(a * L, b * L), scratch >> 2);
-      K.k.fusedSets(scratch, b - a, cpg, S, a % groups, groups, wp32, bp32, eps, centered ? 1 : 0, statp);
+      K.k.fusedSets(scratch, scratch, b - a, cpg, S, a % groups, groups, wp32, bp32, eps, centered ? 1 : 0, statp);
       y.set(K.f32.subarray(scratch >> 2, (scratch >> 2) + (b - a) * L), a * L);
       // As sums with k = mean: finishMoments gives back mean and var, and recomputes non-finite sets.
       const st = K.f64;

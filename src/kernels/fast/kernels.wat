@@ -1,4 +1,6 @@
 ;; NormLab's WebAssembly SIMD hot loops (compiled by build-wasm.mjs into wasmModule.ts; do not edit the generated file).
+;; Built twice: with its own memory (one thread, chunks copied in and out), and importing a shared memory
+;; (workers over one SharedArrayBuffer that holds x and y, no copies).
 ;; Pointers are byte offsets into this module's own memory. Data is float32; every sum and every
 ;; y = x·scale + shift is done in float64 (f64x2), then rounded once to float32, exactly as the TypeScript
 ;; reference does, so the output pass is bit-identical to applyScaleShift.
@@ -195,7 +197,7 @@
   ;; float32 output pass of the fused path: y = ((x - mhi) - mlo)·sc + b with mean = mhi + mlo split in two floats,
   ;; so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits; ~3 ulp of |y| error
   ;; against the float64 pass, at less than half its instructions.
-  (func $apply32 (param $src i32) (param $n i32) (param $mhi f32) (param $mlo f32) (param $sc f32) (param $b f32)
+  (func $apply32 (param $src i32) (param $dst i32) (param $n i32) (param $mhi f32) (param $mlo f32) (param $sc f32) (param $b f32)
     (local $end i32) (local $end4 i32) (local $vh v128) (local $vl v128) (local $vs v128) (local $vb v128)
     (local.set $vh (f32x4.splat (local.get $mhi)))
     (local.set $vl (f32x4.splat (local.get $mlo)))
@@ -206,20 +208,22 @@
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $src) (local.get $end4)))
-        (v128.store (local.get $src) (f32x4.add (f32x4.mul
+        (v128.store (local.get $dst) (f32x4.add (f32x4.mul
           (f32x4.sub (f32x4.sub (v128.load (local.get $src)) (local.get $vh)) (local.get $vl)) (local.get $vs)) (local.get $vb)))
         (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
         (br $l)))
     (block $tdone
       (loop $t
         (br_if $tdone (i32.ge_u (local.get $src) (local.get $end)))
-        (f32.store (local.get $src) (f32.add (f32.mul
+        (f32.store (local.get $dst) (f32.add (f32.mul
           (f32.sub (f32.sub (f32.load (local.get $src)) (local.get $mhi)) (local.get $mlo)) (local.get $sc)) (local.get $b)))
         (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (br $t))))
 
   ;; Same with per-element float32 weight/bias (LayerNorm/RMSNorm rows): sc = w[i]·r.
-  (func $applyAffine32 (param $src i32) (param $n i32) (param $wp i32) (param $bp i32) (param $mhi f32) (param $mlo f32) (param $r f32)
+  (func $applyAffine32 (param $src i32) (param $dst i32) (param $n i32) (param $wp i32) (param $bp i32) (param $mhi f32) (param $mlo f32) (param $r f32)
     (local $i i32) (local $n4 i32) (local $o i32) (local $vh v128) (local $vl v128) (local $vr v128)
     (local.set $vh (f32x4.splat (local.get $mhi)))
     (local.set $vl (f32x4.splat (local.get $mlo)))
@@ -229,7 +233,7 @@
       (loop $l
         (br_if $done (i32.ge_u (local.get $i) (local.get $n4)))
         (local.set $o (i32.shl (local.get $i) (i32.const 2)))
-        (v128.store (i32.add (local.get $src) (local.get $o)) (f32x4.add (f32x4.mul
+        (v128.store (i32.add (local.get $dst) (local.get $o)) (f32x4.add (f32x4.mul
           (f32x4.sub (f32x4.sub (v128.load (i32.add (local.get $src) (local.get $o))) (local.get $vh)) (local.get $vl))
           (f32x4.mul (v128.load (i32.add (local.get $wp) (local.get $o))) (local.get $vr)))
           (v128.load (i32.add (local.get $bp) (local.get $o)))))
@@ -239,18 +243,18 @@
       (loop $t
         (br_if $tdone (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $o (i32.shl (local.get $i) (i32.const 2)))
-        (f32.store (i32.add (local.get $src) (local.get $o)) (f32.add (f32.mul
+        (f32.store (i32.add (local.get $dst) (local.get $o)) (f32.add (f32.mul
           (f32.sub (f32.sub (f32.load (i32.add (local.get $src) (local.get $o))) (local.get $mhi)) (local.get $mlo))
           (f32.mul (f32.load (i32.add (local.get $wp) (local.get $o))) (local.get $r)))
           (f32.load (i32.add (local.get $bp) (local.get $o)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $t))))
 
-  ;; The fused path for nsets consecutive contiguous sets of cpg·S floats at p (GroupNorm, InstanceNorm, LayerNorm,
+  ;; The fused path for nsets consecutive contiguous sets of cpg·S floats at p (output at dst, which may be p) (GroupNorm, InstanceNorm, LayerNorm,
   ;; RMSNorm): per set, shifted sums (k = its first element), mean and biased var (stored at statp, 2 f64 per set),
   ;; then y = ((x - mhi) - mlo)·(w[c]·r) + b[c] in place (w, b: float32 per channel, ones/zeros when absent),
   ;; all in one call so there is no per-set call from JS. g is the group of the first set.
-  (func (export "fusedSets") (param $p i32) (param $nsets i32) (param $cpg i32) (param $S i32) (param $g i32) (param $groups i32)
+  (func (export "fusedSets") (param $p i32) (param $dst i32) (param $nsets i32) (param $cpg i32) (param $S i32) (param $g i32) (param $groups i32)
     (param $wp i32) (param $bp i32) (param $eps f64) (param $centered i32) (param $statp i32)
     (local $L i32) (local $n f64) (local $k f64) (local $s1 f64) (local $s2 f64) (local $mean f64) (local $v f64)
     (local $m f64) (local $r f64) (local $j i32) (local $c i32) (local $mhi f32) (local $mlo f32)
@@ -260,11 +264,12 @@
       (loop $set
         (br_if $done (i32.eqz (local.get $nsets)))
         (local.set $k (f64.promote_f32 (f32.load (local.get $p))))
-        (f64.store (i32.const 0) (f64.const 0))
-        (f64.store (i32.const 8) (f64.const 0))
-        (call $stats (local.get $p) (local.get $L) (local.get $k) (i32.const 0))
-        (local.set $s1 (f64.load (i32.const 0)))
-        (local.set $s2 (f64.load (i32.const 8)))
+        ;; statp doubles as the sums' output: no fixed address, so workers can share one memory.
+        (f64.store (local.get $statp) (f64.const 0))
+        (f64.store offset=8 (local.get $statp) (f64.const 0))
+        (call $stats (local.get $p) (local.get $L) (local.get $k) (local.get $statp))
+        (local.set $s1 (f64.load (local.get $statp)))
+        (local.set $s2 (f64.load offset=8 (local.get $statp)))
         (local.set $mean (f64.add (local.get $k) (f64.div (local.get $s1) (local.get $n))))
         (local.set $v (f64.max (f64.const 0)
           (f64.div (f64.sub (local.get $s2) (f64.div (f64.mul (local.get $s1) (local.get $s1)) (local.get $n))) (local.get $n))))
@@ -284,7 +289,7 @@
         (local.set $c (i32.mul (local.get $g) (local.get $cpg)))
         (if (i32.eq (local.get $S) (i32.const 1))
           (then
-            (call $applyAffine32 (local.get $p) (local.get $L)
+            (call $applyAffine32 (local.get $p) (local.get $dst) (local.get $L)
               (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2)))
               (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))
               (local.get $mhi) (local.get $mlo) (f32.demote_f64 (local.get $r))))
@@ -295,6 +300,7 @@
                 (br_if $cdone (i32.ge_u (local.get $j) (local.get $cpg)))
                 (call $apply32
                   (i32.add (local.get $p) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
+                  (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
                   (local.get $S) (local.get $mhi) (local.get $mlo)
                   (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2))))) (local.get $r)))
                   (f32.load (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))))
@@ -302,6 +308,7 @@
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $ch)))))
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $L) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $L) (i32.const 2))))
         (local.set $statp (i32.add (local.get $statp) (i32.const 16)))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
         (if (i32.eq (local.get $g) (local.get $groups)) (then (local.set $g (i32.const 0))))

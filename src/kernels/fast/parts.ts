@@ -6,7 +6,7 @@ import type { NormParams } from '../types';
 import { applyFast } from './apply';
 import { canFuse, fusedSets } from './fused';
 import { sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
-import { kernels } from './wasm';
+import { kernels, sharedKernels } from './wasm';
 
 export interface MomentsPart {
   x: Float32Array;
@@ -17,6 +17,8 @@ export interface MomentsPart {
   unit1: number;
   /** Fused plans only: also write y for these sets. */
   y?: Float32Array;
+  /** Fused plans, zero-copy: x, y and the header live in this shared wasm memory (see sharedTensor.ts). */
+  shared?: { memory: WebAssembly.Memory; xp: number; yp: number; wp: number; bp: number; statp: number };
 }
 
 export interface ApplyPart {
@@ -41,6 +43,23 @@ function simd() {
 export function runMomentsPart(part: MomentsPart): Sums {
   const K = simd();
   const { plan, p } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
+  if (part.shared) {
+    if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
+    // One call for the whole part, straight from x to y in the shared memory.
+    const { memory, xp, yp, wp, bp, statp } = part.shared;
+    const L = plan.channelsPerGroup * plan.S;
+    const { unit0: u0, unit1: u1 } = part;
+    sharedKernels(memory).fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, u0 % plan.groups, plan.groups,
+      wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
+    const st = new Float64Array(memory.buffer, statp + u0 * 16, 2 * (u1 - u0));
+    const n = u1 - u0;
+    const sums: Sums = { set0: u0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      sums.k[i] = st[2 * i];
+      sums.s2[i] = st[2 * i + 1] * L;
+    }
+    return sums;
+  }
   if (part.y) {
     if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
     const m = fusedSets(K, plan, p, part.x, part.y, part.unit0, part.unit1);

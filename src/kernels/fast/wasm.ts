@@ -3,7 +3,7 @@
 // NB: the input lives in a JS Float32Array (or a SharedArrayBuffer view) that WebAssembly cannot address, so the
 // fast paths copy one cache-sized chunk at a time into this module's memory, work on it there (in place) and copy
 // the result out. Main memory still sees one read of x and one write of y per pass; the extra copies hit L1/L2.
-import { KERNELS_WASM_BASE64 } from './wasmModule';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './wasmModule';
 
 export interface KernelExports {
   memory: WebAssembly.Memory;
@@ -12,7 +12,7 @@ export interface KernelExports {
   applyVec(src: number, dst: number, rows: number, len: number, scp: number, shp: number): void;
   applyAffine(src: number, dst: number, n: number, wp: number, bp: number, mean: number, r: number): void;
   statsVec(p: number, rows: number, len: number, kp: number, accp: number): void;
-  fusedSets(p: number, nsets: number, cpg: number, S: number, g: number, groups: number, wp: number, bp: number, eps: number, centered: number, statp: number): void;
+  fusedSets(p: number, dst: number, nsets: number, cpg: number, S: number, g: number, groups: number, wp: number, bp: number, eps: number, centered: number, statp: number): void;
 }
 
 /** A thread's kernels with typed views over their memory (views are renewed when memory grows). */
@@ -62,19 +62,27 @@ export class Layout {
 }
 
 let cached: Kernels | null | undefined;
+let sharedModule: WebAssembly.Module | undefined;
+
+const decode = (b64: string) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
 
 /** The kernels, or null where WebAssembly SIMD is unavailable (callers then use the TypeScript reference). */
 export function kernels(): Kernels | null {
   if (cached !== undefined) return cached;
   try {
-    const bin = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    // Synchronous compile: the module is ~2 KB, well under every engine's limit for sync compilation.
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bin), {});
+    // Synchronous compile: the module is ~3 KB, well under every engine's limit for sync compilation.
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(decode(KERNELS_WASM_BASE64)), {});
     cached = new Kernels(inst.exports as unknown as KernelExports);
   } catch {
     cached = null;
   }
   return cached;
+}
+
+/** The kernels over a shared memory (compiled once per thread, instantiated per memory: microseconds). */
+export function sharedKernels(memory: WebAssembly.Memory): KernelExports {
+  sharedModule ??= new WebAssembly.Module(decode(KERNELS_SHARED_WASM_BASE64));
+  return new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as KernelExports;
 }
 
 /** Tests only: run the fallback paths as if SIMD were missing. */
