@@ -118,6 +118,17 @@ describe('NormLab extension host', () => {
     assert.ok(posted(sp, 'init')[0].file.layers.length > 0);
   });
 
+  it('Inspect Tensor File… opens the explorer\'s file in the viewer that fits it', async function () {
+    this.timeout(30_000);
+    const uri = uriOf('batch.npz');
+    await vscode.commands.executeCommand('normlab.inspectTensorFile', uri);
+    const s = await until('the viewer session', () => sessionFor(uri));
+    await until('listed', () => posted(s, 'init')[0]);
+    assert.equal(posted(s, 'init')[0].file.format, 'npz');
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === 'normlab.tensorFile');
+  });
+
   it('validates webview messages and answers heatmap requests', async function () {
     this.timeout(30_000);
     const s = await until('the npy session', () => sessionFor(uriOf('activations.npy')));
