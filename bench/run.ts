@@ -15,7 +15,7 @@ import { parallelNormalize } from '../src/extension/parallelNormalize';
 import { canFuse, normalizeFast } from '../src/kernels/fast';
 import { allocSharedTensor } from '../src/kernels/fast/sharedTensor';
 import { checkNormInput, normalize } from '../src/kernels/normalize';
-import type { NormParams, NormResult } from '../src/kernels/types';
+import type { NormResult } from '../src/kernels/types';
 import { naiveNormalize } from './naive';
 import { SHAPES, makeInput, type BenchShape } from './shapes';
 
