@@ -33,7 +33,16 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
     const session = new EditorSession(this.services, document.uri, panel.webview);
     this.sessions.add(session);
     const sub = panel.webview.onDidReceiveMessage((m: unknown) => void session.receive(m));
+    // A file rewritten on disk (a training run saving a checkpoint) is shown anew.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), baseName(document.uri)), true, false, true);
+    let timer: NodeJS.Timeout | undefined;
+    watcher.onDidChange(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void session.reload(), 300); // one reload for a burst of writes
+    });
     panel.onDidDispose(() => {
+      clearTimeout(timer);
+      watcher.dispose();
       sub.dispose();
       session.dispose();
       this.sessions.delete(session);

@@ -30,6 +30,18 @@ export class EditorSession implements vscode.Disposable {
 
   constructor(private readonly services: Services, readonly uri: vscode.Uri, private readonly webview: vscode.Webview) {}
 
+  /** The file changed on disk: list it again and recompute the statistics. */
+  async reload(): Promise<void> {
+    if (this.disposed) return;
+    this.statsRun?.abort();
+    this.statsRun = undefined;
+    this.stats.clear();
+    this.listing = undefined;
+    this.loading = undefined;
+    this.services.log.info(`${this.uri.toString()} changed on disk: reloading`);
+    await this.onReady();
+  }
+
   /** Handles a raw message from the webview. */
   async receive(raw: unknown): Promise<void> {
     let msg: EditorToHost;
@@ -106,6 +118,7 @@ export class EditorSession implements vscode.Disposable {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.services.pool.size, queue.length) }, worker));
+    if (this.statsRun !== run) return; // replaced by a reload
     this.statsRun = undefined;
     if (!this.disposed) this.post({ type: 'statsDone', cancelled: run.signal.aborted });
   }
@@ -113,9 +126,9 @@ export class EditorSession implements vscode.Disposable {
   private async statsOf(t: TensorEntry, signal: AbortSignal, onProgress: (f: number) => void): Promise<void> {
     try {
       const r = await this.services.pool.run('fileStats', { file: this.fileRef!, tensor: t.name, bins: HISTOGRAM_BINS }, { signal, onProgress });
-      this.record({ type: 'stats', tensor: t.name, ...r });
+      if (!signal.aborted) this.record({ type: 'stats', tensor: t.name, ...r });
     } catch (e) {
-      if (isCancelled(e)) return;
+      if (isCancelled(e) || signal.aborted) return;
       this.services.log.error(`statistics of ${t.name} in ${this.uri.toString()}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       this.record({ type: 'statsError', tensor: t.name, message: userMessage(e) });
     }

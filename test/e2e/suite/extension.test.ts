@@ -129,6 +129,19 @@ describe('NormLab extension host', () => {
     assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === 'normlab.tensorFile');
   });
 
+  it('shows a file anew when it changes on disk', async function () {
+    this.timeout(30_000);
+    const uri = uriOf('changing.npy');
+    fs.writeFileSync(uri.fsPath, encodeNpy(seeded(6), [2, 3]));
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
+    const s = await until('the viewer session', () => sessionFor(uri));
+    await until('statistics done', () => posted(s, 'statsDone').length > 0);
+    fs.writeFileSync(uri.fsPath, encodeNpy(seeded(20), [4, 5]));
+    const init = await until('a second init', () => posted(s, 'init')[1]);
+    assert.deepEqual(init.file.tensors[0].shape, [4, 5]);
+    await until('new statistics', () => posted(s, 'stats').find((m) => m.summary.count === 20));
+  });
+
   it('validates webview messages and answers heatmap requests', async function () {
     this.timeout(30_000);
     const s = await until('the npy session', () => sessionFor(uriOf('activations.npy')));
