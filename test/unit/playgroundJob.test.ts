@@ -19,17 +19,19 @@ test('compute: stats rows, slice values and per-channel moments equal the kernel
   assert.equal(r.setSize, 2 * 35);
   assert.equal(r.rows.length, 12);
   assert.equal(r.rows[4].label, 'n=1, g=1 (c 2–3)');
+  // The interactive path runs the WebAssembly kernel: equal to the reference up to float64 rounding.
+  const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
   for (let i = 0; i < 12; i++) {
-    assert.equal(r.rows[i].mean, ref.stats.mean[i]);
-    assert.equal(r.rows[i].var, ref.stats.var[i]);
+    assert.ok(near(r.rows[i].mean, ref.stats.mean[i], 1e-12), `mean ${i}`);
+    assert.ok(near(r.rows[i].var, ref.stats.var[i], 1e-12), `var ${i}`);
   }
   // slice x[1, 2] is 5 × 7; the table shows its top-left 5 × 7 corner exactly.
   assert.equal(r.slice.before.sliceRows, 5);
   assert.equal(r.slice.before.sliceCols, 7);
   const off = (1 * 6 + 2) * 35;
   assert.equal(r.slice.tableBefore[8], x[off + 8]);
-  assert.equal(r.slice.tableAfter[8], ref.y[off + 8]);
-  assert.equal(r.slice.after.values[8], ref.y[off + 8]);
+  assert.ok(near(r.slice.tableAfter[8], ref.y[off + 8], 1e-6));
+  assert.ok(near(r.slice.after.values[8], ref.y[off + 8], 1e-6));
   // Input channel 2 has shift 20 and scale 9; after GN every channel is near mean 0.
   assert.ok(Math.abs(r.before.mean[2] - 20) < 2);
   assert.ok(Math.abs(r.after.mean[0] + r.after.mean[1]) < 1e-6, 'group 0 output mean is 0');

@@ -6,6 +6,7 @@ import { fail } from '../../kernels/errors';
 import { cubeSpec, setLabel } from '../../kernels/figure2';
 import { generateTensor } from '../../kernels/generate';
 import { mulberry32 } from '../../kernels/generate';
+import { normalizeFast } from '../../kernels/fast/normalizeFast';
 import { normalize } from '../../kernels/normalize';
 import { logicalShapeOf, numel } from '../../kernels/shape';
 import { histogram } from '../../kernels/summary';
@@ -91,23 +92,32 @@ function hist(v: FloatArray): Hist {
   return range ? histogram(v, HIST_BINS, range) : { edges: [], counts: [] };
 }
 
-/** Mean and population std over (N, S) of the first MAX_CHANNELS channels. */
+/** Mean and population std over (N, S) of the first MAX_CHANNELS channels; two passes over contiguous runs. */
 export function channelMoments(v: FloatArray, shape: readonly number[], layout: Controls['layout']): ChannelMoments {
   const { N, C, S } = ncs(shape, layout);
-  const at = indexer(shape, layout);
   const k = Math.min(C, MAX_CHANNELS);
-  const mean: number[] = [];
-  const std: number[] = [];
-  for (let c = 0; c < k; c++) {
-    let sum = 0;
-    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) sum += v[at(n, c, s)];
-    const m = sum / (N * S);
-    let d2 = 0;
-    for (let n = 0; n < N; n++) for (let s = 0; s < S; s++) d2 += (v[at(n, c, s)] - m) ** 2;
-    mean.push(m);
-    std.push(Math.sqrt(d2 / (N * S)));
-  }
-  return { mean, std };
+  const nhwc = layout === 'NHWC' && shape.length >= 3;
+  const sum = new Float64Array(k);
+  const d2 = new Float64Array(k);
+  // visit(c, start, stride, count): the elements of channel c in one sample (NCHW: one run; NHWC: strided).
+  const each = (visit: (c: number, start: number, stride: number) => void) => {
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < k; c++) visit(c, nhwc ? n * S * C + c : (n * C + c) * S, nhwc ? C : 1);
+    }
+  };
+  each((c, start, stride) => {
+    let acc = 0;
+    for (let s = 0, i = start; s < S; s++, i += stride) acc += v[i];
+    sum[c] += acc;
+  });
+  const mean = Array.from(sum, (x) => x / (N * S));
+  each((c, start, stride) => {
+    const m = mean[c];
+    let acc = 0;
+    for (let s = 0, i = start; s < S; s++, i += stride) acc += (v[i] - m) * (v[i] - m);
+    d2[c] += acc;
+  });
+  return { mean, std: Array.from(d2, (x) => Math.sqrt(x / (N * S))) };
 }
 
 /** Block means of a rows × cols matrix down to at most MAX_TILE_SIDE a side. */
@@ -175,7 +185,8 @@ const clampIndex = (i: number, size: number) => Math.max(0, Math.min(size - 1, i
 export function computeSummary(x: Float32Array, shape: number[], c: Controls, view: { sliceN: number; sliceC: number }, running?: TrainState): ComputeResult {
   const t0 = performance.now();
   const params = paramsFromControls(shape, c, c.training ? undefined : running);
-  const r = normalize({ data: x, shape }, params);
+  // Interactive path: the WebAssembly kernel (same checks and folding as the reference; export uses the reference).
+  const r = normalizeFast({ data: x, shape }, params);
   const spec = cubeSpec(shape, c.layout, c.method, c.groups);
   const { N, C, S } = ncs(shape, c.layout);
   const rows = [];
@@ -221,7 +232,7 @@ export function compareSummary(x: Float32Array, shape: number[], c: Controls, vi
     const spec = cubeSpec(shape, c.layout, method, groups);
     const full = method === 'group' ? `${title} (G=${groups})` : title;
     try {
-      const r = normalize({ data: x, shape }, paramsFromControls(shape, controls));
+      const r = normalizeFast({ data: x, shape }, paramsFromControls(shape, controls));
       return {
         method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: hist(r.y),
         after: sliceView(x, r.y, shape, c.layout, n, ch).after, afterMoments: channelMoments(r.y, shape, c.layout),

@@ -29,7 +29,13 @@ export class PlaygroundApp {
   private result: ComputeResult | null = null;
   private spec: CubeSpec | null = null;
   private selectedSet = 0;
-  private readonly scheduleCompute = debounce(() => void this.compute(), 120);
+  private readonly debounced = debounce(() => void this.compute(), 120);
+  /** When the change being computed was made (for the "edit -> redrawn" time shown in data-redraw-ms). */
+  private changedAt = 0;
+  private readonly scheduleCompute = () => {
+    this.changedAt ||= performance.now();
+    this.debounced();
+  };
 
   // Built in build() once the strings are known.
   private status!: HTMLElement;
@@ -360,8 +366,16 @@ export class PlaygroundApp {
       this.spec = cubeSpec(this.input.shape, controls.layout, controls.method, controls.groups);
       this.selectedSet = Math.min(this.selectedSet, r.numSets - 1);
       this.showStatus(this.t('{0} sets of {1} elements · computed in {2} ms', r.numSets, r.setSize, Math.round(r.ms)));
+      const t0 = performance.now();
       this.drawInspect(r);
       this.syncEnabled();
+      // Measured after layout so that it includes the browser's work, not only our calls.
+      requestAnimationFrame(() => {
+        const now = performance.now();
+        this.status.dataset.drawMs = String(Math.round(now - t0));
+        if (this.changedAt) this.status.dataset.redrawMs = String(Math.round(now - this.changedAt));
+        this.changedAt = 0;
+      });
       void this.refreshTab();
     } catch (e) {
       this.showStatus((e as Error).message, true);

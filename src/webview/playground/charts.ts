@@ -1,14 +1,14 @@
 // chart.js charts of the playground, coloured from the VS Code theme (--vscode-charts-*, --vscode-foreground);
 // every chart redraws itself when the theme changes.
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
   type ChartConfiguration, type ChartDataset,
 } from 'chart.js';
 import type { Hist } from '../../protocol/playground';
 import { cssVar } from '../common/theme';
 import { fmt } from './format';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, LineController, LineElement, PointElement, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
 export const palette = (): string[] => [
   cssVar('--vscode-charts-blue', '#3794ff'), cssVar('--vscode-charts-orange', '#d18616'), cssVar('--vscode-charts-green', '#89d185'),
@@ -52,7 +52,7 @@ export class ChartBox<T extends 'bar' | 'line'> {
   }
 }
 
-const baseOptions = (xTitle?: string, yTitle?: string, logX = false) => {
+const baseOptions = (xTitle?: string, yTitle?: string) => {
   const { fg, grid } = axisColors();
   return {
     animation: false as const,
@@ -61,7 +61,7 @@ const baseOptions = (xTitle?: string, yTitle?: string, logX = false) => {
     plugins: { legend: { labels: { color: fg, boxWidth: 12 } } },
     scales: {
       // No `type` key here: an explicit undefined would turn a bar chart's category axis into a linear one.
-      x: { ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { color: grid, display: logX }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
+      x: { ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { color: grid, display: false }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
       y: { ticks: { color: fg }, grid: { color: grid }, title: { display: !!yTitle, text: yTitle ?? '', color: fg } },
     },
   };
@@ -98,17 +98,26 @@ export function channelBarsConfig(series: { label: string; values: number[] }[],
   };
 }
 
-export function lineConfig(x: number[], series: { label: string; values: number[]; dashed?: boolean; color?: number }[], xTitle: string, yTitle: string, logX = false): ChartConfiguration<'line'> {
+/**
+ * Lines over x. `categorical` puts the x values as evenly spaced labels (batch sizes 1, 2, 4, … read better
+ * that way than on a log axis with its decimal ticks).
+ */
+export function lineConfig(x: number[], series: { label: string; values: number[]; dashed?: boolean; color?: number }[], xTitle: string, yTitle: string, categorical = false): ChartConfiguration<'line'> {
   const colors = palette();
   const datasets: ChartDataset<'line'>[] = series.map((s, i) => ({
     label: s.label,
-    data: s.values.map((v, k) => ({ x: x[k], y: v })),
+    data: categorical ? s.values : s.values.map((v, k) => ({ x: x[k], y: v })),
     borderColor: colors[(s.color ?? i) % colors.length],
     backgroundColor: colors[(s.color ?? i) % colors.length],
     borderDash: s.dashed ? [5, 4] : [],
-    pointRadius: x.length > 40 ? 0 : 3,
+    // Targets are reference lines: no markers.
+    pointRadius: s.dashed || x.length > 40 ? 0 : 3,
     borderWidth: 2,
   }));
-  const options = baseOptions(xTitle, yTitle, logX);
-  return { type: 'line', data: { datasets }, options: { ...options, scales: { ...options.scales, x: { ...options.scales.x, type: logX ? 'logarithmic' : 'linear' } } } };
+  const options = baseOptions(xTitle, yTitle);
+  return {
+    type: 'line',
+    data: categorical ? { labels: x.map(String), datasets } : { datasets },
+    options: { ...options, scales: { ...options.scales, x: { ...options.scales.x, type: categorical ? 'category' : 'linear' } } },
+  };
 }
