@@ -140,6 +140,7 @@ def make_npy():
     bad('bad/npy_truncated.npy', good[:-5], 'truncated')
     bad('bad/npy_bad_magic.npy', b'\x93NUMPX' + good[6:], 'not a recognized tensor file')
     bad('bad/npy_header_past_end.npy', good[:8] + struct.pack('<H', 60000) + good[10:], 'runs past the end')
+    bad('bad/npy_header_too_big.npy', npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b'\0' * 8, version=2)[:8] + struct.pack('<I', 2 ** 20) + b' ' * 100, 'above the header limit')
     bad('bad/npy_version9.npy', good[:6] + b'\x09\x00' + good[8:], 'version 9')
     bad('bad/npy_complex.npy', npy_bytes("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", b'\0' * 16), "unsupported dtype '<c8'")
     bad('bad/npy_object.npy', npy_bytes("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", b'\0' * 16), "unsupported dtype '|O'")
@@ -352,6 +353,19 @@ def make_npz():
     bad('bad/npz_method.npz', patch_central(stored, 0, method=12), 'unsupported compression method 12')
     bad('bad/npz_cd_past_end.npz', patch_eocd(stored, cd_offset=len(stored) * 4), 'runs past the end')
     bad('bad/npz_local_offset.npz', patch_central(stored, 0, offset=len(stored) - 10), 'past the end')
+    # One deflated member with a 60 kB header, listed 2000 times by the central directory.
+    h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }"
+    member = npy_bytes(h + ' ' * (60000 - len(h)), b'\0' * 8)
+    one = io.BytesIO()
+    with zipfile.ZipFile(one, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo('x.npy', date_time=(2020, 1, 1, 0, 0, 0)), member, zipfile.ZIP_DEFLATED)
+    one = one.getvalue()
+    cd_off = central_offset(one)
+    eocd = one.rindex(b'PK\x05\x06')
+    entry = one[cd_off:eocd]
+    n = 2000
+    many = one[:cd_off] + entry * n + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, n, n, len(entry) * n, cd_off, 0)
+    bad('bad/npz_many_headers.npz', many, 'exceed the header limit')
     with zipfile.ZipFile(path('bad/npz_member_not_npy.npz'), 'w') as z:
         z.writestr('x.npy', b'this is not an npy file at all')
     expected['bad']['bad/npz_member_not_npy.npz'] = 'not a .npy file'
@@ -481,6 +495,9 @@ def make_pytorch():
     bad('bad/pt_deep.pt', torch_zip([('data.pkl', deep), version]), 'deeper than')
     bad('bad/pt_huge_memo.pt', torch_zip([('data.pkl', b'\x80\x02j\xff\xff\xff\xff.'), version]), 'memo entry 4294967295')
     bad('bad/pt_truncated_pickle.pt', torch_zip([('data.pkl', pickle.dumps({'a': 1}, protocol=2)[:-3]), version]), 'truncated')
+    # A small pickle that copies one big list again and again through an allowed call (set()).
+    amplify = b'\x80\x02]q\x00(' + b'N' * 100000 + b'ec__builtin__\nset\nq\x01]' + b'h\x01h\x00\x85Ra' * 5000 + b'.'
+    bad('bad/pt_amplify.pt', torch_zip([('data.pkl', amplify), version]), 'expands far beyond')
     bad('bad/pt_model_object.pt', model_bytes(), "refusing global 'torch.nn.modules.batchnorm.BatchNorm2d'")
     cplx = io.BytesIO()
     torch.save({'z': torch.zeros(2, dtype=torch.complex64)}, cplx)

@@ -30,6 +30,8 @@ export interface NpyHeader {
 }
 
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+/** A numeric dtype's header is under 200 bytes; NumPy itself refuses headers over 10000 bytes by default. */
+export const NPY_MAX_HEADER_BYTES = 1 << 16;
 
 const KIND: Record<string, DType> = {
   b1: 'bool', '?': 'bool', i1: 'int8', u1: 'uint8', i2: 'int16', u2: 'uint16', i4: 'int32', u4: 'uint32', i8: 'int64', u8: 'uint64',
@@ -87,12 +89,14 @@ function fortranStrides(shape: readonly number[]): number[] {
 }
 
 /** Reads and validates an .npy header from a region (a whole file or a zip member). */
-export async function readNpyHeader(r: Region, what: string, maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES): Promise<NpyHeader> {
-  const first = await r.read(0, Math.min(12, r.size));
+export async function readNpyHeader(r: Region, what: string, maxHeaderBytes = NPY_MAX_HEADER_BYTES): Promise<NpyHeader> {
+  // One read covers a typical header (about 128 bytes), so a deflated member is inflated once.
+  const first = await r.read(0, Math.min(1024, r.size));
   const span = headerSpan(first, what);
   if (span.length > maxHeaderBytes) throw new FormatError(`${what}: .npy header declares ${fmtBytes(span.length)}, above the header limit of ${fmtBytes(maxHeaderBytes)}`);
   if (span.start + span.length > r.size) throw new FormatError(`${what}: header length ${span.length} runs past the end of the data (${r.size} bytes)`);
-  const bytes = await r.read(span.start, span.length);
+  const end = span.start + span.length;
+  const bytes = end <= first.length ? first.subarray(span.start, end) : await r.read(span.start, span.length);
   const text = new TextDecoder(span.utf8 ? 'utf-8' : 'latin1').decode(bytes);
   return parseHeaderText(text, span.start + span.length, what);
 }
@@ -117,7 +121,7 @@ export async function npyEntry(r: Region, name: string, what: string, maxHeaderB
 export const stemOf = (fileName: string): string => fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') || fileName;
 
 export async function openNpy(src: ByteSource, opts: { maxHeaderBytes?: number } = {}): Promise<TensorFile> {
-  const entry = await npyEntry(sourceRegion(src, 0, src.size, 'npy'), stemOf(src.name), src.name, opts.maxHeaderBytes);
+  const entry = await npyEntry(sourceRegion(src, 0, src.size, 'npy'), stemOf(src.name), src.name, Math.min(opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, NPY_MAX_HEADER_BYTES));
   return makeTensorFile('npy', src.name, {}, [entry], () => src.close());
 }
 

@@ -37,6 +37,8 @@ const TORCH_DTYPES = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int
 
 const ALLOWED = new Set([
   'collections.OrderedDict', 'builtins.dict', 'builtins.set', 'builtins.frozenset', '_codecs.encode',
+  // Protocol 2 spells Python 3's builtins the Python 2 way.
+  '__builtin__.dict', '__builtin__.set', '__builtin__.frozenset',
   'torch._utils._rebuild_tensor', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state',
   'torch.Size', 'torch.device', 'numpy.dtype', 'numpy.core.multiarray.scalar',
   ...Object.keys(STORAGE_DTYPES).map((s) => `torch.${s}`),
@@ -56,6 +58,13 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const latin1 = new TextDecoder('latin1');
   let p = 0;
+  // Allow-listed calls that copy an existing object (set(), OrderedDict(pairs), _codecs.encode) cost pickle
+  // bytes only for the reference: a work budget stops a small pickle from expanding without bound.
+  let budget = Math.max(1 << 22, bytes.length * 8);
+  const spend = (n: number) => {
+    budget -= n;
+    if (budget < 0) fail('pickle expands far beyond its size (hostile or corrupt)');
+  };
 
   const fail = (msg: string): never => {
     throw new FormatError(`${what}: ${msg} (pickle byte ${p})`);
@@ -283,16 +292,20 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
     const args = argsObj.items;
     switch (fn.qualified) {
       case 'collections.OrderedDict':
-      case 'builtins.dict': {
+      case 'builtins.dict':
+      case '__builtin__.dict': {
         const d = new PyDict();
         if (args.length && Array.isArray(args[0])) {
+          spend(args[0].length);
           for (const kv of args[0]) if (kv instanceof PyTuple && kv.items.length === 2) setItems(d, kv.items);
         }
         return d;
       }
       case 'builtins.set':
       case 'builtins.frozenset':
-        return Array.isArray(args[0]) ? [...args[0]] : [];
+      case '__builtin__.set':
+      case '__builtin__.frozenset':
+        return Array.isArray(args[0]) ? (spend(args[0].length), [...args[0]]) : [];
       case 'torch._utils._rebuild_tensor':
       case 'torch._utils._rebuild_tensor_v2': {
         const [storage, offset, size, stride] = args;
@@ -311,9 +324,11 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
       case 'torch.Size':
         return new PyTuple(args[0] instanceof PyTuple ? args[0].items : Array.isArray(args[0]) ? args[0] : []);
       case 'torch.device':
-        return args.map(String).join(':');
+        spend(args.length);
+        return args.map((a) => (typeof a === 'string' || typeof a === 'number' ? String(a) : '?')).join(':');
       case '_codecs.encode':
         if (typeof args[0] !== 'string') return fail('_codecs.encode expects a string');
+        spend(args[0].length);
         return Uint8Array.from(args[0] as string, (c) => c.charCodeAt(0) & 0xff);
       case 'numpy.dtype':
         if (typeof args[0] !== 'string') return fail('numpy.dtype expects a string');
