@@ -7,7 +7,7 @@
 // Rows: workers 0 = normalizeFast in this thread (the CLI's path); workers k = parallelNormalize over a pool of k
 // workers (the extension's path) with x already in shared memory (allocSharedTensor). y is written into a buffer
 // reused between runs (as PyTorch's allocator reuses memory); `alloc_gbps` reports what a fresh y costs here.
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { WorkerPool } from '../src/extension/pool';
@@ -72,10 +72,17 @@ function maxAbsErr(a: Float32Array, b: Float32Array): number {
   return e;
 }
 
-async function copyGbps(): Promise<number> {
+/** Copy timings, sampled before and after the kernels so that a change in the machine's load shows in both. */
+const copySamples: number[] = [];
+async function sampleCopy(): Promise<void> {
   const src = new Float32Array(16 << 20).fill(1.5);
   const dst = new Float32Array(src.length).fill(0);
-  return gbps(src.length, await timeIt(() => dst.set(src), quick ? 7 : 15, 3));
+  for (let i = 0; i < 3; i++) dst.set(src);
+  for (let i = 0; i < (quick ? 5 : 9); i++) {
+    const a = performance.now();
+    dst.set(src);
+    copySamples.push(performance.now() - a);
+  }
 }
 
 /** A fresh y each time: allocation plus first write (page faults), the cost the `ms` column leaves out. */
@@ -123,7 +130,7 @@ async function benchShape(s: BenchShape, pools: WorkerPool[], rows: Row[], naive
 
 function table(copy: number, alloc: number, naive: Record<string, number>, rows: Row[]): string {
   const lines = [
-    `copy bandwidth (Float32Array set, 64 MB, median): ${copy.toFixed(1)} GB/s;  fresh 64 MB allocate+fill: ${alloc.toFixed(1)} GB/s`,
+    `copy bandwidth (Float32Array set, 64 MB, median of samples before and after): ${copy.toFixed(1)} GB/s;  fresh 64 MB allocate+fill: ${alloc.toFixed(1)} GB/s`,
     'shape  method    workers        ms    GB/s  x copy  x naive  max|err| vs ref',
   ];
   for (const r of rows) {
@@ -139,12 +146,12 @@ function table(copy: number, alloc: number, naive: Record<string, number>, rows:
 
 async function main(): Promise<void> {
   const cores = availableParallelism();
-  log(`NormLab bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}${quick ? ' (quick)' : ''}`);
+  log(`NormLab bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}${quick ? ' (quick)' : ''}, load average ${loadavg()[0].toFixed(1)}`);
   const file = await workerFile();
   const sizes = [...new Set([1, cores])];
   const pools = sizes.map((size) => new WorkerPool({ size, workerFile: file }));
   try {
-    const copy = await copyGbps();
+    await sampleCopy();
     const alloc = await allocGbps();
     const rows: Row[] = [];
     const naive: Record<string, number> = {};
@@ -152,6 +159,8 @@ async function main(): Promise<void> {
       log(`… ${s.key} ${s.label} (${s.dims.join('×')})`);
       await benchShape(s, pools, rows, naive);
     }
+    await sampleCopy();
+    const copy = gbps(16 << 20, median(copySamples));
     const round = (v: number, d: number) => Number(v.toFixed(d));
     if (json) {
       console.log(JSON.stringify({
@@ -162,6 +171,7 @@ async function main(): Promise<void> {
       }));
     } else {
       console.log(table(copy, alloc, naive, rows));
+      console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other processes share these cores: compare medians of several runs)`);
     }
   } finally {
     await Promise.all(pools.map((p) => p.dispose()));
