@@ -80,7 +80,8 @@ function readNumber(text: string, pos: number): { value: number; end: number } |
 
 const describe = (text: string, pos: number): string => {
   if (pos >= text.length) return 'the end of the text';
-  const token = /^\S{1,12}/.exec(text.slice(pos))?.[0] ?? text[pos];
+  // The token up to the next separator, so that "x]]" reads as 'x'.
+  const token = /^[^\s,[\]()]{1,12}/.exec(text.slice(pos, pos + 16))?.[0] ?? text[pos];
   return `'${token}'`;
 };
 
@@ -176,7 +177,7 @@ function parseNested(text: string, start: number, end: number): { shape: number[
           throw errAt(text, i, `expected ',' or ']', found ${describe(text, i)}`);
         }
       }
-      if (text.startsWith('...', i)) {
+      if (text.charCodeAt(i) === 46 && text.startsWith('...', i)) {
         throw errAt(text, i, `expected every value, found '...' (NumPy shortened the print; use np.set_printoptions(threshold=sys.maxsize))`);
       }
       const kind = text[i] === '[' ? 'list' : 'number';

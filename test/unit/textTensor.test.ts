@@ -45,9 +45,9 @@ test('CSV rows x columns, header row skipped, tabs and spaces accepted', () => {
 
 test('errors point at the line and column that failed', () => {
   fails('[[1, 2],\n [3]]', 2, 2, /expected 2 values .* found 1/);
-  fails('[[1, 2],\n [3, x]]', 2, 6, /expected a number, found 'x\]\]'/);
+  fails('[[1, 2],\n [3, x]]', 2, 6, /expected a number, found 'x'$/);
   fails('[1, 2', 1, 1, /close this '\['/);
-  fails('[1, [2]]', 1, 5, /expected a number .* found '\[2\]\]'/);
+  fails('[1, [2]]', 1, 5, /expected a number .* found '\['/);
   fails('[1,, 2]', 1, 4, /expected a number, found ','/);
   fails('[1, 2,]', 1, 7, /expected a value after ','/);
   fails('[1, 2] 3', 1, 8, /expected the end/);
@@ -62,12 +62,12 @@ test('lineColumn is 1-based', () => {
   assert.deepEqual(lineColumn('ab\ncd', 4), { line: 2, column: 2 });
 });
 
-test('a million values parse in well under a second', () => {
+test('a million values (8 MB of text) parse in a few seconds at most, even on a busy machine', () => {
   const rows = Array.from({ length: 1000 }, (_, r) => `[${Array.from({ length: 1000 }, (_, c) => (r * 1000 + c) / 7).join(', ')}]`);
   const t0 = performance.now();
   const r = parseTensorText(`[${rows.join(',\n')}]`);
   const ms = performance.now() - t0;
   assert.deepEqual(r.shape, [1000, 1000]);
   assert.equal(r.data[999_999], Math.fround(999_999 / 7));
-  assert.ok(ms < 1500, `took ${ms} ms`);
+  assert.ok(ms < 4000, `took ${ms} ms`);
 });

@@ -365,7 +365,7 @@ export class PlaygroundApp {
       this.result = r;
       this.spec = cubeSpec(this.input.shape, controls.layout, controls.method, controls.groups);
       this.selectedSet = Math.min(this.selectedSet, r.numSets - 1);
-      this.showStatus(this.t('{0} sets of {1} elements · computed in {2} ms', r.numSets, r.setSize, Math.round(r.ms)));
+      this.showStatus(this.t('{0} sets of {1} elements · computed in {2} ms', r.numSets, r.setSize, r.ms < 10 ? r.ms.toFixed(1) : Math.round(r.ms)));
       const t0 = performance.now();
       this.drawInspect(r);
       this.syncEnabled();

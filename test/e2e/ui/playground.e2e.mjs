@@ -201,7 +201,7 @@ await runUiTest('playground', async ({ page }) => {
   const t0 = Date.now();
   const status = await recomputed(frame, () => typeInto(frame, 'eps', '0.01'));
   const roundTrip = Date.now() - t0;
-  const workerMs = Number(/computed in (\d+) ms/.exec(status)?.[1]);
+  const workerMs = Number(/computed in ([\d.]+) ms/.exec(status)?.[1]);
   await sleep(500);
   const redrawMs = Number(await frame.locator('[data-testid="status"]').getAttribute('data-redraw-ms'));
   const drawMs = Number(await frame.locator('[data-testid="status"]').getAttribute('data-draw-ms'));
