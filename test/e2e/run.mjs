@@ -43,7 +43,8 @@ async function runInHostSuite() {
     let settle;
     const exitCode = new Promise((resolve) => { settle = resolve; });
     // The workbench calls this when the extension host finishes run(): 0 = passed.
-    await page.exposeFunction('codeAutomationExit', (code) => { settle(code); });
+    let exited = false;
+    await page.exposeFunction('codeAutomationExit', (code) => { exited = true; settle(code); });
     page.on('console', (msg) => {
       const text = msg.text();
       consoleLines.push(`[${msg.type()}] ${text}`);
@@ -57,6 +58,12 @@ async function runInHostSuite() {
     const devPath = extMode() === 'vsix' ? writeStubExtension(server.tmp) : undefined;
     const url = workbenchUrl(server, { dev: extMode() === 'dev', extensionTestsPath: SUITE_ENTRY, devPath });
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    // Fail fast when the workbench ignores the payload (then the suite would never start).
+    await page.waitForFunction(() => document.title.includes('Extension Development Host'), null, { timeout: 90_000 })
+      .catch(async () => {
+        if (exited) return; // the suite already finished
+        throw new Error(`window title is "${await page.title()}": the workbench ignored the test payload`);
+      });
     const code = await withTimeout(exitCode, timeoutMs, 'in-host suite (no codeAutomationExit; see shots/in-host-console.log)');
     ok = code === 0;
     if (!ok) console.error(`[e2e] in-host suite: extension host exit code ${code}`);
