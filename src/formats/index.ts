@@ -4,8 +4,9 @@
 // API (what the rest of NormLab builds on):
 //   ByteSource / bufferSource(bytes, name)           ./source      positioned reads over a buffer
 //   openFileSource(path)                             ./fileSource  positioned reads over a file (node:fs)
-//   openTensorFile(source, opts) -> TensorFile       detects npy / npz / safetensors / pytorch / a sharded
-//                                                    safetensors index from magic bytes and the name
+//   openTensorFile(source, opts) -> TensorFile       detects npy / npz / safetensors (+ sharded index) /
+//                                                    pytorch / onnx / gguf from magic bytes and the name;
+//                                                    on failure it closes the source
 //   TensorFile.tensors: TensorInfo[]                 listed from the header/index only
 //   TensorFile.readTensor(name, {maxBytes, signal})  whole tensor in C order; float32 and narrower floats ->
 //                                                    Float32Array, float64 and integers/bool -> Float64Array;
@@ -15,7 +16,8 @@
 //                                                    CancelledError ('cancelled'); memory independent of size
 //                                                    (except non-contiguous views, gathered within the limit)
 //   findNormLayers(names)                            ./layers      group state-dict names into norm layers
-//   loadTensorFromPath(path, tensorName?, opts)      ./load        CLI convenience
+//   loadTensorFromPath(path, tensorName?, opts)      ./load        CLI convenience (node:fs; not re-exported
+//                                                                  here, so this module stays browser-safe)
 //   parseNpy / encodeNpy                             ./npy         in-memory .npy
 // Every error from bad input is a FormatError (src/formats/errors.ts) whose message says what was expected
 // and what was found.
@@ -35,6 +37,8 @@ export type { TensorFile, TensorInfo, TensorFormat } from './tensorFile';
 export type { ByteSource } from './source';
 export { bufferSource } from './source';
 export { FormatError, CancelledError, DEFAULT_MAX_BYTES, DEFAULT_MAX_HEADER_BYTES } from './errors';
+export { findNormLayers, type NormLayer } from './layers';
+export { encodeNpy, parseNpy, type NpyArray } from './npy';
 
 export interface OpenOptions {
   /** Limit for headers read whole (safetensors JSON, zip directory, pickle). Default 100 MiB. */

@@ -162,8 +162,10 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: readonly num
   if (v2) dv.setUint32(8, header.length, true);
   else dv.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[pre + i] = header.charCodeAt(i);
-  // Values are written little-endian whatever the host.
-  if (data instanceof Float32Array) data.forEach((v, i) => dv.setFloat32(pre + header.length + 4 * i, v, true));
-  else data.forEach((v, i) => dv.setFloat64(pre + header.length + 8 * i, v, true));
+  // Values are written little-endian whatever the host (a plain copy on little-endian hosts).
+  const at = pre + header.length;
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+  else if (data instanceof Float32Array) data.forEach((v, i) => dv.setFloat32(at + 4 * i, v, true));
+  else data.forEach((v, i) => dv.setFloat64(at + 8 * i, v, true));
   return out;
 }

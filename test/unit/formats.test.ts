@@ -116,3 +116,10 @@ test('streamTensor is cancelled by an AbortSignal', async () => {
   assert.equal(chunks, 3);
   await f.close();
 });
+
+test('openTensorFile closes the source when the file is refused', async () => {
+  let closed = 0;
+  const src = bufferSource(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), 'junk.dat');
+  await assert.rejects(openTensorFile({ ...src, read: src.read, close: async () => void closed++ }), /not a recognized tensor file/);
+  assert.equal(closed, 1);
+});
