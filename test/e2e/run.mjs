@@ -74,7 +74,9 @@ async function runInHostSuite() {
       if (page) await screenshot(page, 'in-host-failure').catch(() => {});
       fs.mkdirSync(SHOTS_DIR, { recursive: true });
       fs.writeFileSync(path.join(SHOTS_DIR, 'in-host-console.log'), consoleLines.join('\n'));
-      const errors = consoleLines.filter((l) => /^\[error\]/.test(l) || /\bERR\b|Error:/.test(l)).slice(-15);
+      // Offline noise: the extension gallery (open-vsx) and missing optional resources.
+      const noise = /open-vsx|ERR_NAME_NOT_RESOLVED|Failed to load resource/;
+      const errors = consoleLines.filter((l) => (/^\[error\]/.test(l) || /\bERR\b|Error:/.test(l)) && !noise.test(l)).slice(-15);
       if (errors.length) console.error(`[e2e] last browser/extension-host errors:\n${errors.join('\n')}`);
       if (server) console.error(`[e2e] code-server log tail (${server.logPath}):\n${server.logTail(20)}`);
     }
