@@ -1,13 +1,13 @@
 // parallelNormalize(): the fast kernels split across the worker pool over SharedArrayBuffers.
 //
-// Fused plans (GroupNorm, LayerNorm, RMSNorm, InstanceNorm in training; NCHW or S = 1): one `moments` job per part
+// Fused plans (GroupNorm, LayerNorm, RMSNorm, Instance/BatchNorm in training; NCHW or S = 1): one `moments` job per part
 // of the sets computes their sums AND writes their y, so x is read once; x and y live in a shared wasm memory so
-// the workers' SIMD code reads and writes them in place (sharedTensor.ts). Other plans (BatchNorm, channels-last,
+// the workers' SIMD code reads and writes them in place (sharedTensor.ts). Other plans (BatchNorm on (N, C), channels-last,
 // eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
 // foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
 import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
 import { applyRows } from '../kernels/fast/apply';
-import { canFuse } from '../kernels/fast/fused';
+import { canFuse, canFuseInChunks } from '../kernels/fast/fused';
 import type { Moments } from '../kernels/moments';
 import { allocSharedTensor, fitsShared, sharedSlotOf, writeHeader } from '../kernels/fast/sharedTensor';
 import { checkNormInput, type CheckedParams } from '../kernels/normalize';
@@ -45,7 +45,7 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
   const y = out ?? new Float32Array(new SharedArrayBuffer(x.length * 4));
   const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
   const parts = workers * (opts.partsPerWorker ?? 2);
-  const fused = canFuse(plan, p);
+  const fused = canFuseInChunks(plan, p);
 
   // Progress: each finished part; the two-phase path counts both phases.
   const phases = fused ? 1 : 2;

@@ -9,8 +9,15 @@ import type { NormPlan } from '../plan';
 import { chunkFloats, finishMoments, finishOne, sumsOfSets, walkOf, type Sums } from './sums';
 import { Layout, type Kernels } from './wasm';
 
-/** Whether a plan can take the fused path. */
-export const canFuse = (plan: NormPlan, p: CheckedParams): boolean => !plan.reduceN && p.useBatchStats && walkOf(plan) === 'sets';
+/**
+ * Whether every set is normalized by its own statistics and walked as runs of cpg·S floats: GroupNorm,
+ * InstanceNorm/BatchNorm in training (or without running stats), LayerNorm, RMSNorm; NCHW or S = 1.
+ */
+export const canFuse = (plan: NormPlan, p: CheckedParams): boolean => p.useBatchStats && walkOf(plan) === 'sets';
+
+/** The same, when x must be copied through chunks: a BatchNorm channel (N runs) must fit one 1 MB chunk. */
+export const canFuseInChunks = (plan: NormPlan, p: CheckedParams): boolean =>
+  canFuse(plan, p) && (!plan.reduceN || plan.setSize <= 1 << 18);
 
 export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float32Array, y: Float32Array, set0: number, set1: number): Moments {
   const { C, S, groups, channelsPerGroup: cpg, centered } = plan;
@@ -62,14 +69,16 @@ export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float
   };
 
   const cap = chunkFloats(plan);
-  if (L <= cap) {
-    // Whole sets per chunk, one wasm call per chunk (no per-set call from JS).
-    const perChunk = Math.max(1, Math.floor(cap / L));
+  if (plan.reduceN || L <= cap) {
+    // Whole sets per chunk, one wasm call per chunk (no per-set call from JS). BatchNorm's sets are channels with
+    // one run per sample: the chunk holds, for a range of channels, their N runs one block per sample.
+    const runs = plan.reduceN ? plan.N : 1;
+    const perChunk = Math.max(1, Math.floor(Math.max(cap, L * runs) / (L * runs)));
     const lay = new Layout();
     const wp32 = lay.take(C, 4);
     const bp32 = lay.take(C, 4);
     const statp = lay.take(2 * perChunk, 8);
-    const scratch = lay.takeChunk(perChunk * L);
+    const scratch = lay.takeChunk(perChunk * L * runs);
     K.ensure(lay.bytes);
     const f = K.f32;
     if (w) f.set(w, wp32 >> 2);
@@ -78,16 +87,18 @@ export function fusedSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float
     else f.fill(0, bp32 >> 2, (bp32 >> 2) + C);
     const nSets = set1 - set0;
     const sums: Sums = { set0, k: new Float64Array(nSets), s1: new Float64Array(nSets), s2: new Float64Array(nSets) };
+    const sampleStride = plan.C * S; // floats between a sample's blocks in x (BatchNorm)
     for (let a = set0; a < set1; a += perChunk) {
-      const b = Math.min(set1, a + perChunk);
-      K.f32.set(x.subarray(a * L, b * L), scratch >> 2);
-      K.k.fusedSets(scratch, scratch, b - a, cpg, S, a % groups, groups, wp32, bp32, eps, centered ? 1 : 0, statp);
-      y.set(K.f32.subarray(scratch >> 2, (scratch >> 2) + (b - a) * L), a * L);
+      const e = Math.min(set1, a + perChunk);
+      const block = (e - a) * L;
+      for (let r = 0; r < runs; r++) K.f32.set(x.subarray(r * sampleStride + a * L, r * sampleStride + e * L), (scratch >> 2) + r * block);
+      K.k.fusedSets(scratch, scratch, e - a, cpg, S, runs, block * 4, a % groups, groups, wp32, bp32, eps, centered ? 1 : 0, statp);
+      for (let r = 0; r < runs; r++) y.set(K.f32.subarray((scratch >> 2) + r * block, (scratch >> 2) + (r + 1) * block), r * sampleStride + a * L);
       // As sums with k = mean: finishMoments gives back mean and var, and recomputes non-finite sets.
       const st = K.f64;
-      for (let i = a; i < b; i++) {
+      for (let i = a; i < e; i++) {
         sums.k[i - set0] = st[(statp >> 3) + 2 * (i - a)];
-        sums.s2[i - set0] = st[(statp >> 3) + 2 * (i - a) + 1] * L;
+        sums.s2[i - set0] = st[(statp >> 3) + 2 * (i - a) + 1] * plan.setSize;
       }
     }
     return finishMoments(plan, x, sums, set0, set1);

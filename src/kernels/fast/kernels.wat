@@ -250,16 +250,21 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $t))))
 
-  ;; The fused path for nsets consecutive contiguous sets of cpg·S floats at p (output at dst, which may be p) (GroupNorm, InstanceNorm, LayerNorm,
-  ;; RMSNorm): per set, shifted sums (k = its first element), mean and biased var (stored at statp, 2 f64 per set),
-  ;; then y = ((x - mhi) - mlo)·(w[c]·r) + b[c] in place (w, b: float32 per channel, ones/zeros when absent),
-  ;; all in one call so there is no per-set call from JS. g is the group of the first set.
-  (func (export "fusedSets") (param $p i32) (param $dst i32) (param $nsets i32) (param $cpg i32) (param $S i32) (param $g i32) (param $groups i32)
+;; The fused path for nsets consecutive sets normalized by their own statistics (GroupNorm, InstanceNorm, LayerNorm,
+  ;; RMSNorm, BatchNorm in training). A set is `runs` runs of cpg·S floats, `stride` bytes apart (1 run except for
+  ;; BatchNorm, whose channel c has one run per sample); the next set starts right after the first run.
+  ;; Per set: shifted sums (k = its first element), mean and biased var (stored at statp, 2 f64 per set), then
+  ;; y = ((x - mhi) - mlo)·(w[c]·r) + b[c] at dst (same layout as p; may be p) with w, b float32 per channel
+  ;; (ones/zeros when absent). One call for many sets, so there is no per-set call from JS; while a set is being
+  ;; written it is still in cache from its sums. g is the group of the first set.
+  (func (export "fusedSets") (param $p i32) (param $dst i32) (param $nsets i32) (param $cpg i32) (param $S i32)
+    (param $runs i32) (param $stride i32) (param $g i32) (param $groups i32)
     (param $wp i32) (param $bp i32) (param $eps f64) (param $centered i32) (param $statp i32)
     (local $L i32) (local $n f64) (local $k f64) (local $s1 f64) (local $s2 f64) (local $mean f64) (local $v f64)
     (local $m f64) (local $r f64) (local $j i32) (local $c i32) (local $mhi f32) (local $mlo f32)
+    (local $run i32) (local $rp i32) (local $rd i32) (local $r32 f32)
     (local.set $L (i32.mul (local.get $cpg) (local.get $S)))
-    (local.set $n (f64.convert_i32_u (local.get $L)))
+    (local.set $n (f64.convert_i32_u (i32.mul (local.get $L) (local.get $runs))))
     (block $done
       (loop $set
         (br_if $done (i32.eqz (local.get $nsets)))
@@ -267,7 +272,13 @@
         ;; statp doubles as the sums' output: no fixed address, so workers can share one memory.
         (f64.store (local.get $statp) (f64.const 0))
         (f64.store offset=8 (local.get $statp) (f64.const 0))
-        (call $stats (local.get $p) (local.get $L) (local.get $k) (local.get $statp))
+        (local.set $run (i32.const 0))
+        (block $sdone
+          (loop $sruns
+            (br_if $sdone (i32.ge_u (local.get $run) (local.get $runs)))
+            (call $stats (i32.add (local.get $p) (i32.mul (local.get $run) (local.get $stride))) (local.get $L) (local.get $k) (local.get $statp))
+            (local.set $run (i32.add (local.get $run) (i32.const 1)))
+            (br $sruns)))
         (local.set $s1 (f64.load (local.get $statp)))
         (local.set $s2 (f64.load offset=8 (local.get $statp)))
         (local.set $mean (f64.add (local.get $k) (f64.div (local.get $s1) (local.get $n))))
@@ -286,27 +297,36 @@
               (f64.add (local.get $v) (f64.mul (local.get $mean) (local.get $mean))) (local.get $eps)))))))
         (local.set $mhi (f32.demote_f64 (local.get $m)))
         (local.set $mlo (f32.demote_f64 (f64.sub (local.get $m) (f64.promote_f32 (local.get $mhi)))))
-        (local.set $c (i32.mul (local.get $g) (local.get $cpg)))
-        (if (i32.eq (local.get $S) (i32.const 1))
-          (then
-            (call $applyAffine32 (local.get $p) (local.get $dst) (local.get $L)
-              (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2)))
-              (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))
-              (local.get $mhi) (local.get $mlo) (f32.demote_f64 (local.get $r))))
-          (else
-            (local.set $j (i32.const 0))
-            (block $cdone
-              (loop $ch
-                (br_if $cdone (i32.ge_u (local.get $j) (local.get $cpg)))
-                (call $apply32
-                  (i32.add (local.get $p) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
-                  (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
-                  (local.get $S) (local.get $mhi) (local.get $mlo)
-                  (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2))))) (local.get $r)))
-                  (f32.load (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))))
-                (local.set $c (i32.add (local.get $c) (i32.const 1)))
-                (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br $ch)))))
+        (local.set $r32 (f32.demote_f64 (local.get $r)))
+        (local.set $run (i32.const 0))
+        (block $adone
+          (loop $aruns
+            (br_if $adone (i32.ge_u (local.get $run) (local.get $runs)))
+            (local.set $rp (i32.add (local.get $p) (i32.mul (local.get $run) (local.get $stride))))
+            (local.set $rd (i32.add (local.get $dst) (i32.mul (local.get $run) (local.get $stride))))
+            (local.set $c (i32.mul (local.get $g) (local.get $cpg)))
+            (if (i32.eq (local.get $S) (i32.const 1))
+              (then
+                (call $applyAffine32 (local.get $rp) (local.get $rd) (local.get $L)
+                  (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2)))
+                  (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))
+                  (local.get $mhi) (local.get $mlo) (local.get $r32)))
+              (else
+                (local.set $j (i32.const 0))
+                (block $cdone
+                  (loop $ch
+                    (br_if $cdone (i32.ge_u (local.get $j) (local.get $cpg)))
+                    (call $apply32
+                      (i32.add (local.get $rp) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
+                      (i32.add (local.get $rd) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
+                      (local.get $S) (local.get $mhi) (local.get $mlo)
+                      (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2))))) (local.get $r)))
+                      (f32.load (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $ch)))))
+            (local.set $run (i32.add (local.get $run) (i32.const 1)))
+            (br $aruns)))
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $L) (i32.const 2))))
         (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $L) (i32.const 2))))
         (local.set $statp (i32.add (local.get $statp) (i32.const 16)))

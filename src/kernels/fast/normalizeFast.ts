@@ -7,7 +7,7 @@ import type { NormPlan } from '../plan';
 import type { NormParams, NormResult, Tensor } from '../types';
 import { applyFast, applyRows } from './apply';
 import { foldForApply, statsOf } from './fold';
-import { canFuse, fusedSets } from './fused';
+import { canFuseInChunks, fusedSets } from './fused';
 import { finishMoments, sumsOfRows, sumsOfSets, unitCount, walkOf } from './sums';
 import { kernels, type Kernels } from './wasm';
 
@@ -28,7 +28,7 @@ export function momentsFast(K: Kernels, plan: NormPlan, x: Float32Array): Moment
 }
 
 function normalizeInto(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float32Array, y: Float32Array): NormResult {
-  if (canFuse(plan, p)) {
+  if (canFuseInChunks(plan, p)) {
     const m = fusedSets(K, plan, p, x, y, 0, plan.numSets);
     const { stats, running } = statsOf(plan, p, m);
     return running ? { y, stats, running } : { y, stats };

@@ -4,7 +4,7 @@
 import { checkNormInput } from '../normalize';
 import type { NormParams } from '../types';
 import { applyFast } from './apply';
-import { canFuse, fusedSets } from './fused';
+import { canFuse, canFuseInChunks, fusedSets } from './fused';
 import { sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
 import { kernels, sharedKernels } from './wasm';
 
@@ -49,19 +49,20 @@ export function runMomentsPart(part: MomentsPart): Sums {
     const { memory, xp, yp, wp, bp, statp } = part.shared;
     const L = plan.channelsPerGroup * plan.S;
     const { unit0: u0, unit1: u1 } = part;
-    sharedKernels(memory).fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, u0 % plan.groups, plan.groups,
-      wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
+    const runs = plan.reduceN ? plan.N : 1;
+    sharedKernels(memory).fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, runs, plan.C * plan.S * 4,
+      u0 % plan.groups, plan.groups, wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
     const st = new Float64Array(memory.buffer, statp + u0 * 16, 2 * (u1 - u0));
     const n = u1 - u0;
     const sums: Sums = { set0: u0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
     for (let i = 0; i < n; i++) {
       sums.k[i] = st[2 * i];
-      sums.s2[i] = st[2 * i + 1] * L;
+      sums.s2[i] = st[2 * i + 1] * plan.setSize;
     }
     return sums;
   }
   if (part.y) {
-    if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
+    if (!canFuseInChunks(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
     const m = fusedSets(K, plan, p, part.x, part.y, part.unit0, part.unit1);
     // Hand back sums equivalent to the moments: k = mean, s1 = 0, s2 = var·count.
     return { set0: part.unit0, k: m.mean, s1: new Float64Array(m.mean.length), s2: m.var.map((v) => v * plan.setSize) };

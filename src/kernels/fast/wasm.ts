@@ -12,7 +12,7 @@ export interface KernelExports {
   applyVec(src: number, dst: number, rows: number, len: number, scp: number, shp: number): void;
   applyAffine(src: number, dst: number, n: number, wp: number, bp: number, mean: number, r: number): void;
   statsVec(p: number, rows: number, len: number, kp: number, accp: number): void;
-  fusedSets(p: number, dst: number, nsets: number, cpg: number, S: number, g: number, groups: number, wp: number, bp: number, eps: number, centered: number, statp: number): void;
+  fusedSets(p: number, dst: number, nsets: number, cpg: number, S: number, runs: number, stride: number, g: number, groups: number, wp: number, bp: number, eps: number, centered: number, statp: number): void;
 }
 
 /** A thread's kernels with typed views over their memory (views are renewed when memory grows). */
