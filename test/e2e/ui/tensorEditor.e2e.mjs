@@ -39,6 +39,19 @@ async function viewerFor(page, fileName) {
   }
 }
 
+/** Waits for the quick pick / input box whose placeholder or prompt matches `prompt`, then types `text` (and Enter). */
+async function answer(page, prompt, text, enter = true) {
+  await page.waitForFunction((source) => {
+    const w = document.querySelector('.quick-input-widget');
+    if (!w || getComputedStyle(w).display === 'none') return false;
+    const input = w.querySelector('.quick-input-box input');
+    const shown = `${input?.getAttribute('placeholder') ?? ''} ${w.querySelector('.quick-input-message')?.textContent ?? ''}`;
+    return new RegExp(source).test(shown.trim());
+  }, prompt.source, { timeout: 15_000 }).catch(() => { throw new Error(`no quick input matching ${prompt}`); });
+  if (enter) await answerQuickInput(page, text);
+  else await page.locator('.quick-input-widget .quick-input-box input').fill(text);
+}
+
 const close = (a, b, tol) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 
 await runUiTest('tensorEditor', async ({ page }) => {
@@ -49,7 +62,7 @@ await runUiTest('tensorEditor', async ({ page }) => {
   const npy = await viewerFor(page, 'activations.npy');
   assert.equal(await readText(npy, '[data-testid="cell-dtype"]'), 'float32');
   assert.equal(await readText(npy, '[data-testid="cell-shape"]'), '[8, 32, 16, 16]');
-  await waitForText(npy, '[data-testid="progress"]', /\b1\b.*\b1\b|1 tensors|1 个张量/);
+  await npy.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 60_000 });
   const ref = npyStats(path.join(workspace, 'activations.npy'));
   const mean = Number(await readText(npy, '[data-testid="tensor-row"] [data-testid="stat-mean"]'));
   const std = Number(await readText(npy, '[data-testid="tensor-row"] [data-testid="stat-std"]'));
@@ -70,15 +83,13 @@ await runUiTest('tensorEditor', async ({ page }) => {
 
   // Normalize…: method, layout, groups and eps through the quick picks, as a user answers them.
   await npy.locator('[data-testid="action-normalize"]').click();
-  await answerQuickInput(page, 'Group Norm');
-  await answerQuickInput(page, 'NCHW');
-  const groupsBox = page.locator('.quick-input-widget .quick-input-box input');
-  await groupsBox.waitFor({ state: 'visible' });
-  await groupsBox.fill('5');
+  await answer(page, /Normalization for a tensor of shape \[8, 32, 16, 16\]/, 'Group Norm');
+  await answer(page, /Layout of the tensor/, 'NCHW');
+  await answer(page, /Number of groups G/, '5', false);
   await page.locator('.quick-input-widget .quick-input-message', { hasText: /must divide the channel count C=32/ }).waitFor({ timeout: 10_000 });
   await screenshot(page, 'tensorEditor-normalize-validation');
   await answerQuickInput(page, '8');
-  await answerQuickInput(page, '1e-5');
+  await answer(page, /^\s*eps/, '1e-5');
   const normalized = path.join(workspace, 'activations.group.npy');
   for (let i = 0; i < 100 && !fs.existsSync(normalized); i++) await sleep(200);
   assert.ok(fs.existsSync(normalized), 'Normalize… wrote activations.group.npy');
@@ -96,6 +107,13 @@ await runUiTest('tensorEditor', async ({ page }) => {
   assert.ok(groups >= 1, 'norm layers are grouped');
   const rv = st.locator('[data-testid="layer-group"] tr[data-role="running_var"] [data-testid="layer-min"]').first();
   assert.ok(Number(await rv.textContent()) >= 0, 'running_var min is non-negative');
+  // Keyboard: the table is reachable and the arrow keys move the selection.
+  await st.locator('[data-testid="tensor-row"]').first().focus();
+  await page.keyboard.press('ArrowDown');
+  await waitForText(st, '[data-testid="selected-name"]', 'conv1.bias');
+  assert.equal(await st.locator('[data-testid="tensor-row"][aria-selected="true"]').getAttribute('data-name'), 'conv1.bias');
+  await page.keyboard.press('ArrowUp');
+  await waitForText(st, '[data-testid="selected-name"]', 'conv1.weight');
   await screenshot(page, 'tensorEditor-safetensors-dark');
   await st.locator('[data-testid="layer-group"]').first().scrollIntoViewIfNeeded();
   await screenshot(page, 'tensorEditor-layers-dark');
