@@ -2,7 +2,7 @@
 // (finite values, float64, population std) and, for checkpoints, its normalization layers.
 import { basename } from 'node:path';
 import { findNormLayers } from '../formats/layers';
-import { openTensorPath } from '../formats/load';
+import { openTensorPath, withPathInErrors } from '../formats/load';
 import type { TensorFile, TensorInfo } from '../formats/tensorFile';
 import { SummaryAccumulator, type Summary } from '../kernels/summary';
 import { parseFlags, usage } from './args';
@@ -11,7 +11,7 @@ const CHUNK = 1 << 16;
 
 async function statsOf(file: TensorFile, name: string): Promise<Summary> {
   const acc = new SummaryAccumulator();
-  await file.streamTensor(name, (values) => acc.add(values), { chunkElements: CHUNK });
+  await file.streamTensor(name, (values) => acc.add(values), { chunkElements: CHUNK, anyOrder: true });
   return acc.result();
 }
 
@@ -32,6 +32,10 @@ export async function runInspect(args: string[], io: { stdout: (s: string) => vo
   if (positionals.length !== 1) usage(`inspect expects one FILE, got ${positionals.length ? positionals.map((p) => `'${p}'`).join(' ') : 'none'} (normlab inspect FILE [--json] [--tensor NAME])`);
   const path = positionals[0];
   const only = typeof flags.tensor === 'string' ? flags.tensor : undefined;
+  await withPathInErrors(path, () => inspectFile(path, only, flags.json === true, io));
+}
+
+async function inspectFile(path: string, only: string | undefined, json: boolean, io: { stdout: (s: string) => void }): Promise<void> {
   const file = await openTensorPath(path);
   try {
     let chosen: TensorInfo[] = file.tensors;
@@ -42,7 +46,7 @@ export async function runInspect(args: string[], io: { stdout: (s: string) => vo
     const results: { info: TensorInfo; stats: Summary }[] = [];
     for (const info of chosen) results.push({ info, stats: await statsOf(file, info.name) });
 
-    if (flags.json) {
+    if (json) {
       io.stdout(`${JSON.stringify({
         file: path,
         format: file.format,

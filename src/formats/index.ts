@@ -11,10 +11,12 @@
 //   TensorFile.readTensor(name, {maxBytes, signal})  whole tensor in C order; float32 and narrower floats ->
 //                                                    Float32Array, float64 and integers/bool -> Float64Array;
 //                                                    sizes are checked against maxBytes BEFORE allocating
-//   TensorFile.streamTensor(name, onChunk, {chunkElements, signal})
+//   TensorFile.streamTensor(name, onChunk, {chunkElements, signal, anyOrder, maxBytes})
 //                                                    chunks in C order, progress (done, total), AbortSignal ->
-//                                                    CancelledError ('cancelled'); memory independent of size
-//                                                    (except non-contiguous views, gathered within the limit)
+//                                                    CancelledError ('cancelled'); memory independent of size,
+//                                                    except non-contiguous views, gathered within maxBytes;
+//                                                    anyOrder: true (for statistics) streams dense non-C
+//                                                    layouts (Fortran order, transposes) in storage order
 //   findNormLayers(names)                            ./layers      group state-dict names into norm layers
 //   loadTensorFromPath(path, tensorName?, opts)      ./load        CLI convenience (node:fs; not re-exported
 //                                                                  here, so this module stays browser-safe)

@@ -15,6 +15,20 @@ export async function openTensorPath(path: string, opts: { maxHeaderBytes?: numb
   return openTensorFile(await openFileSource(path), { ...opts, openSibling });
 }
 
+/** Runs `fn`, naming the file in errors by `path` as given (readers name it by its base name). */
+export async function withPathInErrors<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const base = basename(path);
+    if (e instanceof FormatError && e.name === 'FormatError' && base !== path) {
+      const msg = e.message.startsWith(`${base}: `) ? `${path}: ${e.message.slice(base.length + 2)}` : e.message.includes(path) ? e.message : `${path}: ${e.message}`;
+      throw new FormatError(msg);
+    }
+    throw e;
+  }
+}
+
 export function pickTensorName(file: TensorFile, fileName: string, tensorName?: string): string {
   if (tensorName !== undefined) return tensorName; // readTensor names the available tensors if it is missing
   if (file.tensors.length === 1) return file.tensors[0].name;
@@ -29,13 +43,15 @@ export async function loadTensorFromPath(
   tensorName?: string,
   opts: { maxBytes?: number } = {},
 ): Promise<{ name: string; dtype: DType; shape: number[]; data: Float32Array | Float64Array }> {
-  const file = await openTensorPath(path);
-  try {
-    const name = pickTensorName(file, basename(path), tensorName);
-    const data = await file.readTensor(name, { maxBytes: opts.maxBytes });
-    const info = file.tensors.find((t) => t.name === name)!;
-    return { name, dtype: info.dtype, shape: [...info.shape], data };
-  } finally {
-    await file.close();
-  }
+  return withPathInErrors(path, async () => {
+    const file = await openTensorPath(path);
+    try {
+      const name = pickTensorName(file, basename(path), tensorName);
+      const data = await file.readTensor(name, { maxBytes: opts.maxBytes });
+      const info = file.tensors.find((t) => t.name === name)!;
+      return { name, dtype: info.dtype, shape: [...info.shape], data };
+    } finally {
+      await file.close();
+    }
+  });
 }

@@ -23,6 +23,11 @@ export interface StreamOptions {
   chunkElements?: number;
   /** Memory limit for a non-contiguous view, which is gathered whole (default DEFAULT_MAX_BYTES). */
   maxBytes?: number;
+  /**
+   * The caller does not need C order (statistics, histograms): a dense non-C layout such as Fortran order or
+   * a transposed tensor is then streamed in storage order, in constant memory, instead of being gathered.
+   */
+  anyOrder?: boolean;
   signal?: AbortSignal;
 }
 
@@ -124,6 +129,25 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     return gatherStrided(span, shape, e.strides!, e.offset - lo);
   }
 
+  /** A non-contiguous view (a sliced checkpoint tensor; Fortran order in C order) is gathered whole, within the limit. */
+  async function streamGathered(e: TensorEntry, onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void, chunk: number, opts: StreamOptions) {
+    const { numel, name } = e.info;
+    let all: Float32Array | Float64Array;
+    try {
+      all = await readTensor(name, { signal: opts.signal, maxBytes: opts.maxBytes });
+    } catch (err) {
+      if (err instanceof FormatError && err.name === 'FormatError' && /above the limit/.test(err.message)) {
+        throw new FormatError(`${err.message.replace(/ \(raise.*$/, '')}: it is stored non-contiguously (a strided view or Fortran order), so streaming it in C order gathers it whole; raise the limit`);
+      }
+      throw err;
+    }
+    for (let p = 0; p < numel; p += chunk) {
+      throwIfAborted(opts.signal);
+      const end = Math.min(numel, p + chunk);
+      onChunk(all.subarray(p, end), end, numel);
+    }
+  }
+
   async function streamTensor(
     name: string,
     onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void,
@@ -134,20 +158,19 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     const chunk = Math.max(1, Math.floor(opts.chunkElements ?? 1 << 16));
     throwIfAborted(opts.signal);
     if (numel === 0) return;
+    let start = e.offset;
     if (e.strides && !isContiguous(shape, e.strides)) {
-      // A non-contiguous view (Fortran order, a sliced checkpoint tensor) is gathered whole, within the limit.
-      const all = await readTensor(name, { signal: opts.signal, maxBytes: opts.maxBytes });
-      for (let p = 0; p < numel; p += chunk) {
-        throwIfAborted(opts.signal);
-        const end = Math.min(numel, p + chunk);
-        onChunk(all.subarray(p, end), end, numel);
+      if (opts.anyOrder && isDense(shape, e.strides)) {
+        start = extent(e, e.strides)[0];
+      } else {
+        await streamGathered(e, onChunk, chunk, opts);
+        return;
       }
-      return;
     }
     const size = ITEMSIZE[dtype];
     let carry: Uint8Array | null = null;
     let done = 0;
-    await e.region.stream(e.offset * size, numel * size, chunk * size, (piece) => {
+    await e.region.stream(start * size, numel * size, chunk * size, (piece) => {
       let b = piece;
       if (carry) {
         b = new Uint8Array(carry.length + piece.length);
@@ -168,4 +191,15 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
   }
 
   return { format, metadata, tensors: entries.map((e) => e.info), readTensor, streamTensor, close };
+}
+
+/** True when a view covers a block of exactly numel elements (its strides are a permutation of a contiguous layout). */
+function isDense(shape: readonly number[], strides: readonly number[]): boolean {
+  const dims = shape.map((d, i) => [d, strides[i]]).filter(([d]) => d > 1).sort((a, b) => a[1] - b[1]);
+  let expect = 1;
+  for (const [d, st] of dims) {
+    if (st !== expect) return false;
+    expect *= d;
+  }
+  return true;
 }

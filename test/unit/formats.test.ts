@@ -40,6 +40,10 @@ for (const [rel, want] of Object.entries(expected.files)) {
         }, { chunkElements: info.numel > 5000 ? 4099 : 7 });
         assert.equal(last, info.numel);
         assertStats(acc.result(), t.stats, info.name);
+        // In storage order (anyOrder): the same multiset of values, so the same statistics.
+        const any = new SummaryAccumulator();
+        await f.streamTensor(info.name, (values) => any.add(values), { chunkElements: 1000, anyOrder: true });
+        assertStats(any.result(), t.stats, `${info.name} (anyOrder)`);
       }
     } finally {
       await f.close();
@@ -122,4 +126,21 @@ test('openTensorFile closes the source when the file is refused', async () => {
   const src = bufferSource(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), 'junk.dat');
   await assert.rejects(openTensorFile({ ...src, read: src.read, close: async () => void closed++ }), /not a recognized tensor file/);
   assert.equal(closed, 1);
+});
+
+test('anyOrder streams dense non-C layouts in storage order, without gathering', async () => {
+  const f = await open('npy/fortran_f32.npy');
+  const c = [...(await f.readTensor('fortran_f32'))];
+  const storage: number[] = [];
+  await f.streamTensor('fortran_f32', (v) => storage.push(...v), { anyOrder: true, maxBytes: 0 });
+  // Fortran order of a (3, 4) array: element (i, j) is at j*3 + i.
+  assert.deepEqual(storage, Array.from({ length: 12 }, (_, k) => c[(k % 3) * 4 + Math.floor(k / 3)]));
+  // In C order it must be gathered: the limit applies and the error says why.
+  await assert.rejects(f.streamTensor('fortran_f32', () => undefined, { maxBytes: 8 }), /stored non-contiguously/);
+  await f.close();
+  const v = await open('pt/views.pt');
+  const col: number[] = [];
+  await v.streamTensor('col', (x) => col.push(...x), { anyOrder: true });
+  assert.deepEqual(col, [2, 8, 14, 20]); // base[:, 2] has gaps: gathered in C order even with anyOrder
+  await v.close();
 });
