@@ -59,6 +59,12 @@ test('affine γ/β: one value broadcasts, one per channel applies per channel, a
   assert.throws(() => computeSummary(x, shape, { ...base, groups: 4 }, { sliceN: 0, sliceC: 0 }), /divisible by num_groups \(C=6, G=4\)/);
 });
 
+test('BN in eval mode without training steps uses PyTorch\'s initial running stats (mean 0, var 1)', () => {
+  const r = computeSummary(x, shape, { ...base, method: 'batch', training: false }, { sliceN: 0, sliceC: 2 });
+  const off = 2 * 35;
+  assert.ok(Math.abs(r.slice.tableAfter[3] - x[off + 3] / Math.sqrt(1 + 1e-5)) < 1e-5);
+});
+
 test('a heatmap tile is the block mean; big slices are capped at 64 a side', () => {
   const m = Float64Array.from({ length: 16 }, (_, i) => i);
   const t = downsample(m, 4, 4);

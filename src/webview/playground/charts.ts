@@ -43,8 +43,15 @@ export class ChartBox<T extends 'bar' | 'line'> {
 
   show(build: () => ChartConfiguration<T>): void {
     this.build = build;
-    this.chart?.destroy();
-    this.chart = new Chart(this.canvas, build());
+    const config = build();
+    if (this.chart) {
+      // Reuse the chart: swapping data and options is much cheaper than a new Chart on every keystroke.
+      this.chart.data = config.data;
+      if (config.options) this.chart.options = config.options;
+      this.chart.update('none');
+    } else {
+      this.chart = new Chart(this.canvas, config);
+    }
   }
 
   refreshTheme(): void {
