@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { buildExtension, ensureAll, EnsureError } from './ensure-vscode.mjs';
 import {
-  EXAMPLES_DIR, extensionPath, findFrame, launchBrowser, newPage, runCommand, screenshot, startServer, waitForExtension,
+  EXAMPLES_DIR, extensionPath, findFrame, launchBrowser, newPage, runCommand, screenshot, sleep, startServer, waitForExtension,
 } from '../test/e2e/lib.mjs';
 
 const check = process.argv.includes('--check');
@@ -41,6 +41,7 @@ async function main() {
       await runCommand(page, 'NormLab: Open Playground');
       await page.locator('iframe.webview').first().waitFor({ state: 'attached', timeout: 60_000 });
       await findFrame(page, 'body');
+      await sleep(3_000); // let the playground draw its first result for the screenshot
       await screenshot(page, 'start');
       ok = true;
       console.log('[start] check passed: at the root URL the NormLab commands are listed and Open Playground opens a webview');
