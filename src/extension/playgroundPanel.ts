@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { encodeNpy } from '../formats/npy';
 import { numel } from '../kernels/shape';
+import { toNestedJson } from '../kernels/textTensor';
 import {
   parsePersistedState, parseWebviewMessage, ValidationError,
   type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults, type Request,
@@ -39,27 +40,6 @@ function toShared(data: Float32Array | Float64Array): Float32Array {
   const out = new Float32Array(new SharedArrayBuffer(data.length * 4));
   out.set(data);
   return out;
-}
-
-/** Nested JSON arrays of a row-major tensor, with non-finite values as null (JSON has no NaN). */
-export function toNestedJson(y: Float32Array, shape: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  const walk = (d: number): void => {
-    if (d === shape.length) {
-      const v = y[i++];
-      parts.push(Number.isFinite(v) ? String(v) : 'null');
-      return;
-    }
-    parts.push('[');
-    for (let k = 0; k < shape[d]; k++) {
-      if (k > 0) parts.push(', ');
-      walk(d + 1);
-    }
-    parts.push(']');
-  };
-  walk(0);
-  return parts.join('');
 }
 
 export class PlaygroundPanel {

@@ -262,3 +262,24 @@ function readWhole(t: string): { ok: true; value: number } | { ok: false } {
   const num = t === '' ? null : readNumber(t, 0);
   return num && num.end === t.length ? { ok: true, value: num.value } : { ok: false };
 }
+
+/** Nested JSON arrays of a row-major tensor (the inverse of the JSON form above); NaN and ±Inf become null. */
+export function toNestedJson(y: ArrayLike<number>, shape: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  const walk = (d: number): void => {
+    if (d === shape.length) {
+      const v = y[i++];
+      parts.push(Number.isFinite(v) ? String(v) : 'null');
+      return;
+    }
+    parts.push('[');
+    for (let k = 0; k < shape[d]; k++) {
+      if (k > 0) parts.push(', ');
+      walk(d + 1);
+    }
+    parts.push(']');
+  };
+  walk(0);
+  return parts.join('');
+}

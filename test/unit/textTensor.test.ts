@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTensorText, TextTensorError, lineColumn } from '../../src/kernels/textTensor';
+import { parseTensorText, TextTensorError, lineColumn, toNestedJson } from '../../src/kernels/textTensor';
 
 const fails = (text: string, line: number, column: number, re: RegExp) => {
   assert.throws(() => parseTensorText(text), (e: unknown) => {
@@ -70,4 +70,14 @@ test('a million values (8 MB of text) parse in a few seconds at most, even on a 
   assert.deepEqual(r.shape, [1000, 1000]);
   assert.equal(r.data[999_999], Math.fround(999_999 / 7));
   assert.ok(ms < 4000, `took ${ms} ms`);
+});
+
+test('copy as JSON writes nested arrays that paste back to the same tensor', () => {
+  const data = Float32Array.from({ length: 24 }, (_, i) => Math.fround(Math.sin(i) * 1e3));
+  const text = toNestedJson(data, [2, 3, 4]);
+  assert.equal(JSON.parse(text)[1][2][3], data[23]);
+  const back = parseTensorText(text);
+  assert.deepEqual(back.shape, [2, 3, 4]);
+  assert.deepEqual([...back.data], [...data]);
+  assert.equal(toNestedJson(Float32Array.of(1, NaN, -Infinity), [3]), '[1, null, null]');
 });

@@ -245,7 +245,7 @@ await runUiTest('playground', async ({ page }) => {
   await sleep(500);
   const fromFile = normalize({ data: act.data, shape: act.shape }, { method: 'group', layout: 'NCHW', eps: 0.01, groups: 32 });
   assertStats(await values(revived, '[data-testid="stats-row"] [data-testid="row-mean"]'), fromFile, 'activations.npy GN');
-  await screenshot(page, 'playground-file-dark');
+  await screenshot(page, 'playground-file-light');
 
   // ---- strict CSP: nothing was refused
   const refused = (page.consoleLines ?? []).filter((l) => /Content Security Policy|Refused to/i.test(l));
