@@ -87,6 +87,22 @@ test('heatmap: a slice of a 4-D tensor, downsampled by block means', async () =>
   await assert.rejects(pool.run('heatmap', { file: npy, tensor: name, index: [2, 0], maxSide: 8 }), { message: /does not fit/ });
 });
 
+test('Fortran-order arrays: statistics in storage order, heatmap in logical order', async () => {
+  const stored = Float32Array.from({ length: 12 }, (_, i) => i); // column-major (3, 4): element [r, c] = stored[c * 3 + r]
+  const bytes = encodeNpy(stored, [3, 4]);
+  const header = new TextDecoder('latin1').decode(bytes.subarray(10, 80));
+  const at = 10 + header.indexOf("'fortran_order': False,");
+  bytes.set(new TextEncoder().encode("'fortran_order': True, "), at);
+  const path = join(dir, 'f.npy');
+  writeFileSync(path, bytes);
+  const file: FileRef = { kind: 'path', path, name: 'f.npy' };
+  const st = await pool.run('fileStats', { file, tensor: 'f', bins: 4 });
+  assert.equal(st.summary.count, 12);
+  assert.equal(st.summary.mean, 5.5);
+  const tile = await pool.run('heatmap', { file, tensor: 'f', index: [], maxSide: 8 });
+  assert.deepEqual([...tile.values], [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]);
+});
+
 test('a bad file gives a clear error, not a crash', async () => {
   const path = join(dir, 'bad.npy');
   writeFileSync(path, 'not a tensor');

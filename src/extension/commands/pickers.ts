@@ -43,7 +43,9 @@ export async function listTensors(services: Services, uri: vscode.Uri): Promise<
 export async function pickTensor(listing: FileListing, fileName: string, name?: string): Promise<TensorEntry | undefined> {
   if (listing.tensors.length === 0) throw new UserError(vscode.l10n.t('{0} holds no tensors', fileName));
   if (name !== undefined) {
-    return listing.tensors.find((t) => t.name === name) ?? (() => { throw new UserError(vscode.l10n.t("no tensor named '{0}' in {1}", name, fileName)); })();
+    const named = listing.tensors.find((t) => t.name === name);
+    if (!named) throw new UserError(vscode.l10n.t("no tensor named '{0}' in {1}", name, fileName));
+    return named;
   }
   if (listing.tensors.length === 1) return listing.tensors[0];
   const pick = await vscode.window.showQuickPick(

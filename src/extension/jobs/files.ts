@@ -28,14 +28,17 @@ export const fileListJob: H<'fileList'> = async ({ file }) =>
     return { result: { format: f.format, metadata, tensors, layers } };
   });
 
-/** Two streamed passes: the summary first (its min/max fix the histogram range), then the histogram. */
+/**
+ * Two streamed passes: the summary first (its min/max fix the histogram range), then the histogram.
+ * Neither needs C order, so Fortran-order and transposed tensors stream in storage order (anyOrder).
+ */
 export const fileStatsJob: H<'fileStats'> = async ({ file, tensor, bins }, ctx) =>
   withTensorFile(file, async (f) => {
     const acc = new SummaryAccumulator();
     await f.streamTensor(tensor, (values, done, total) => {
       acc.add(values);
       ctx.progress(total ? (0.5 * done) / total : 0.5);
-    }, { chunkElements: CHUNK, signal: ctx.signal });
+    }, { chunkElements: CHUNK, signal: ctx.signal, anyOrder: true });
     const summary = acc.result();
     if (summary.min === null || summary.max === null) {
       ctx.progress(1);
@@ -49,7 +52,7 @@ export const fileStatsJob: H<'fileStats'> = async ({ file, tensor, bins }, ctx) 
       edges = h.edges;
       for (let i = 0; i < bins; i++) counts[i] += h.counts[i];
       ctx.progress(total ? 0.5 + (0.5 * done) / total : 1);
-    }, { chunkElements: CHUNK, signal: ctx.signal });
+    }, { chunkElements: CHUNK, signal: ctx.signal, anyOrder: true });
     if (edges.length === 0) edges = histogram([], bins, range).edges;
     return { result: { summary, histogram: { edges, counts } } };
   });
