@@ -18,11 +18,14 @@ import type { WorkerPool } from './pool';
 export interface ParallelOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** Parts per worker: more balances a shared machine better, fewer costs fewer messages. Default 2. */
+  /** Parts per worker: more balances a shared machine better, fewer costs fewer messages. Default 2 (1 below 4M values). */
   partsPerWorker?: number;
   /** Receives y: a Float32Array over a SharedArrayBuffer of x's length (reuse it to skip allocating y). */
   out?: Float32Array;
 }
+
+/** Two parts per worker balance a shared machine; small tensors are not worth the extra messages. */
+const partsPerWorker = (numel: number, opts: ParallelOptions) => opts.partsPerWorker ?? (numel >= 1 << 22 ? 2 : 1);
 
 /** Below this many elements one worker does everything (messages would cost more than they save). */
 const MIN_PARALLEL = 1 << 16;
@@ -44,7 +47,7 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
   }
   const y = out ?? new Float32Array(new SharedArrayBuffer(x.length * 4));
   const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
-  const parts = workers * (opts.partsPerWorker ?? 2);
+  const parts = workers * partsPerWorker(x.length, opts);
   const fused = canFuseInChunks(plan, p);
 
   // Progress: each finished part; the two-phase path counts both phases.
@@ -93,7 +96,7 @@ async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], para
     const header = writeHeader(slot, plan, p.weight, p.bias);
     const { memory, xp, yp } = slot;
     const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
-    const units = splitRange(plan.numSets, workers * (opts.partsPerWorker ?? 2), 1);
+    const units = splitRange(plan.numSets, workers * partsPerWorker(x.length, opts), 1);
     let done = 0;
     onProgress?.(0);
     const sums = await Promise.all(units.map(([u0, u1]) =>
