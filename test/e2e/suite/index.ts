@@ -12,9 +12,8 @@ export function run(): Promise<void> {
   // tag each mocha line so test/e2e/run.mjs can echo exactly the reporter output.
   Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log('[test] ' + util.format(...args));
   Mocha.reporters.Base.useColors = false;
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: Number(process.env.NORMLAB_E2E_TEST_TIMEOUT_MS ?? 60_000) });
-  // A second interface: mocha binds each UI's globals on the same pre-require event.
-  mocha.ui('tdd');
+  const mocha = new Mocha({ ui: 'tdd', reporter: 'spec', timeout: Number(process.env.NORMLAB_E2E_TEST_TIMEOUT_MS ?? 60_000) });
+  // A second interface: each ui() call binds its globals on the same pre-require event.
   mocha.ui('bdd');
   const grep = process.env.NORMLAB_E2E_GREP;
   if (grep) mocha.grep(grep);
