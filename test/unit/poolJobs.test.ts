@@ -103,6 +103,22 @@ test('Fortran-order arrays: statistics in storage order, heatmap in logical orde
   assert.deepEqual([...tile.values], [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]);
 });
 
+test('a file rewritten between jobs is read anew (the worker keeps the last file open briefly)', async () => {
+  const path = join(dir, 'rewritten.npy');
+  const file: FileRef = { kind: 'path', path, name: 'rewritten.npy' };
+  writeFileSync(path, encodeNpy(new Float32Array(6), [2, 3]));
+  const one = new WorkerPool({ size: 1, workerFile });
+  try {
+    assert.deepEqual((await one.run('fileList', { file })).tensors[0].shape, [2, 3]);
+    assert.equal((await one.run('fileStats', { file, tensor: 'rewritten', bins: 2 })).summary.count, 6);
+    writeFileSync(path, encodeNpy(new Float32Array(20).fill(1), [4, 5]));
+    assert.deepEqual((await one.run('fileList', { file })).tensors[0].shape, [4, 5]);
+    assert.equal((await one.run('fileStats', { file, tensor: 'rewritten', bins: 2 })).summary.mean, 1);
+  } finally {
+    await one.dispose();
+  }
+});
+
 test('a bad file gives a clear error, not a crash', async () => {
   const path = join(dir, 'bad.npy');
   writeFileSync(path, 'not a tensor');
