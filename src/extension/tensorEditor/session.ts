@@ -9,7 +9,7 @@ import { sendTensor } from '../commands/playground';
 import { viewTypeFor } from '../commands/pickers';
 import { baseName } from '../fileRefs';
 import type { Services } from '../services';
-import { exportNpy } from '../tensorOps';
+import { exportNpy, withCancellableProgress } from '../tensorOps';
 import { isCancelled, userMessage } from '../userErrors';
 
 type Listing = JobMap['fileList']['result'];
@@ -23,6 +23,8 @@ export class EditorSession implements vscode.Disposable {
   private loading: Promise<void> | undefined;
   private readonly stats = new Map<string, StatsMessage>();
   private statsRun: AbortController | undefined;
+  /** The user pressed Cancel: a reloaded webview shows "cancelled" instead of restarting the pass. */
+  private statsCancelled = false;
   private readonly heatmaps = new Set<AbortController>();
   private disposed = false;
   /** Messages posted, newest last (bounded): read by the in-host tests through the extension's exports. */
@@ -36,6 +38,7 @@ export class EditorSession implements vscode.Disposable {
     this.statsRun?.abort();
     this.statsRun = undefined;
     this.stats.clear();
+    this.statsCancelled = false;
     this.listing = undefined;
     this.loading = undefined;
     this.services.log.info(`${this.uri.toString()} changed on disk: reloading`);
@@ -56,9 +59,11 @@ export class EditorSession implements vscode.Disposable {
       case 'ready':
         return this.onReady();
       case 'cancelStats':
+        if (this.statsRun) this.statsCancelled = true;
         this.statsRun?.abort();
         return;
       case 'restartStats':
+        this.statsCancelled = false;
         void this.runStats();
         return;
       case 'requestHeatmap':
@@ -77,6 +82,7 @@ export class EditorSession implements vscode.Disposable {
     this.post({ type: 'init', strings, file: { name: baseName(this.uri), ...this.listing } });
     for (const m of this.stats.values()) this.post(m);
     if (this.stats.size === this.listing.tensors.length) this.post({ type: 'statsDone', cancelled: false });
+    else if (this.statsCancelled) this.post({ type: 'statsDone', cancelled: true });
     else if (!this.statsRun) void this.runStats();
   }
 
@@ -101,6 +107,7 @@ export class EditorSession implements vscode.Disposable {
     const partial = new Map<string, number>();
     let lastPost = 0;
     const postProgress = (force = false) => {
+      if (this.statsRun !== run) return;
       const now = Date.now();
       if (!force && now - lastPost < PROGRESS_INTERVAL_MS) return;
       lastPost = now;
@@ -140,6 +147,9 @@ export class EditorSession implements vscode.Disposable {
   }
 
   private async heatmap(requestId: number, tensor: string, index: number[]): Promise<void> {
+    // The webview draws only its latest request: older ones still streaming are dropped.
+    for (const old of this.heatmaps) old.abort();
+    this.heatmaps.clear();
     const ac = new AbortController();
     this.heatmaps.add(ac);
     try {
@@ -166,7 +176,8 @@ export class EditorSession implements vscode.Disposable {
         await sendTensor(this.services, this.uri, tensor);
       } else {
         const entry = this.listing!.tensors.find((t) => t.name === tensor)!;
-        const out = await exportNpy(this.services, this.uri, entry, this.listing!.format === 'npy');
+        const singleArray = this.listing!.format === 'npy';
+        const out = await withCancellableProgress(vscode.l10n.t('NormLab: exporting {0}', tensor), (p) => exportNpy(this.services, this.uri, entry, singleArray, p));
         this.services.log.info(`exported ${tensor} -> ${out.toString()}`);
         this.post({ type: 'exported', tensor, path: vscode.workspace.asRelativePath(out) });
         const open = vscode.l10n.t('Open');
