@@ -149,8 +149,8 @@ export class PlaygroundApp {
     this.momentum = textfield('momentum', c.momentum === null ? '0.1' : String(c.momentum));
     this.cumulative = checkbox('cumulative', t('cumulative (momentum=None)'), c.momentum === null);
     this.affine = checkbox('affine', t('affine'), c.affine);
-    this.gamma = textfield('gamma', c.gamma.join(', '));
-    this.beta = textfield('beta', c.beta.join(', '));
+    this.gamma = textfield('gamma', c.gamma.join(', '), { placeholder: t('one value or one per channel'), title: t('one value or one per channel') });
+    this.beta = textfield('beta', c.beta.join(', '), { placeholder: t('one value or one per channel'), title: t('one value or one per channel') });
     this.layout = select('layout', [{ value: 'NCHW', label: 'NCHW' }, { value: 'NHWC', label: 'NHWC (channels last)' }], c.layout);
     this.mode = select('mode', [{ value: 'train', label: t('train') }, { value: 'eval', label: t('eval') }], c.training ? 'train' : 'eval');
     this.sliceN = textfield('slice-n', String(this.state.view.sliceN), { type: 'number', min: '0' });
@@ -161,7 +161,7 @@ export class PlaygroundApp {
     const controls = h('section', { class: 'controls', 'aria-label': t('Normalization') },
       labelled(t('method'), this.method), labelled(t('groups G'), this.groups), labelled('eps', this.eps),
       labelled(t('momentum'), this.momentum), this.cumulative, labelled(t('layout'), this.layout), labelled(t('mode'), this.mode),
-      this.affine, labelled('γ', this.gamma, t('one value or one per channel')), labelled('β', this.beta),
+      this.affine, labelled('γ', this.gamma), labelled('β', this.beta),
       labelled(t('slice n'), this.sliceN), labelled(t('slice c'), this.sliceC));
 
     // Inspect tab.
@@ -220,8 +220,13 @@ export class PlaygroundApp {
       this.useInput(info);
       return true;
     } catch (e) {
-      this.showStatus(String((e as Error).message), true);
-      if (source.kind === 'paste') this.pasteError.textContent = (e as Error).message;
+      // A paste error is shown under the text it points into; the current input stays as it was.
+      if (source.kind === 'paste') {
+        this.pasteError.textContent = (e as Error).message;
+        this.showStatus(this.t('The pasted text was not used; the input is unchanged.'));
+      } else {
+        this.showStatus((e as Error).message, true);
+      }
       return false;
     }
   }

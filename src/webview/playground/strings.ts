@@ -41,6 +41,7 @@ export const PLAYGROUND_STRINGS: readonly string[] = [
   'Batch size',
   'Running stats',
   'Loading input…',
+  'The pasted text was not used; the input is unchanged.',
   'shape [{0}] ({1})',
   'eps: expected a positive number up to 1, found \'{0}\'',
   'momentum: expected a number from 0 to 1, found \'{0}\'',
