@@ -19,52 +19,102 @@ const GGML_NAMES: Record<number, string> = {
 const MAX_ARRAY_KEPT = 64;
 const MAX_STRING = 1 << 24;
 
+/** Fixed sizes of the scalar value types (string = 8 is its length prefix). */
+const VALUE_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 8: 8, 10: 8, 11: 8, 12: 8 };
+
+/**
+ * Buffered little-endian reader for the GGUF header. Reads are synchronous over a 1 MiB window and only
+ * `fill` awaits, so a metadata array of millions of strings (a vocabulary) is walked quickly.
+ */
 class LeCursor {
   private buf: Uint8Array = new Uint8Array(0);
+  private dv: DataView = new DataView(new ArrayBuffer(0));
   private bufStart = 0;
   constructor(private readonly src: ByteSource, public pos: number, private readonly limit: number) {}
 
-  private async take(n: number): Promise<DataView> {
+  has(n: number): boolean {
+    return this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length;
+  }
+
+  async fill(n: number): Promise<void> {
+    if (this.has(n)) return;
     if (this.pos + n > this.limit) {
       throw new FormatError(this.limit < this.src.size
         ? `${this.src.name}: GGUF header is larger than the header limit of ${fmtBytes(this.limit)}`
         : `${this.src.name}: GGUF header is truncated at byte ${this.pos} (expected ${n} more bytes)`);
     }
-    if (!(this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length)) {
-      this.buf = await this.src.read(this.pos, Math.min(Math.max(n, 1 << 16), this.limit - this.pos));
-      this.bufStart = this.pos;
-    }
-    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos - this.bufStart, n);
-    this.pos += n;
-    return dv;
+    this.buf = await this.src.read(this.pos, Math.min(Math.max(n, 1 << 20), this.limit - this.pos));
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.bufStart = this.pos;
   }
-  async u32() { return (await this.take(4)).getUint32(0, true); }
-  async u64(): Promise<number> {
-    const v = (await this.take(8)).getBigUint64(0, true);
+
+  /** Skips n bytes without reading them (checked against the header limit). */
+  skip(n: number): void {
+    if (this.pos + n > this.limit) throw new FormatError(`${this.src.name}: GGUF header is truncated or larger than the header limit at byte ${this.pos} (expected ${n} more bytes)`);
+    this.pos += n;
+  }
+
+  /** Synchronous reads: the caller has filled enough bytes. */
+  private at(n: number): number {
+    const o = this.pos - this.bufStart;
+    this.pos += n;
+    return o;
+  }
+  u32s(): number { return this.dv.getUint32(this.at(4), true); }
+  u64s(): number {
+    const v = this.dv.getBigUint64(this.at(8), true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(`${this.src.name}: GGUF value ${v} at byte ${this.pos - 8} is too large`);
     return Number(v);
+  }
+
+  async u32(): Promise<number> {
+    await this.fill(4);
+    return this.u32s();
+  }
+  async u64(): Promise<number> {
+    await this.fill(8);
+    return this.u64s();
   }
   async string(): Promise<string> {
     const n = await this.u64();
     if (n > MAX_STRING) throw new FormatError(`${this.src.name}: GGUF string of ${n} bytes at byte ${this.pos} is too long`);
-    const dv = await this.take(n);
-    return new TextDecoder().decode(new Uint8Array(dv.buffer, dv.byteOffset, n));
+    await this.fill(n);
+    const o = this.at(n);
+    return new TextDecoder().decode(this.buf.subarray(o, o + n));
   }
   async scalar(type: number): Promise<unknown> {
+    if (type === 8) return this.string();
+    const size = VALUE_SIZE[type];
+    if (size === undefined) throw new FormatError(`${this.src.name}: unknown GGUF value type ${type} at byte ${this.pos - 4}`);
+    await this.fill(size);
+    const o = this.at(size);
+    const dv = this.dv;
     switch (type) {
-      case 0: return (await this.take(1)).getUint8(0);
-      case 1: return (await this.take(1)).getInt8(0);
-      case 2: return (await this.take(2)).getUint16(0, true);
-      case 3: return (await this.take(2)).getInt16(0, true);
-      case 4: return this.u32();
-      case 5: return (await this.take(4)).getInt32(0, true);
-      case 6: return (await this.take(4)).getFloat32(0, true);
-      case 7: return (await this.take(1)).getUint8(0) !== 0;
-      case 8: return this.string();
-      case 10: return Number((await this.take(8)).getBigUint64(0, true));
-      case 11: return Number((await this.take(8)).getBigInt64(0, true));
-      case 12: return (await this.take(8)).getFloat64(0, true);
-      default: throw new FormatError(`${this.src.name}: unknown GGUF value type ${type} at byte ${this.pos - 4}`);
+      case 0: return dv.getUint8(o);
+      case 1: return dv.getInt8(o);
+      case 2: return dv.getUint16(o, true);
+      case 3: return dv.getInt16(o, true);
+      case 4: return dv.getUint32(o, true);
+      case 5: return dv.getInt32(o, true);
+      case 6: return dv.getFloat32(o, true);
+      case 7: return dv.getUint8(o) !== 0;
+      case 10: return Number(dv.getBigUint64(o, true));
+      case 11: return Number(dv.getBigInt64(o, true));
+      default: return dv.getFloat64(o, true);
+    }
+  }
+
+  /** Skips `n` array elements of `type` (only string lengths are read). */
+  async skipElements(type: number, n: number): Promise<void> {
+    const size = VALUE_SIZE[type];
+    if (size === undefined) throw new FormatError(`${this.src.name}: unknown GGUF value type ${type} at byte ${this.pos}`);
+    if (n * size > this.limit - this.pos) throw new FormatError(`${this.src.name}: GGUF array of ${n} elements at byte ${this.pos} runs past the header (truncated, or above the header limit of ${fmtBytes(this.limit)})`);
+    if (type !== 8) return this.skip(n * size);
+    for (let k = 0; k < n; k++) {
+      if (!this.has(8)) await this.fill(8);
+      const len = this.u64s();
+      if (len > MAX_STRING) throw new FormatError(`${this.src.name}: GGUF string of ${len} bytes at byte ${this.pos} is too long`);
+      this.skip(len);
     }
   }
 }
@@ -91,10 +141,8 @@ export async function openGguf(src: ByteSource, opts: { maxHeaderBytes?: number 
       const n = await c.u64();
       if (elemType === 9) throw new FormatError(`${what}: nested GGUF arrays are not supported (key '${key}')`);
       const kept: unknown[] = [];
-      for (let k = 0; k < n; k++) {
-        const v = await c.scalar(elemType);
-        if (k < MAX_ARRAY_KEPT) kept.push(v);
-      }
+      for (let k = 0; k < Math.min(n, MAX_ARRAY_KEPT); k++) kept.push(await c.scalar(elemType));
+      if (n > MAX_ARRAY_KEPT) await c.skipElements(elemType, n - MAX_ARRAY_KEPT);
       value = n <= MAX_ARRAY_KEPT ? kept : `[${n} × ${TYPE_NAMES[elemType] ?? elemType}] ${JSON.stringify(kept.slice(0, 8)).slice(0, 200)}…`;
     } else {
       value = await c.scalar(type);
@@ -114,7 +162,8 @@ export async function openGguf(src: ByteSource, opts: { maxHeaderBytes?: number 
     for (let d = 0; d < nDims; d++) dims.push(await c.u64());
     infos.push({ name, shape: dims.reverse(), type: await c.u32(), offset: await c.u64() });
   }
-  const dataStart = Math.ceil(c.pos / alignment) * alignment;
+  // With no tensors the padding before the (empty) data may be missing.
+  const dataStart = tensorCount === 0 ? Math.min(src.size, Math.ceil(c.pos / alignment) * alignment) : Math.ceil(c.pos / alignment) * alignment;
   if (dataStart > src.size) throw new FormatError(`${what}: GGUF tensor data would start at ${dataStart}, past the end of the file (${src.size} bytes)`);
   const data = sourceRegion(src, dataStart, src.size - dataStart, 'tensor data');
   const entries: TensorEntry[] = [];

@@ -19,23 +19,30 @@ const MAX_DIMS = 64;
 /** Typed (varint) data is decoded whole; exporters use raw_data for anything large. */
 const MAX_TYPED_BYTES = 64 << 20;
 
+/** Walking more fields than this is refused: a real model has far fewer; a hostile one could make listing crawl. */
+const MAX_FIELDS = 20_000_000;
+
 /** Buffered forward reader over a ByteSource for protobuf keys, varints and short strings. */
 class Cursor {
   private buf: Uint8Array = new Uint8Array(0);
   private bufStart = 0;
+  fields = 0;
   constructor(private readonly src: ByteSource, public pos: number) {}
 
-  private async ensure(n: number, end: number): Promise<void> {
-    if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
-    const len = Math.min(Math.max(n, 1 << 16), end - this.pos);
+  has(n: number): boolean {
+    return this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length;
+  }
+
+  async ensure(n: number, end: number): Promise<void> {
+    if (this.has(n)) return;
+    const len = Math.min(Math.max(n, 1 << 20), end - this.pos);
     if (len < n) throw new FormatError(`${this.src.name}: protobuf field runs past the end of its message at byte ${this.pos} (truncated or corrupt ONNX file)`);
     this.buf = await this.src.read(this.pos, len);
     this.bufStart = this.pos;
   }
 
-  /** An unsigned varint as [low 32 bits, high 32 bits]. */
-  async varint64(end: number): Promise<[number, number]> {
-    await this.ensure(Math.min(10, end - this.pos), end);
+  /** An unsigned varint as [low 32 bits, high 32 bits]; its bytes (up to 10, or to `end`) must be buffered. */
+  varint64Sync(end: number): [number, number] {
     let lo = 0;
     let hi = 0;
     for (let i = 0; i < 10; i++) {
@@ -52,11 +59,16 @@ class Cursor {
     throw new FormatError(`${this.src.name}: bad protobuf varint at byte ${this.pos} (corrupt ONNX file)`);
   }
 
-  async varint(end: number): Promise<number> {
-    const [lo, hi] = await this.varint64(end);
+  varintSync(end: number): number {
+    const [lo, hi] = this.varint64Sync(end);
     const v = hi * 2 ** 32 + lo;
     if (!Number.isSafeInteger(v)) throw new FormatError(`${this.src.name}: protobuf value ${v} at byte ${this.pos} is too large`);
     return v;
+  }
+
+  async varint(end: number): Promise<number> {
+    await this.ensure(Math.min(10, end - this.pos), end);
+    return this.varintSync(end);
   }
 
   async bytes(n: number, end: number): Promise<Uint8Array> {
@@ -76,17 +88,19 @@ interface Field {
   start: number;
 }
 
-async function nextField(c: Cursor, end: number, what: string): Promise<Field> {
-  const key = await c.varint(end);
+/** Parses one field key and value; at least min(20, end - pos) bytes must be buffered. */
+function fieldSync(c: Cursor, end: number, what: string): Field {
+  if (++c.fields > MAX_FIELDS) throw new FormatError(`${what}: more than ${MAX_FIELDS} protobuf fields; not a model NormLab can list`);
+  const key = c.varintSync(end);
   const field = Math.floor(key / 8);
   const wire = key & 7;
   if (field < 1) throw new FormatError(`${what}: bad protobuf field number 0 at byte ${c.pos}`);
   switch (wire) {
-    case 0: return { field, wire, value: (await c.varint64(end))[0], start: c.pos };
+    case 0: return { field, wire, value: c.varint64Sync(end)[0], start: c.pos };
     case 1: c.pos += 8; break;
     case 5: c.pos += 4; break;
     case 2: {
-      const len = await c.varint(end);
+      const len = c.varintSync(end);
       const start = c.pos;
       if (start + len > end) throw new FormatError(`${what}: protobuf field ${field} of ${len} bytes runs past its message (truncated or corrupt ONNX file)`);
       return { field, wire, value: len, start };
@@ -95,6 +109,13 @@ async function nextField(c: Cursor, end: number, what: string): Promise<Field> {
   }
   if (c.pos > end) throw new FormatError(`${what}: protobuf field runs past its message`);
   return { field, wire, value: 0, start: c.pos };
+}
+
+/** The next field: synchronous when its bytes are buffered (the common case), so long messages walk fast. */
+function nextField(c: Cursor, end: number, what: string): Field | Promise<Field> {
+  const need = Math.min(20, end - c.pos);
+  if (c.has(need)) return fieldSync(c, end, what);
+  return c.ensure(need, end).then(() => fieldSync(c, end, what));
 }
 
 async function str(c: Cursor, f: Field, what: string): Promise<string> {
@@ -109,7 +130,8 @@ async function keyValues(c: Cursor, f: Field, what: string): Promise<[string, st
   let k = '';
   let v = '';
   while (c.pos < end) {
-    const g = await nextField(c, end, what);
+    let g = nextField(c, end, what);
+    if (g instanceof Promise) g = await g;
     if (g.field === 1 && g.wire === 2) k = await str(c, g, what);
     else if (g.field === 2 && g.wire === 2) v = await str(c, g, what);
     else if (g.wire === 2) c.pos = g.start + g.value;
@@ -129,11 +151,15 @@ interface RawTensor {
 async function readTensorProto(c: Cursor, end: number, what: string): Promise<RawTensor> {
   const t: RawTensor = { name: '', dims: [], dataType: 0, external: {} };
   while (c.pos < end) {
-    const f = await nextField(c, end, what);
+    let f = nextField(c, end, what);
+    if (f instanceof Promise) f = await f;
     if (f.field === 1 && f.wire === 0) t.dims.push(f.value);
     else if (f.field === 1 && f.wire === 2) {
       const stop = f.start + f.value;
-      while (c.pos < stop) t.dims.push(await c.varint(stop));
+      while (c.pos < stop) {
+        t.dims.push(await c.varint(stop));
+        if (t.dims.length > MAX_DIMS) throw new FormatError(`${what}: tensor has more than ${MAX_DIMS} dims`);
+      }
     } else if (f.field === 1 && f.wire !== 2) {
       throw new FormatError(`${what}: bad dims encoding`);
     } else if (f.field === 2 && f.wire === 0) t.dataType = f.value;
@@ -203,12 +229,14 @@ export async function openOnnx(src: ByteSource, opts: { openSibling?: (name: str
   const raw: RawTensor[] = [];
   let sawGraph = false;
   while (c.pos < src.size) {
-    const f = await nextField(c, src.size, what);
+    let f = nextField(c, src.size, what);
+    if (f instanceof Promise) f = await f;
     if (f.field === 7 && f.wire === 2) {
       sawGraph = true;
       const end = f.start + f.value;
       while (c.pos < end) {
-        const g = await nextField(c, end, what);
+        let g = nextField(c, end, what);
+        if (g instanceof Promise) g = await g;
         if (g.field === 5 && g.wire === 2) raw.push(await readTensorProto(c, g.start + g.value, what));
         else if (g.field === 2 && g.wire === 2) metadata.graph_name = await str(c, g, what);
         else if (g.wire === 2) c.pos = g.start + g.value;
@@ -221,7 +249,8 @@ export async function openOnnx(src: ByteSource, opts: { openSibling?: (name: str
       let domain = '';
       let version = 0;
       while (c.pos < end) {
-        const g = await nextField(c, end, what);
+        let g = nextField(c, end, what);
+        if (g instanceof Promise) g = await g;
         if (g.field === 1 && g.wire === 2) domain = await str(c, g, what);
         else if (g.field === 2 && g.wire === 0) version = g.value;
         else if (g.wire === 2) c.pos = g.start + g.value;

@@ -115,7 +115,7 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     const spanElems = strided ? extent(e, e.strides!)[1] - extent(e, e.strides!)[0] + 1 : numel;
     const need = Math.max(numel * outputItemSize(dtype), spanElems * size);
     if (need > limit) {
-      throw new FormatError(`${fileName}: tensor '${name}' needs ${fmtBytes(need)} in memory, above the limit of ${fmtBytes(limit)} (raise normlab.maxTensorBytes / --max-bytes, or stream it)`);
+      throw new FormatError(`${fileName}: tensor '${name}' needs ${fmtBytes(need)} in memory, above the limit of ${fmtBytes(limit)} (raise the normlab.maxTensorBytes setting, or stream it)`);
     }
     throwIfAborted(opts.signal);
     if (numel === 0) return allocValues(dtype, 0);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openFileSource } from '../../src/formats/fileSource';
-import { FormatError, openTensorFile } from '../../src/formats/index';
+import { bufferSource, FormatError, openTensorFile } from '../../src/formats/index';
 import { NPY_MAGIC } from '../../src/formats/npy';
 
 const dir = mkdtempSync(join(tmpdir(), 'normlab-lazy-'));
@@ -81,4 +81,39 @@ test('a sparse file shorter than its header declares is refused at open, not at 
   head.set(header, 8);
   const p = await sparse('short.safetensors', head, head.length + GiB);
   await assert.rejects(openTensorFile(await openFileSource(p)), /run past the end of the data .*truncated/);
+});
+
+test('huge metadata arrays (GGUF) and millions of protobuf fields (ONNX) are walked quickly', async () => {
+  // GGUF: one key holding 1,000,000 empty strings (a hostile "vocabulary"), no tensors.
+  const n = 1_000_000;
+  const key = new TextEncoder().encode('voc');
+  const g = new Uint8Array(24 + 8 + key.length + 4 + 12 + 8 * n);
+  const dv = new DataView(g.buffer);
+  g.set([0x47, 0x47, 0x55, 0x46]);
+  dv.setUint32(4, 3, true);
+  dv.setBigUint64(8, 0n, true);
+  dv.setBigUint64(16, 1n, true);
+  dv.setBigUint64(24, BigInt(key.length), true);
+  g.set(key, 32);
+  dv.setUint32(32 + key.length, 9, true);
+  dv.setUint32(36 + key.length, 8, true);
+  dv.setBigUint64(40 + key.length, BigInt(n), true);
+  let t0 = performance.now();
+  const f = await openTensorFile(bufferSource(g, 'vocab.gguf'));
+  assert.match(String(f.metadata.voc), /^\[1000000 × string\]/);
+  assert.ok(performance.now() - t0 < 3000, `GGUF took ${(performance.now() - t0).toFixed(0)} ms`);
+  // ONNX: a graph of 2,000,000 tiny unknown fields.
+  const fields = 2_000_000;
+  const graph = new Uint8Array(2 * fields);
+  for (let i = 0; i < fields; i++) graph[2 * i] = 0x18;
+  const len = [];
+  for (let v = graph.length; ; v >>>= 7) {
+    len.push((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80) break;
+  }
+  const model = new Uint8Array([0x08, 0x07, 0x3a, ...len, ...graph]);
+  t0 = performance.now();
+  const o = await openTensorFile(bufferSource(model, 'many.onnx'));
+  assert.equal(o.tensors.length, 0);
+  assert.ok(performance.now() - t0 < 3000, `ONNX took ${(performance.now() - t0).toFixed(0)} ms`);
 });
