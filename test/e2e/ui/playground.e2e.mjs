@@ -247,6 +247,23 @@ await runUiTest('playground', async ({ page }) => {
   assertStats(await values(revived, '[data-testid="stats-row"] [data-testid="row-mean"]'), fromFile, 'activations.npy GN');
   await screenshot(page, 'playground-file-light');
 
+  // ---- keyboard: the cube is a tab stop and the arrow keys walk through the sets
+  await revived.locator('[data-testid="tab-inspect"]').click();
+  await revived.locator('[data-testid="cube"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await waitForText(revived, '[data-testid="set-label"]', 'n=0, g=2 (c=2)');
+  assert.equal(await revived.locator('[data-testid="stats-row"].selected').getAttribute('data-set'), '2');
+
+  // ---- high contrast: still drawn from the theme's variables
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-box input').fill('Dark High Contrast');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
+  await sleep(1000);
+  await screenshot(page, 'playground-inspect-hc');
+
   // ---- strict CSP: nothing was refused
   const refused = (page.consoleLines ?? []).filter((l) => /Content Security Policy|Refused to/i.test(l));
   assert.deepEqual(refused, [], 'CSP violations in the console');
