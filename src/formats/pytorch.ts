@@ -9,7 +9,7 @@ import { PyDict, PyTuple, TensorRef, typeName, unpickle, type PyObj } from './pi
 import type { Region } from './region';
 import type { ByteSource } from './source';
 import { makeTensorFile, tensorInfo, type TensorEntry, type TensorFile } from './tensorFile';
-import { openZipMember, type ZipEntry } from './zip';
+import { lazyZipMember, openZipMember, type ZipEntry } from './zip';
 
 const MAX_DEPTH = 64;
 
@@ -43,7 +43,7 @@ export async function openPytorch(src: ByteSource, zip: ZipEntry[], opts: { maxH
     if (!region) {
       const member = members.get(`${prefix}data/${key}`);
       if (!member) throw new FormatError(`${what}: tensor '${name}' uses storage '${key}', but the zip has no member '${prefix}data/${key}'`);
-      region = await openZipMember(src, member);
+      region = lazyZipMember(src, member);
       const need = t.storage.numel * ITEMSIZE[t.storage.dtype];
       if (region.size < need) throw new FormatError(`${what}: storage '${key}' declares ${t.storage.numel} ${t.storage.dtype} elements (${need} bytes), but its member holds ${region.size} bytes`);
       regions.set(key, region);

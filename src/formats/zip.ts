@@ -124,3 +124,20 @@ export async function openZipMember(src: ByteSource, entry: ZipEntry): Promise<R
   if (entry.method === 8) return deflatedRegion(src, dataOffset, entry.compressedSize, entry.size, `member '${entry.name}'`);
   throw new FormatError(`${what}: unsupported compression method ${entry.method}; expected 0 (stored) or 8 (deflate)`);
 }
+
+/**
+ * The member as a region whose local header is read on first access, so opening a checkpoint with
+ * thousands of storages costs no read per storage. The declared size comes from the central directory.
+ */
+export function lazyZipMember(src: ByteSource, entry: ZipEntry): Region {
+  if (entry.method !== 0 && entry.method !== 8) {
+    throw new FormatError(`${src.name}: member '${entry.name}': unsupported compression method ${entry.method}; expected 0 (stored) or 8 (deflate)`);
+  }
+  let opened: Promise<Region> | undefined;
+  const get = () => (opened ??= openZipMember(src, entry));
+  return {
+    size: entry.size,
+    read: async (offset, length, signal) => (await get()).read(offset, length, signal),
+    stream: async (offset, length, chunkBytes, onChunk, signal) => (await get()).stream(offset, length, chunkBytes, onChunk, signal),
+  };
+}
