@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--shape A[,B..]] [--quick]`: NormLab's kernels on issue 5's shapes.
+// `npm run bench [-- --json] [--shape A[,B..]] [--quick] [--cpu]`: NormLab's kernels on issue 5's shapes.
 //
 // Bytes are counted as 8 per element (one float32 read, one write). Beside every kernel the same run measures this
 // machine's Float32Array copy bandwidth (dst.set(src), 64 MB) and a naive two-pass JS kernel (naive.ts),
@@ -13,9 +13,10 @@ import { build } from 'esbuild';
 import { WorkerPool } from '../src/extension/pool';
 import { parallelNormalize } from '../src/extension/parallelNormalize';
 import { canFuse, normalizeFast } from '../src/kernels/fast';
-import { allocSharedTensor } from '../src/kernels/fast/sharedTensor';
+import { runMomentsPart } from '../src/kernels/fast/parts';
+import { allocSharedTensor, sharedSlotOf, writeHeader } from '../src/kernels/fast/sharedTensor';
 import { checkNormInput, normalize } from '../src/kernels/normalize';
-import type { NormResult } from '../src/kernels/types';
+import type { NormParams, NormResult } from '../src/kernels/types';
 import { naiveNormalize } from './naive';
 import { SHAPES, makeInput, type BenchShape } from './shapes';
 
@@ -32,6 +33,9 @@ interface Row {
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
+// --cpu: also the CPU time of one thread per kernel (what one core does when it gets to run; on a shared machine the
+// wall clock also counts time spent waiting for a core).
+const cpuMode = args.includes('--cpu');
 const shapeArg = args.indexOf('--shape');
 const wanted = shapeArg >= 0 ? (args[shapeArg + 1] ?? '').toUpperCase().split(',') : SHAPES.map((s) => s.key);
 const unknown = wanted.filter((k) => !SHAPES.some((s) => s.key === k));
@@ -98,6 +102,28 @@ async function workerFile(): Promise<string> {
   return outfile;
 }
 
+/** Median CPU time (user + system) of fn in this thread, in ms; the bench process runs no other work meanwhile. */
+function cpuMs(fn: () => unknown): number {
+  for (let i = 0; i < WARM; i++) fn();
+  const t: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const a = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(a);
+    t.push((d.user + d.system) / 1000);
+  }
+  return median(t);
+}
+
+interface CpuRow {
+  shape: string;
+  /** normalizeFast (chunks copied through wasm memory) and the workers' zero-copy kernel, each on one thread. */
+  in_thread_gbps: number;
+  zero_copy_gbps: number;
+  copy_gbps: number;
+}
+const cpuRows: CpuRow[] = [];
+
 async function benchShape(s: BenchShape, pools: WorkerPool[], rows: Row[], naive: Record<string, number>): Promise<void> {
   const { x, params } = makeInput(s);
   const numel = x.length;
@@ -119,6 +145,7 @@ async function benchShape(s: BenchShape, pools: WorkerPool[], rows: Row[], naive
   xs.set(x);
   const { plan, p } = checkNormInput(tensor, params);
   const ys = canFuse(plan, p) ? undefined : new Float32Array(new SharedArrayBuffer(numel * 4));
+  if (cpuMode) cpuRows.push(cpuRow(s, x, xs, params, out));
   for (const pool of pools) {
     let y: Float32Array | undefined;
     const t = await timeIt(async () => {
@@ -126,6 +153,23 @@ async function benchShape(s: BenchShape, pools: WorkerPool[], rows: Row[], naive
     });
     rows.push({ shape: s.key, method: s.method, dims: s.dims, workers: pool.size, ms: t, gbps: gbps(numel, t), max_abs_err_vs_reference: maxAbsErr(y!, ref.y) });
   }
+}
+
+function cpuRow(s: BenchShape, x: Float32Array, xs: Float32Array, params: NormParams, out: Float32Array): CpuRow {
+  const numel = x.length;
+  const slot = sharedSlotOf(xs)!;
+  const { plan, p } = checkNormInput({ data: xs, shape: s.dims }, params);
+  const zero = canFuse(plan, p)
+    ? cpuMs(() => runMomentsPart({ x: xs, shape: s.dims, params, unit0: 0, unit1: plan.numSets, shared: { memory: slot.memory, xp: slot.xp, yp: slot.yp, ...writeHeader(slot, plan, p.weight, p.bias) } }))
+    : NaN;
+  const src = new Float32Array(16 << 20).fill(1.5);
+  const dst = new Float32Array(src.length).fill(0);
+  return {
+    shape: s.key,
+    in_thread_gbps: gbps(numel, cpuMs(() => normalizeFast({ data: x, shape: s.dims }, params, out))),
+    zero_copy_gbps: gbps(numel, zero),
+    copy_gbps: gbps(src.length, cpuMs(() => dst.set(src))),
+  };
 }
 
 function table(copy: number, alloc: number, naive: Record<string, number>, rows: Row[]): string {
@@ -168,9 +212,14 @@ async function main(): Promise<void> {
         alloc_gbps: round(alloc, 2),
         naive_gbps: Object.fromEntries(Object.entries(naive).map(([k, v]) => [k, round(v, 3)])),
         results: rows.map((r) => ({ ...r, ms: round(r.ms, 3), gbps: round(r.gbps, 3) })),
+        ...(cpuMode ? { cpu_time: cpuRows } : {}),
       }));
     } else {
       console.log(table(copy, alloc, naive, rows));
+      if (cpuMode) {
+        console.log('CPU time of one thread (GB/s by the same byte rule): copy | normalizeFast in-thread | zero-copy worker kernel');
+        for (const c of cpuRows) console.log(`${c.shape}  ${c.copy_gbps.toFixed(1)} | ${c.in_thread_gbps.toFixed(2)} | ${c.zero_copy_gbps.toFixed(2)}`);
+      }
       console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other processes share these cores: compare medians of several runs)`);
     }
   } finally {
