@@ -61,7 +61,7 @@ export const EDITOR_STRINGS = [
   'Loading…', 'Tensors', 'Name', 'dtype', 'Shape', 'Size', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'Actions',
   'Cancel', 'Resume statistics', 'Histogram', 'Heatmap', 'Open in Playground', 'Normalize…', 'Export as .npy',
   'Normalization layers', 'Computing statistics: {0} of {1} tensors', 'Statistics cancelled: {0} of {1} tensors',
-  'Statistics of {0} tensors', 'Select a tensor to see its histogram and heatmap', 'Slice', 'No finite values',
+  'Tensors with statistics: {0}', 'Select a tensor to see its histogram and heatmap', 'Slice', 'No finite values',
   'Metadata', 'Exported to {0}', 'Format: {0}', 'Tensors: {0}', 'Slice {0} × {1}, drawn at {2} × {3}',
   'Heatmaps are drawn for tensors of 2 or more dims', 'count', 'This file holds no tensors', 'Selected tensor: {0}',
 ] as const;

@@ -85,7 +85,7 @@ export class TensorEditorApp {
         this.resumeButton.hidden = !m.cancelled;
         this.progressText.textContent = m.cancelled
           ? this.t('Statistics cancelled: {0} of {1} tensors', this.stats.size, total)
-          : this.t('Statistics of {0} tensors', total);
+          : this.t('Tensors with statistics: {0}', total);
         this.progressText.dataset.state = m.cancelled ? 'cancelled' : 'done';
         return;
       }

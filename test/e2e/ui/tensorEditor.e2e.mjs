@@ -99,7 +99,7 @@ await runUiTest('tensorEditor', async ({ page }) => {
   // ---- small_cnn.safetensors: a checkpoint with BatchNorm layers
   await openFileFromExplorer(page, 'small_cnn.safetensors');
   const st = await viewerFor(page, 'small_cnn.safetensors');
-  await waitForText(st, '[data-testid="progress"]', /tensors|张量/);
+  await waitForText(st, '[data-testid="progress"]', /tensors|张量/i);
   await st.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 60_000 });
   const rows = await st.locator('[data-testid="tensor-row"]').count();
   assert.ok(rows > 3, `expected several tensors, got ${rows}`);
