@@ -21,20 +21,17 @@
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $p) (local.get $end8)))
-        (local.set $v (v128.load (local.get $p)))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $kk)))
+        ;; 64-bit loads straight into the low lanes: no shuffle to reach the high half.
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $kk)))
         (local.set $a0 (f64x2.add (local.get $a0) (local.get $d)))
         (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $kk)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))) (local.get $kk)))
         (local.set $a1 (f64x2.add (local.get $a1) (local.get $d)))
         (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $v (v128.load offset=16 (local.get $p)))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $kk)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))) (local.get $kk)))
         (local.set $a2 (f64x2.add (local.get $a2) (local.get $d)))
         (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $kk)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))) (local.get $kk)))
         (local.set $a3 (f64x2.add (local.get $a3) (local.get $d)))
         (local.set $q3 (f64x2.add (local.get $q3) (f64x2.mul (local.get $d) (local.get $d))))
         (local.set $p (i32.add (local.get $p) (i32.const 32)))
