@@ -479,6 +479,12 @@ def make_pytorch():
         fh.write(torch_zip(swapped))
     record('pt/views_big_endian.pt', 'pytorch', {k: describe_torch(v) for k, v in views.items()})
 
+    # The legacy (pre-1.6) format, still written with _use_new_zipfile_serialization=False.
+    torch.save(views, path('pt/legacy_views.pt'), _use_new_zipfile_serialization=False)
+    record('pt/legacy_views.pt', 'pytorch', {k: describe_torch(v) for k, v in views.items()})
+    torch.save(sd, path('pt/legacy_state.pth'), _use_new_zipfile_serialization=False)
+    record('pt/legacy_state.pth', 'pytorch', {k: describe_torch(v) for k, v in sd.items()})
+
     single = torch.randn(3, 4)
     torch.save(single, path('pt/single.bin'))
     record('pt/single.bin', 'pytorch', {'single': describe_torch(single)})
@@ -498,6 +504,11 @@ def make_pytorch():
     # A small pickle that copies one big list again and again through an allowed call (set()).
     amplify = b'\x80\x02]q\x00(' + b'N' * 100000 + b'ec__builtin__\nset\nq\x01]' + b'h\x01h\x00\x85Ra' * 5000 + b'.'
     bad('bad/pt_amplify.pt', torch_zip([('data.pkl', amplify), version]), 'expands far beyond')
+    legacy = open(path('pt/legacy_views.pt'), 'rb').read()
+    bad('bad/pt_legacy_truncated.pt', legacy[:-10], 'truncated')
+    head = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2) + pickle.dumps(1001, protocol=2) + pickle.dumps({'little_endian': True}, protocol=2)
+    bad('bad/pt_legacy_eval.pt', head + pickle.dumps(Evil(eval, '1+1'), protocol=2) + pickle.dumps([], protocol=2), "'__builtin__.eval'")
+    bad('bad/pt_plain_pickle.pkl', pickle.dumps({'a': 1}, protocol=2), 'a plain pickle')
     bad('bad/pt_model_object.pt', model_bytes(), "refusing global 'torch.nn.modules.batchnorm.BatchNorm2d'")
     cplx = io.BytesIO()
     torch.save({'z': torch.zeros(2, dtype=torch.complex64)}, cplx)

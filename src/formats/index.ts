@@ -28,7 +28,7 @@ import { openNpy, NPY_MAGIC } from './npy';
 import { GGUF_MAGIC, openGguf } from './gguf';
 import { openNpz } from './npz';
 import { openOnnx } from './onnx';
-import { openPytorch } from './pytorch';
+import { LEGACY_MAGIC, openPytorch, openPytorchLegacy } from './pytorch';
 import { looksLikeSafetensors, openSafetensors, openSafetensorsIndex } from './safetensors';
 import type { ByteSource } from './source';
 import type { TensorFile } from './tensorFile';
@@ -74,8 +74,9 @@ async function detectAndOpen(source: ByteSource, opts: OpenOptions): Promise<Ten
   if (startsWith(head, GGUF_MAGIC)) return openGguf(source, opts);
   if (/\.safetensors$/i.test(source.name) || looksLikeSafetensors(head, source.size)) return openSafetensors(source, opts);
   if (/\.json$/i.test(source.name) && head.length > 0 && new TextDecoder().decode(head).trimStart().startsWith('{')) return openSafetensorsIndex(source, opts);
-  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && /\.(pt|pth|bin|ckpt)$/i.test(source.name)) {
-    throw new FormatError(`${source.name}: legacy (pre-1.6, non-zip) PyTorch pickle format is not supported; expected a zip checkpoint (torch.save with _use_new_zipfile_serialization=True, the default since 1.6)`);
+  if (startsWith(head, LEGACY_MAGIC)) return openPytorchLegacy(source, opts);
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && /\.(pt|pth|bin|ckpt|pkl)$/i.test(source.name)) {
+    throw new FormatError(`${source.name}: a plain pickle, not a checkpoint written by torch.save; NormLab reads torch.save files (zip or legacy format) and never unpickles arbitrary objects`);
   }
   throw new FormatError(`${source.name}: not a recognized tensor file: expected .npy, .npz, .safetensors, a PyTorch zip checkpoint, a safetensors index, .onnx or .gguf, found ${describeBytes(head)}`);
 }

@@ -50,6 +50,11 @@ const MAX_MEMO = 1_000_000;
 
 /** Unpickles `bytes` as data. `what` names the file in errors. */
 export function unpickle(bytes: Uint8Array, what: string): PyObj {
+  return unpickleAt(bytes, 0, what).value;
+}
+
+/** Unpickles the pickle starting at `start`; `end` is the offset just after its STOP. */
+export function unpickleAt(bytes: Uint8Array, start: number, what: string): { value: PyObj; end: number } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: PyObj[] = [];
   const marks: number[] = [];
@@ -57,7 +62,7 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
   const storages = new Map<string, StorageRef>();
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const latin1 = new TextDecoder('latin1');
-  let p = 0;
+  let p = start;
   // Allow-listed calls that copy an existing object (set(), OrderedDict(pairs), _codecs.encode) cost pickle
   // bytes only for the reference: a work budget stops a small pickle from expanding without bound.
   let budget = Math.max(1 << 22, bytes.length * 8);
@@ -249,7 +254,7 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
       case 0x32: push(top()); break; // DUP
       case 0x2e: // STOP
         if (stack.length !== 1) fail(`pickle ends with ${stack.length} values on the stack, expected 1`);
-        return stack[0];
+        return { value: stack[0], end: p };
       case 0x81: case 0x92: { // NEWOBJ, NEWOBJ_EX: class instantiation
         const cls = op === 0x92 ? (pop(), pop(), pop()) : (pop(), pop());
         return fail(`refusing to instantiate ${cls instanceof PyGlobal ? `'${cls.qualified}'` : 'an object'} (NEWOBJ): only tensors and state dicts are read`);
@@ -264,7 +269,9 @@ export function unpickle(bytes: Uint8Array, what: string): PyObj {
 
   function persistentLoad(pid: PyObj): PyObj {
     if (!(pid instanceof PyTuple) || pid.items[0] !== 'storage' || pid.items.length < 5) fail('persistent id is not a PyTorch storage reference');
-    const [, type, key, location, numel] = (pid as PyTuple).items;
+    const [, type, key, location, numel, viewMetadata] = (pid as PyTuple).items;
+    // The legacy format could also save views of storages (its 6th item): not written by PyTorch >= 0.4.
+    if (viewMetadata !== undefined && viewMetadata !== null) fail('storage views of the legacy PyTorch format are not supported');
     if (!(type instanceof PyGlobal)) return fail('storage type is not a torch storage class');
     const dtype = STORAGE_DTYPES[type.name];
     if (!dtype) return fail(`unsupported dtype: storage type '${type.qualified}'; expected one of ${Object.keys(STORAGE_DTYPES).map((k) => `torch.${k}`).join(', ')}`);

@@ -1,12 +1,12 @@
-// PyTorch checkpoints in torch.save's zip format (>= 1.6): '<archive>/data.pkl' (read by the safe unpickler in
+// PyTorch checkpoints in torch.save's zip format (>= 1.6) and the legacy format before it: '<archive>/data.pkl' (read by the safe unpickler in
 // ./pickle) plus one member '<archive>/data/<key>' per storage. Tensors are views into storages (offset,
 // strides; several tensors may share one storage). Nested dicts and lists are flattened with dots, so a
 // state dict keeps its names ('layer1.0.bn1.running_var'); plain numbers and strings become metadata.
 import { ITEMSIZE } from './dtype';
 import { DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes } from './errors';
 import { stemOf } from './npy';
-import { PyDict, PyTuple, TensorRef, typeName, unpickle, type PyObj } from './pickle';
-import type { Region } from './region';
+import { PyDict, PyTuple, StorageRef, TensorRef, typeName, unpickle, unpickleAt, type PyObj } from './pickle';
+import { sourceRegion, type Region } from './region';
 import type { ByteSource } from './source';
 import { makeTensorFile, tensorInfo, type TensorEntry, type TensorFile } from './tensorFile';
 import { lazyZipMember, openZipMember, type ZipEntry } from './zip';
@@ -31,19 +31,85 @@ export async function openPytorch(src: ByteSource, zip: ZipEntry[], opts: { maxH
   }
 
   const root = unpickle(await (await openZipMember(src, pkl)).read(0, pkl.size), `${what}: data.pkl`);
+  return buildFile(src, root, littleEndian, async (name, storage) => {
+    const member = members.get(`${prefix}data/${storage.key}`);
+    if (!member) throw new FormatError(`${what}: tensor '${name}' uses storage '${storage.key}', but the zip has no member '${prefix}data/${storage.key}'`);
+    return lazyZipMember(src, member);
+  });
+}
+
+/** The first pickle of the legacy (pre-1.6) format: the magic number 0x1950a86a20f9469cfc6c. */
+export const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+
+/**
+ * The legacy torch.save format (PyTorch < 1.6, or _use_new_zipfile_serialization=False): pickles of the magic
+ * number, the protocol version (1001), system info, the object and the sorted storage keys, then each storage
+ * as an 8-byte element count followed by its raw bytes.
+ */
+export async function openPytorchLegacy(src: ByteSource, opts: { maxHeaderBytes?: number } = {}): Promise<TensorFile> {
+  const what = src.name;
+  const limit = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const bytes = await src.read(0, Math.min(src.size, limit));
+  const next = (at: number) => {
+    try {
+      return unpickleAt(bytes, at, what);
+    } catch (e) {
+      if (e instanceof FormatError && /truncated/.test(e.message) && bytes.length < src.size) {
+        throw new FormatError(`${what}: the checkpoint's pickles are larger than the header limit of ${fmtBytes(limit)}`);
+      }
+      throw e;
+    }
+  };
+  let pos = LEGACY_MAGIC.length;
+  const version = next(pos);
+  if (version.value !== 1001) throw new FormatError(`${what}: legacy PyTorch format: expected protocol version 1001, found ${JSON.stringify(version.value)}`);
+  const sys = next(version.end);
+  const littleEndian = !(sys.value instanceof PyDict && sys.value.map.get('little_endian') === false);
+  const main = next(sys.end);
+  const keys = next(main.end);
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) throw new FormatError(`${what}: legacy PyTorch format: expected a list of storage keys after the object`);
+  pos = keys.end;
+
+  // Storage dtypes come from the tensors that use them; data follows in key order.
+  const dtypes = new Map<string, StorageRef>();
+  collectStorages(main.value, dtypes, what);
+  const regions = new Map<string, Region>();
+  for (const key of keys.value as string[]) {
+    const st = dtypes.get(key);
+    if (!st) throw new FormatError(`${what}: legacy PyTorch format: storage '${key}' is listed but no tensor uses it`);
+    if (pos + 8 > src.size) throw new FormatError(`${what}: file is truncated before the data of storage '${key}'`);
+    const head = await src.read(pos, 8);
+    const n = new DataView(head.buffer, head.byteOffset, 8).getBigInt64(0, littleEndian);
+    if (n !== BigInt(st.numel)) throw new FormatError(`${what}: storage '${key}' declares ${st.numel} elements in the pickle but ${n} in the data`);
+    const size = st.numel * ITEMSIZE[st.dtype];
+    regions.set(key, sourceRegion(src, pos + 8, size, `storage '${key}'`));
+    pos += 8 + size;
+  }
+  return buildFile(src, main.value, littleEndian, async (name, storage) => {
+    const r = regions.get(storage.key);
+    if (!r) throw new FormatError(`${what}: tensor '${name}' uses storage '${storage.key}', which is not in the file`);
+    return r;
+  });
+}
+
+function collectStorages(root: PyObj, out: Map<string, StorageRef>, what: string): void {
+  const tensors: [string, TensorRef][] = [];
+  flatten(root, 'x', tensors, {}, what);
+  for (const [, t] of tensors) out.set(t.storage.key, t.storage);
+}
+
+async function buildFile(src: ByteSource, root: PyObj, littleEndian: boolean, regionOf: (name: string, storage: StorageRef) => Promise<Region>): Promise<TensorFile> {
+  const what = src.name;
   const metadata: Record<string, unknown> = {};
   const tensors: [string, TensorRef][] = [];
   flatten(root, stemOf(what), tensors, metadata, what);
-
   const regions = new Map<string, Region>();
   const entries: TensorEntry[] = [];
   for (const [name, t] of tensors) {
     const key = t.storage.key;
     let region = regions.get(key);
     if (!region) {
-      const member = members.get(`${prefix}data/${key}`);
-      if (!member) throw new FormatError(`${what}: tensor '${name}' uses storage '${key}', but the zip has no member '${prefix}data/${key}'`);
-      region = lazyZipMember(src, member);
+      region = await regionOf(name, t.storage);
       const need = t.storage.numel * ITEMSIZE[t.storage.dtype];
       if (region.size < need) throw new FormatError(`${what}: storage '${key}' declares ${t.storage.numel} ${t.storage.dtype} elements (${need} bytes), but its member holds ${region.size} bytes`);
       regions.set(key, region);
