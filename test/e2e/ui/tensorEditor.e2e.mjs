@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLES_DIR, answerQuickInput, findFrame, openFileFromExplorer, readText, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
+import { EXAMPLES_DIR, answerQuickInput, findFrame, runCommand, openFileFromExplorer, readText, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-editor-ws-'));
 for (const f of fs.readdirSync(EXAMPLES_DIR)) fs.copyFileSync(path.join(EXAMPLES_DIR, f), path.join(workspace, f));
@@ -127,6 +127,13 @@ await runUiTest('tensorEditor', async ({ page }) => {
   await waitForText(again, '[data-testid="tensor-row"] [data-testid="stat-mean"]', String(mean));
   await again.locator('canvas[data-testid="heatmap"][data-rows="16"]').waitFor({ timeout: 30_000 });
   await screenshot(page, 'tensorEditor-npy-light');
+
+  // High contrast: the same view with the theme's contrast borders.
+  await runCommand(page, 'Preferences: Color Theme');
+  await answerQuickInput(page, 'Dark High Contrast');
+  await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
+  await sleep(800);
+  await screenshot(page, 'tensorEditor-npy-hc');
 }, { workspace });
 
 fs.rmSync(workspace, { recursive: true, force: true });
