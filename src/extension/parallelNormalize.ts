@@ -92,25 +92,24 @@ async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], para
     slot = sharedSlotOf(fresh)!;
   }
   slot.busy = true;
-  try {
-    const header = writeHeader(slot, plan, p.weight, p.bias);
-    const { memory, xp, yp } = slot;
-    const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
-    const units = splitRange(plan.numSets, workers * partsPerWorker(x.length, opts), 1);
-    let done = 0;
-    onProgress?.(0);
-    const sums = await Promise.all(units.map(([u0, u1]) =>
-      pool.run('moments', { x: slot.x, shape, params, unit0: u0, unit1: u1, shared: { memory, xp, yp, ...header } }, { signal }).then((s) => {
-        onProgress?.(++done / units.length);
-        return s;
-      })));
-    const m = gather(plan, slot.x, sums);
-    const { stats, running } = statsOf(plan, p, m);
-    const y = new Float32Array(memory.buffer, yp, x.length);
-    return running ? { y, stats, running } : { y, stats };
-  } finally {
-    slot.busy = false;
-  }
+  const header = writeHeader(slot, plan, p.weight, p.bias);
+  const { memory, xp, yp } = slot;
+  const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
+  const units = splitRange(plan.numSets, workers * partsPerWorker(x.length, opts), 1);
+  let done = 0;
+  onProgress?.(0);
+  const sums = await Promise.all(units.map(([u0, u1]) =>
+    pool.run('moments', { x: slot.x, shape, params, unit0: u0, unit1: u1, shared: { memory, xp, yp, ...header } }, { signal }).then((s) => {
+      onProgress?.(++done / units.length);
+      return s;
+    })));
+  const m = gather(plan, slot.x, sums);
+  const { stats, running } = statsOf(plan, p, m);
+  const y = new Float32Array(memory.buffer, yp, x.length);
+  // Released only on success: a cancelled or failed call may leave a worker still writing this slot's y, so the
+  // slot stays busy and later calls on this input copy it into a fresh memory instead.
+  slot.busy = false;
+  return running ? { y, stats, running } : { y, stats };
 }
 
 function toShared(x: Float32Array): Float32Array {

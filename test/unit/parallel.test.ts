@@ -128,3 +128,19 @@ test('zero-copy: x from allocSharedTensor is normalized in place into its slot, 
   assert.notEqual(b.y.buffer, c.y.buffer);
   assertClose(b.y, c.y, 0, 0, 'y');
 });
+
+test('a cancelled zero-copy call does not hand its slot to the next call (a worker may still be writing it)', async () => {
+  const { allocSharedTensor, sharedSlotOf } = await import('../../src/kernels/fast/sharedTensor');
+  const shape = [2, 8, 64, 64];
+  const params: NormParams = { method: 'instance', layout: 'NCHW', eps: 1e-5 };
+  const x = allocSharedTensor(numel(shape));
+  x.set(randn(x.length, 31));
+  const ac = new AbortController();
+  const first = parallelNormalize(pool, x, shape, params, { signal: ac.signal });
+  ac.abort();
+  await assert.rejects(first, { name: 'CancelledError' });
+  assert.equal(sharedSlotOf(x)!.busy, true);
+  const next = await parallelNormalize(pool, x, shape, params);
+  assert.notEqual(next.y.buffer, x.buffer);
+  assertSame(next, normalize({ data: x, shape }, params));
+});
