@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { computeSummary, compareSummary, trainSteps, paramsFromControls, downsample, runPlaygroundJob } from '../../src/extension/jobs/playground';
+import { computeSummary, compareSummary, defaultGroups, trainSteps, paramsFromControls, downsample, runPlaygroundJob } from '../../src/extension/jobs/playground';
 import { WorkerPool } from '../../src/extension/pool';
 import { generateTensor } from '../../src/kernels/generate';
 import { normalize } from '../../src/kernels/normalize';
@@ -76,6 +76,11 @@ test('a heatmap tile is the block mean; big slices are capped at 64 a side', () 
 });
 
 test('compare: BN, LN, IN, GN on the same input; 2-D inputs have no spatial dims (IN/GN still run)', () => {
+  assert.equal(defaultGroups(4, 0), 2);
+  assert.equal(defaultGroups(64, 0), 32);
+  assert.equal(defaultGroups(32, 0), 16);
+  assert.equal(defaultGroups(7, 0), 7);
+  assert.equal(defaultGroups(6, 3), 3);
   const r = compareSummary(x, shape, base, { sliceN: 0, sliceC: 0 });
   assert.deepEqual(r.panels.map((p) => p.title), ['BN', 'LN', 'IN', 'GN (G=3)']);
   assert.deepEqual(r.panels.map((p) => p.numSets), [6, 4, 24, 12]);

@@ -213,11 +213,14 @@ export function computeSummary(x: Float32Array, shape: number[], c: Controls, vi
   return out;
 }
 
-/** GN's group count for compare/sensitivity: the user's if it divides C, else the largest divisor of C up to 32. */
+/**
+ * GN's group count for compare/sensitivity: the user's if it divides C, else the largest divisor of C up to 32
+ * that is neither 1 nor C (those would make GN look exactly like LN or IN), if there is one.
+ */
 export function defaultGroups(C: number, wanted: number): number {
   if (wanted >= 1 && C % wanted === 0) return wanted;
-  for (let g = Math.min(32, C); g >= 1; g--) if (C % g === 0) return g;
-  return 1;
+  for (let g = Math.min(32, C - 1); g > 1; g--) if (C % g === 0) return g;
+  return C <= 32 ? C : 1;
 }
 
 const COMPARE: { method: Method; title: string }[] = [

@@ -393,7 +393,7 @@ export class PlaygroundApp {
     try {
       if (this.state.tab === 'compare') {
         const r = await this.rpc.latest('compare', 'compare', { controls, view: this.state.view });
-        if (r) this.compareView.show(r);
+        if (r && this.input) this.compareView.show(r, this.input.shape, controls.layout);
       } else if (this.state.tab === 'sensitivity') {
         const r = await this.rpc.latest('sensitivity', 'sensitivity', { controls });
         if (r) this.sensitivityView.show(r);

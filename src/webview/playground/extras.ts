@@ -1,9 +1,12 @@
 // The three secondary tabs: compare (BN/LN/IN/GN side by side), batch-size sensitivity, running statistics.
 import type { SensitivityPoint } from '../../kernels/batchSensitivity';
+import { cubeSpec } from '../../kernels/figure2';
+import type { Layout } from '../../kernels/types';
 import type { CompareResult, TrainResult } from '../../protocol/playground';
 import { h } from '../common/dom';
 import type { Translate } from '../common/l10n';
 import { ChartBox, histogramConfig, lineConfig } from './charts';
+import { CubeView } from './cube';
 import { fmt } from './format';
 import { HeatmapView } from './heatmap';
 import { button, labelled, textfield, type Field } from './widgets';
@@ -14,11 +17,17 @@ export class CompareView {
 
   constructor(private readonly t: Translate) {}
 
-  show(r: CompareResult): void {
+  /** `shape`/`layout` of the input: each panel draws its Figure-2 cube with the first set highlighted. */
+  show(r: CompareResult, shape: number[], layout: Layout): void {
     this.charts = [];
     const cols = r.panels.map((p) => {
       const col = h('section', { class: 'compare-panel', 'data-testid': 'compare-panel', 'data-method': p.method });
       col.append(h('h3', {}, p.title), h('div', { class: 'muted', 'data-testid': 'compare-sets' }, this.t('{0} sets of {1} elements', p.numSets, p.setSize)));
+      const cube = new CubeView((set) => cube.select(set));
+      cube.svg.classList.add('small');
+      cube.svg.dataset.testid = 'compare-cube';
+      cube.draw(cubeSpec(shape, layout, p.method, r.groups), 0, p.title);
+      col.append(cube.svg);
       if (p.error) {
         col.append(h('div', { class: 'error', 'data-testid': 'compare-error' }, p.error));
         return col;
