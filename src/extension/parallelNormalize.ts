@@ -20,7 +20,11 @@ export interface ParallelOptions {
   onProgress?: (fraction: number) => void;
   /** Parts per worker: more balances a shared machine better, fewer costs fewer messages. Default 2 (1 below 4M values). */
   partsPerWorker?: number;
-  /** Receives y: a Float32Array over a SharedArrayBuffer of x's length (reuse it to skip allocating y). */
+  /**
+   * Receives y: a Float32Array over a SharedArrayBuffer of x's length (reuse it to skip allocating y). After a
+   * cancelled call a worker may still be writing it for a moment. Without `out`, fused plans return y as a view of
+   * the shared wasm memory that holds x (see allocSharedTensor).
+   */
   out?: Float32Array;
 }
 
