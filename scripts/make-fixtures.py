@@ -479,6 +479,16 @@ def make_pytorch():
         fh.write(torch_zip(swapped))
     record('pt/views_big_endian.pt', 'pytorch', {k: describe_torch(v) for k, v in views.items()})
 
+    # NumPy arrays and scalars inside a checkpoint (a saved RNG state, metrics): read from the pickle's own bytes.
+    rng_state = np.random.RandomState(0).get_state()
+    mixed = OrderedDict([('w', torch.randn(3)), ('rng', rng_state), ('arr', np.arange(6, dtype=np.float32).reshape(2, 3)),
+                         ('farr', np.asfortranarray(np.arange(6.0).reshape(2, 3))), ('be', np.arange(3, dtype='>i4')),
+                         ('strs', np.array(['a', 'b'])), ('best', np.float64(2.5))])
+    torch.save(mixed, path('pt/numpy_inside.pt'))
+    record('pt/numpy_inside.pt', 'pytorch', {'w': describe_torch(mixed['w']), 'rng.1': describe('uint32', rng_state[1]), 'arr': describe('float32', mixed['arr']),
+                                             'farr': describe('float64', mixed['farr']), 'be': describe('int32', mixed['be'])},
+           {'rng.0': 'MT19937', 'rng.2': 624, 'best': 2.5, 'strs': "numpy array of dtype 'U1' (not read)"})
+
     # The legacy (pre-1.6) format, still written with _use_new_zipfile_serialization=False.
     torch.save(views, path('pt/legacy_views.pt'), _use_new_zipfile_serialization=False)
     record('pt/legacy_views.pt', 'pytorch', {k: describe_torch(v) for k, v in views.items()})

@@ -40,6 +40,9 @@ const KIND: Record<string, DType> = {
 
 const UNSUPPORTED: Record<string, string> = { c: 'complex', O: 'object (pickled Python objects)', U: 'unicode string', S: 'byte string', a: 'byte string', V: 'void/structured', M: 'datetime64', m: 'timedelta64' };
 
+/** The DType of a NumPy type code such as 'f4' or 'u1' (no byte-order prefix), if NormLab reads it. */
+export const dtypeOfNumpyCode = (code: string): DType | undefined => KIND[code];
+
 function dtypeOfDescr(descr: unknown, what: string): { dtype: DType; littleEndian: boolean } {
   if (typeof descr !== 'string') {
     throw new FormatError(`${what}: unsupported dtype: structured arrays (descr ${JSON.stringify(descr)}) are not supported; expected a plain numeric dtype`);

@@ -23,11 +23,18 @@ export class StorageRef {
 export class TensorRef {
   constructor(readonly storage: StorageRef, readonly offset: number, readonly shape: number[], readonly stride: number[]) {}
 }
-class NumpyDType {
+export class NumpyDType {
   littleEndian = true;
   constructor(readonly code: string) {}
 }
-export type PyObj = null | boolean | number | string | Uint8Array | PyObj[] | PyTuple | PyDict | PyGlobal | StorageRef | TensorRef | NumpyDType;
+/** A NumPy array inside a checkpoint (e.g. a saved RNG state): its bytes are in the pickle itself. */
+export class NumpyArrayRef {
+  shape: number[] = [];
+  dtype: NumpyDType | undefined;
+  fortranOrder = false;
+  data: Uint8Array | undefined;
+}
+export type PyObj = null | boolean | number | string | Uint8Array | PyObj[] | PyTuple | PyDict | PyGlobal | StorageRef | TensorRef | NumpyDType | NumpyArrayRef;
 
 const STORAGE_DTYPES: Record<string, DType> = {
   FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
@@ -40,7 +47,7 @@ const ALLOWED = new Set([
   // Protocol 2 spells Python 3's builtins the Python 2 way.
   '__builtin__.dict', '__builtin__.set', '__builtin__.frozenset',
   'torch._utils._rebuild_tensor', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state',
-  'torch.Size', 'torch.device', 'numpy.dtype', 'numpy.core.multiarray.scalar',
+  'torch.Size', 'torch.device', 'numpy.dtype', 'numpy.core.multiarray.scalar', 'numpy.core.multiarray._reconstruct', 'numpy.ndarray',
   ...Object.keys(STORAGE_DTYPES).map((s) => `torch.${s}`),
   ...TORCH_DTYPES.map((s) => `torch.${s}`),
 ]);
@@ -342,6 +349,9 @@ export function unpickleAt(bytes: Uint8Array, start: number, what: string): { va
         return new NumpyDType(args[0] as string);
       case 'numpy.core.multiarray.scalar':
         return numpyScalar(args[0], args[1]);
+      case 'numpy.core.multiarray._reconstruct':
+        if (!(args[0] instanceof PyGlobal) || args[0].qualified !== 'numpy.ndarray') return fail('numpy _reconstruct expects numpy.ndarray');
+        return new NumpyArrayRef();
       default:
         return fail(`refusing to call '${fn.qualified}'`);
     }
@@ -368,6 +378,18 @@ export function unpickleAt(bytes: Uint8Array, start: number, what: string): { va
       if (state instanceof PyTuple && typeof state.items[1] === 'string') obj.littleEndian = state.items[1] !== '>';
       return;
     }
+    if (obj instanceof NumpyArrayRef) {
+      // ndarray.__setstate__((version, shape, dtype, is_fortran, rawdata))
+      const items = state instanceof PyTuple ? state.items : [];
+      const [, shape, dtype, fortran, raw] = items.length === 5 ? items : [null, ...items];
+      if (!(dtype instanceof NumpyDType)) return fail('numpy array state without a dtype');
+      if (!(raw instanceof Uint8Array)) return fail(`numpy array of dtype '${dtype.code}' holds Python objects, not raw data`);
+      obj.shape = intTuple(shape, 'numpy array shape');
+      obj.dtype = dtype;
+      obj.fortranOrder = fortran === true;
+      obj.data = raw;
+      return;
+    }
     fail(`BUILD on a ${typeName(obj)} is not supported`);
   }
 }
@@ -383,5 +405,6 @@ export function typeName(v: PyObj | undefined): string {
   if (v instanceof StorageRef) return 'storage';
   if (v instanceof TensorRef) return 'tensor';
   if (v instanceof NumpyDType) return 'numpy dtype';
+  if (v instanceof NumpyArrayRef) return 'numpy array';
   return typeof v;
 }

@@ -2,10 +2,11 @@
 // ./pickle) plus one member '<archive>/data/<key>' per storage. Tensors are views into storages (offset,
 // strides; several tensors may share one storage). Nested dicts and lists are flattened with dots, so a
 // state dict keeps its names ('layer1.0.bn1.running_var'); plain numbers and strings become metadata.
-import { ITEMSIZE } from './dtype';
+import { checkedNumel, ITEMSIZE } from './dtype';
 import { DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes } from './errors';
-import { stemOf } from './npy';
-import { PyDict, PyTuple, StorageRef, TensorRef, typeName, unpickle, unpickleAt, type PyObj } from './pickle';
+import { dtypeOfNumpyCode, stemOf } from './npy';
+import { bufferSource } from './source';
+import { NumpyArrayRef, PyDict, PyTuple, StorageRef, TensorRef, typeName, unpickle, unpickleAt, type PyObj } from './pickle';
 import { sourceRegion, type Region } from './region';
 import type { ByteSource } from './source';
 import { makeTensorFile, tensorInfo, type TensorEntry, type TensorFile } from './tensorFile';
@@ -102,7 +103,8 @@ async function buildFile(src: ByteSource, root: PyObj, littleEndian: boolean, re
   const what = src.name;
   const metadata: Record<string, unknown> = {};
   const tensors: [string, TensorRef][] = [];
-  flatten(root, stemOf(what), tensors, metadata, what);
+  const arrays: [string, NumpyArrayRef][] = [];
+  flatten(root, stemOf(what), tensors, metadata, what, arrays);
   const regions = new Map<string, Region>();
   const entries: TensorEntry[] = [];
   for (const [name, t] of tensors) {
@@ -119,17 +121,38 @@ async function buildFile(src: ByteSource, root: PyObj, littleEndian: boolean, re
     if (!Number.isSafeInteger(numel)) throw new FormatError(`${what}: tensor '${name}' has too many elements`);
     entries.push({ info: tensorInfo(name, t.storage.dtype, t.shape, numel), region, littleEndian, offset: t.offset, strides: t.stride });
   }
+  for (const [name, a] of arrays) entries.push(...numpyEntry(name, a, metadata, what));
   return makeTensorFile('pytorch', what, metadata, entries, () => src.close());
 }
 
+/** A NumPy array pickled into the checkpoint, as a tensor over its in-pickle bytes (other dtypes: metadata). */
+function numpyEntry(name: string, a: NumpyArrayRef, metadata: Record<string, unknown>, what: string): TensorEntry[] {
+  const code = a.dtype?.code ?? '?';
+  const dtype = dtypeOfNumpyCode(code);
+  if (!dtype || !a.data) {
+    Object.defineProperty(metadata, name, { value: `numpy array of dtype '${code}' (not read)`, enumerable: true, writable: true, configurable: true });
+    return [];
+  }
+  const numel = checkedNumel(a.shape, `${what}: array '${name}'`);
+  const need = numel * ITEMSIZE[dtype];
+  if (a.data.length !== need) throw new FormatError(`${what}: numpy array '${name}' of shape [${a.shape.join(', ')}] ${dtype} needs ${need} bytes, found ${a.data.length}`);
+  const strides = a.fortranOrder && a.shape.length > 1 ? a.shape.map((_, i) => a.shape.slice(0, i).reduce((x, y) => x * y, 1)) : undefined;
+  const region = sourceRegion(bufferSource(a.data, name), 0, a.data.length, `numpy array '${name}'`);
+  return [{ info: tensorInfo(name, dtype, [...a.shape], numel), region, littleEndian: a.dtype?.littleEndian ?? true, offset: 0, strides }];
+}
+
 /** Walks the unpickled object without recursion limits being hit by hostile nesting; cycles are skipped. */
-function flatten(root: PyObj, rootName: string, tensors: [string, TensorRef][], metadata: Record<string, unknown>, what: string): void {
+function flatten(root: PyObj, rootName: string, tensors: [string, TensorRef][], metadata: Record<string, unknown>, what: string, arrays: [string, NumpyArrayRef][] = []): void {
   const seen = new Set<object>();
   const todo: [string, PyObj, number][] = [['', root, 0]];
   while (todo.length) {
     const [name, v, depth] = todo.pop()!;
     if (v instanceof TensorRef) {
       tensors.push([name || rootName, v]);
+      continue;
+    }
+    if (v instanceof NumpyArrayRef) {
+      arrays.push([name || rootName, v]);
       continue;
     }
     if (v === null || typeof v !== 'object') {

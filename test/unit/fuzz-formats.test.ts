@@ -9,7 +9,7 @@ import { FIXTURES } from '../fixtures/formats/expected';
 
 const SEEDS = ['npy/float32.npy', 'npy/be_int64.npy', 'npy/fortran_i16.npy', 'npy/v3.npy', 'npy/bfloat16.npy', 'npz/stored.npz', 'npz/deflated.npz',
   'npz/zip64.npz', 'st/all_dtypes.safetensors', 'st/float8.safetensors', 'pt/views.pt', 'pt/nested.pth', 'pt/dtypes.pt', 'st/sharded/model.safetensors.index.json',
-  'onnx/typed.onnx', 'onnx/small_cnn.onnx', 'gguf/tiny.gguf', 'pt/legacy_views.pt'];
+  'onnx/typed.onnx', 'onnx/small_cnn.onnx', 'gguf/tiny.gguf', 'pt/legacy_views.pt', 'pt/numpy_inside.pt'];
 const SHARD = 'st/sharded/model-00001-of-00002.safetensors';
 const CASES_PER_SEED = Number(process.env.NORMLAB_FUZZ_CASES ?? 150);
 const LIMIT = 8 * 1024 * 1024;
