@@ -6,6 +6,8 @@ import type { ByteSource } from './source';
 
 export interface Region {
   readonly size: number;
+  /** Positioned reads cost only the bytes read (false when a read must inflate or decode from the start). */
+  readonly randomAccess: boolean;
   /** Exactly `length` bytes at `offset` (the caller checks `length` against its memory limit first). */
   read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
   /** The bytes [offset, offset + length) in order, in pieces of bounded size. */
@@ -22,6 +24,7 @@ export function sourceRegion(src: ByteSource, base: number, size: number, what: 
   checkLocal(`${src.name}: ${what}`, src.size, base, size);
   return {
     size,
+    randomAccess: true,
     async read(offset, length, signal) {
       throwIfAborted(signal);
       checkLocal(`${src.name}: ${what}`, size, offset, length);
@@ -78,6 +81,7 @@ export function deflatedRegion(src: ByteSource, base: number, compressedSize: nu
 
   return {
     size: uncompressedSize,
+    randomAccess: false,
     async read(offset, length, signal) {
       checkLocal(label, uncompressedSize, offset, length);
       const out = new Uint8Array(length);
@@ -100,6 +104,7 @@ export function subRegion(r: Region, base: number, size: number, what: string): 
   checkLocal(what, r.size, base, size);
   return {
     size,
+    randomAccess: r.randomAccess,
     read: (offset, length, signal) => {
       checkLocal(what, size, offset, length);
       return r.read(base + offset, length, signal);
@@ -121,6 +126,7 @@ export function computedRegion(size: number, produce: () => Promise<Uint8Array>,
   };
   return {
     size,
+    randomAccess: false,
     read: (offset, length, signal) => {
       throwIfAborted(signal);
       return get(offset, length);

@@ -88,6 +88,9 @@ export function checkEntry(e: TensorEntry, file: string): void {
   }
 }
 
+/** Most positioned reads a sparse view may take (a column of a million-row matrix). */
+const MAX_RUNS = 1 << 20;
+
 export function makeTensorFile(format: TensorFormat, fileName: string, metadata: Record<string, unknown>, entries: TensorEntry[], close: () => Promise<void>): TensorFile {
   const byName = new Map<string, TensorEntry>();
   for (const e of entries) {
@@ -114,6 +117,10 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     const strided = e.strides !== undefined && numel > 0 && !isContiguous(shape, e.strides);
     const spanElems = strided ? extent(e, e.strides!)[1] - extent(e, e.strides!)[0] + 1 : numel;
     const need = Math.max(numel * outputItemSize(dtype), spanElems * size);
+    if (strided && need > limit && numel * outputItemSize(dtype) <= limit && e.region.randomAccess) {
+      // A sparse view (a column of a big matrix): read its contiguous runs instead of the span it covers.
+      return gatherRuns(e, opts.signal);
+    }
     if (need > limit) {
       throw new FormatError(`${fileName}: tensor '${name}' needs ${fmtBytes(need)} in memory, above the limit of ${fmtBytes(limit)} (raise the normlab.maxTensorBytes setting, or stream it)`);
     }
@@ -127,6 +134,37 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     const bytes = await e.region.read(lo * size, spanElems * size, opts.signal);
     const span = decodeValues(bytes, dtype, e.littleEndian, spanElems);
     return gatherStrided(span, shape, e.strides!, e.offset - lo);
+  }
+
+  /** Reads a strided view run by run (its innermost contiguous stretch), for views much sparser than their span. */
+  async function gatherRuns(e: TensorEntry, signal?: AbortSignal): Promise<Float32Array | Float64Array> {
+    const { dtype, numel, shape, name } = e.info;
+    const strides = e.strides!;
+    const size = ITEMSIZE[dtype];
+    let k = shape.length;
+    let run = 1;
+    while (k > 0 && (shape[k - 1] === 1 || strides[k - 1] === run)) {
+      run *= shape[k - 1];
+      k--;
+    }
+    const runs = numel / run;
+    if (runs > MAX_RUNS) throw new FormatError(`${fileName}: tensor '${name}' is a view scattered over ${runs} pieces of its storage; reading it needs the span it covers, above the memory limit`);
+    const out = allocValues(dtype, numel);
+    const idx = new Array<number>(k).fill(0);
+    let pos = e.offset;
+    for (let r = 0; r < runs; r++) {
+      if (r % 1024 === 0) throwIfAborted(signal);
+      const bytes = await e.region.read(pos * size, run * size, signal);
+      out.set(decodeValues(bytes, dtype, e.littleEndian, run), r * run);
+      for (let d = k - 1; d >= 0; d--) {
+        idx[d]++;
+        pos += strides[d];
+        if (idx[d] < shape[d]) break;
+        pos -= strides[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+    return out;
   }
 
   /** A non-contiguous view (a sliced checkpoint tensor; Fortran order in C order) is gathered whole, within the limit. */

@@ -137,6 +137,7 @@ export function lazyZipMember(src: ByteSource, entry: ZipEntry): Region {
   const get = () => (opened ??= openZipMember(src, entry));
   return {
     size: entry.size,
+    randomAccess: entry.method === 0,
     read: async (offset, length, signal) => (await get()).read(offset, length, signal),
     stream: async (offset, length, chunkBytes, onChunk, signal) => (await get()).stream(offset, length, chunkBytes, onChunk, signal),
   };

@@ -144,3 +144,15 @@ test('anyOrder streams dense non-C layouts in storage order, without gathering',
   assert.deepEqual(col, [2, 8, 14, 20]); // base[:, 2] has gaps: gathered in C order even with anyOrder
   await v.close();
 });
+
+test('a sparse view is read run by run when the span it covers is above the limit', async () => {
+  const v = await open('pt/views.pt');
+  // base is 4x6 (arange); col = base[:, 2] spans 19 elements (76 bytes) but holds 4 (16 bytes).
+  assert.deepEqual([...(await v.readTensor('col', { maxBytes: 16 }))], [2, 8, 14, 20]);
+  // step = base[::2, ::3]: runs of one element.
+  assert.deepEqual([...(await v.readTensor('step', { maxBytes: 16 }))], [0, 3, 12, 15]);
+  // block = base[1:3, 2:5]: runs of three.
+  assert.deepEqual([...(await v.readTensor('block', { maxBytes: 24 }))], [8, 9, 10, 14, 15, 16]);
+  await assert.rejects(v.readTensor('col', { maxBytes: 8 }), /above the limit/);
+  await v.close();
+});
