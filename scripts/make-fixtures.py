@@ -6,7 +6,8 @@
 test/fixtures/formats/expected.json holds, per good file, the format, metadata and per tensor: dtype (NumPy's
 name), shape, every value (small tensors) and statistics computed by NumPy in float64 over the finite values
 (population std). Per bad file it holds a piece of the error message the reader must give.
-Only for making fixtures: NormLab itself never needs Python.
+Only for making fixtures: NormLab itself never needs Python. Re-running rewrites identical files except the
+legacy-format checkpoints, whose storage keys are memory addresses.
 """
 import io
 import json
@@ -367,7 +368,7 @@ def make_npz():
     many = one[:cd_off] + entry * n + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, n, n, len(entry) * n, cd_off, 0)
     bad('bad/npz_many_headers.npz', many, 'exceed the header limit')
     with zipfile.ZipFile(path('bad/npz_member_not_npy.npz'), 'w') as z:
-        z.writestr('x.npy', b'this is not an npy file at all')
+        z.writestr(zipfile.ZipInfo('x.npy', date_time=(2020, 1, 1, 0, 0, 0)), b'this is not an npy file at all')
     expected['bad']['bad/npz_member_not_npy.npz'] = 'not a .npy file'
 
 
