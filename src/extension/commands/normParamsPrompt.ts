@@ -14,11 +14,15 @@ const METHOD_LABELS: Record<Method, () => { label: string; detail: string }> = {
 
 const CHANNEL_METHODS: readonly Method[] = ['batch', 'instance', 'group'];
 
+// A multi-step prompt started from a webview would be dismissed when focus returns to the webview.
+const STAY_OPEN = { ignoreFocusOut: true } as const;
+
 export async function promptNormParams(shape: readonly number[], defaultEps: number): Promise<NormParams | undefined> {
   const rank = shape.length;
   const methods = (Object.keys(METHOD_LABELS) as Method[]).filter((m) => (CHANNEL_METHODS.includes(m) ? rank >= 2 && rank <= 5 : rank >= 1));
   const m = await vscode.window.showQuickPick(methods.map((method) => ({ ...METHOD_LABELS[method](), method })), {
     placeHolder: vscode.l10n.t('Normalization for a tensor of shape [{0}]', shape.join(', ')),
+    ...STAY_OPEN,
   });
   if (!m) return undefined;
   const params: NormParams = { method: m.method, layout: 'NCHW', eps: defaultEps };
@@ -29,7 +33,7 @@ export async function promptNormParams(shape: readonly number[], defaultEps: num
         { label: 'NCHW', description: vscode.l10n.t('channels first: C is dim 1'), layout: 'NCHW' as Layout },
         { label: 'NHWC', description: vscode.l10n.t('channels last: C is the last dim'), layout: 'NHWC' as Layout },
       ],
-      { placeHolder: vscode.l10n.t('Layout of the tensor') },
+      { placeHolder: vscode.l10n.t('Layout of the tensor'), ...STAY_OPEN },
     );
     if (!layout) return undefined;
     params.layout = layout.layout;
@@ -40,6 +44,7 @@ export async function promptNormParams(shape: readonly number[], defaultEps: num
       prompt: vscode.l10n.t('Number of groups G (must divide C = {0})', C),
       value: String(C % 32 === 0 ? 32 : 1),
       validateInput: (t) => checkGroups(t, C),
+      ...STAY_OPEN,
     });
     if (text === undefined) return undefined;
     params.groups = Number(text.trim());
@@ -49,11 +54,12 @@ export async function promptNormParams(shape: readonly number[], defaultEps: num
       prompt: vscode.l10n.t('normalized_shape: the trailing dims to normalize over, of [{0}]', shape.join(', ')),
       value: String(shape[rank - 1]),
       validateInput: (t) => { const r = parseNormalizedShape(t, shape); return typeof r === 'string' ? r : undefined; },
+      ...STAY_OPEN,
     });
     if (text === undefined) return undefined;
     params.normalizedShape = parseNormalizedShape(text, shape) as number[];
   }
-  const eps = await vscode.window.showInputBox({ prompt: vscode.l10n.t('eps'), value: String(defaultEps), validateInput: checkEps });
+  const eps = await vscode.window.showInputBox({ prompt: vscode.l10n.t('eps'), value: String(defaultEps), validateInput: checkEps, ...STAY_OPEN });
   if (eps === undefined) return undefined;
   params.eps = Number(eps.trim());
   return params;

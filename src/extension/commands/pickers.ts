@@ -4,7 +4,7 @@ import type { JobMap, TensorEntry } from '../../protocol/worker';
 import type { Services } from '../services';
 import { UserError } from '../userErrors';
 
-export const TENSOR_FILE_GLOB = '**/*.{npy,npz,safetensors,pt,pth,bin,safetensors.index.json}';
+export const TENSOR_FILE_GLOB = '**/*.{npy,npz,safetensors,pt,pth,bin,onnx,gguf,safetensors.index.json}';
 const CHECKPOINT = /\.(pt|pth|bin)$|\.safetensors\.index\.json$/i;
 
 /** The custom editor that shows a file: checkpoints get the checkpoint view. */

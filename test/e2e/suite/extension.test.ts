@@ -46,7 +46,7 @@ describe('NormLab extension host', () => {
     api = await ext.activate();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-host-'));
     const examples = path.join(ext.extensionPath, 'examples');
-    for (const f of fs.readdirSync(examples)) fs.copyFileSync(path.join(examples, f), path.join(dir, f));
+    fs.cpSync(examples, dir, { recursive: true });
   });
 
   after(async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { EXAMPLES_DIR, answerQuickInput, findFrame, runCommand, openFileFromExplorer, readText, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-editor-ws-'));
-for (const f of fs.readdirSync(EXAMPLES_DIR)) fs.copyFileSync(path.join(EXAMPLES_DIR, f), path.join(workspace, f));
+fs.cpSync(EXAMPLES_DIR, workspace, { recursive: true });
 
 /** mean/std of a float32 little-endian .npy (v1 header), in float64 like the viewer. */
 function npyStats(file) {
