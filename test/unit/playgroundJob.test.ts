@@ -111,15 +111,12 @@ test('train steps: running stats move toward the full-data statistics and the tr
   assert.ok(Math.abs(cumulative.running.mean[2] - cumulative.target.mean[2]) < 1e-5);
 });
 
-test('a 1M-element input computes in well under a second', () => {
+test('a 1M-element input is summarized: capped rows, every set counted (its speed is in npm run bench)', () => {
   const big = [16, 64, 32, 32];
   const xb = generateTensor({ shape: big, layout: 'NCHW', distribution: 'normal', seed: 1, channelScale: [], channelShift: [] });
-  const t0 = performance.now();
   const r = computeSummary(xb, big, { ...base, groups: 32 }, { sliceN: 0, sliceC: 0 });
-  const ms = performance.now() - t0;
   assert.equal(r.rows.length, 256);
   assert.equal(r.numSets, 512);
-  assert.ok(ms < 1000, `${ms} ms`);
 });
 
 const pool = new WorkerPool({ size: 1, workerFile: fileURLToPath(new URL('./poolRealWorker.mjs', import.meta.url)) });
