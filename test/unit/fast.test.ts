@@ -121,6 +121,12 @@ test('sets larger than a chunk (> 4 MB) take the two-read path and still match',
   ] as NormParams[]) {
     assertSame(normalizeFast(x, params), normalize(x, params));
   }
+  // A NaN spoils its own (large) set only.
+  const data = x.data.slice();
+  data[7] = NaN;
+  const r = normalizeFast({ data, shape }, { method: 'instance', layout: 'NCHW', eps: 1e-5 });
+  assert.ok(Number.isNaN(r.y[1234]) && Number.isNaN(r.stats.mean[0]));
+  assert.ok(Number.isFinite(r.y[shape[2] * shape[3] + 5]) && Number.isFinite(r.stats.mean[1]));
 });
 
 test('NaN and Inf propagate per set as in the reference', () => {
