@@ -5,3 +5,5 @@ export { applyFast, applyRows, scalarRows } from './apply';
 export { foldForApply, statsOf } from './fold';
 export { sumsOfSets, sumsOfRows, finishMoments, walkOf, unitCount, type Sums, type Walk } from './sums';
 export { kernels, type Kernels } from './wasm';
+export { allocSharedTensor, sharedSlotOf, type SharedSlot } from './sharedTensor';
+export { runApplyPart, runMomentsPart, type ApplyPart, type MomentsPart } from './parts';
