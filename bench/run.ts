@@ -19,6 +19,8 @@ import { checkNormInput, normalize } from '../src/kernels/normalize';
 import type { NormParams, NormResult } from '../src/kernels/types';
 import { naiveNormalize } from './naive';
 import { SHAPES, makeInput, type BenchShape } from './shapes';
+import { computeSummary } from '../src/extension/jobs/playground';
+import { generateTensor } from '../src/kernels/generate';
 
 interface Row {
   shape: string;
@@ -188,6 +190,14 @@ function table(copy: number, alloc: number, naive: Record<string, number>, rows:
   return lines.join('\n');
 }
 
+/** The playground's recompute of a 1M-element input (what its worker job does on every edit), median ms. */
+async function playgroundRecomputeMs(): Promise<number> {
+  const shape = [16, 64, 32, 32];
+  const x = generateTensor({ shape, layout: 'NCHW', distribution: 'normal', seed: 1, channelScale: [], channelShift: [] });
+  const controls = { method: 'group', groups: 32, eps: 1e-5, momentum: 0.1, affine: false, gamma: [], beta: [], layout: 'NCHW', training: true } as const;
+  return timeIt(() => computeSummary(x, shape, { ...controls, gamma: [], beta: [] }, { sliceN: 0, sliceC: 0 }), quick ? 3 : 5, 1);
+}
+
 async function main(): Promise<void> {
   const cores = availableParallelism();
   log(`NormLab bench — ${new Date().toISOString()} — ${cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.version}${quick ? ' (quick)' : ''}, load average ${loadavg()[0].toFixed(1)}`);
@@ -204,6 +214,7 @@ async function main(): Promise<void> {
       await benchShape(s, pools, rows, naive);
     }
     await sampleCopy();
+    const playgroundMs = await playgroundRecomputeMs();
     const copy = gbps(16 << 20, median(copySamples));
     const round = (v: number, d: number) => Number(v.toFixed(d));
     if (json) {
@@ -212,6 +223,7 @@ async function main(): Promise<void> {
         alloc_gbps: round(alloc, 2),
         naive_gbps: Object.fromEntries(Object.entries(naive).map(([k, v]) => [k, round(v, 3)])),
         results: rows.map((r) => ({ ...r, ms: round(r.ms, 3), gbps: round(r.gbps, 3) })),
+        playground_1m_recompute_ms: round(playgroundMs, 1),
         ...(cpuMode ? { cpu_time: cpuRows } : {}),
       }));
     } else {
@@ -220,6 +232,7 @@ async function main(): Promise<void> {
         console.log('CPU time of one thread (GB/s by the same byte rule): copy | normalizeFast in-thread | zero-copy worker kernel');
         for (const c of cpuRows) console.log(`${c.shape}  ${c.copy_gbps.toFixed(1)} | ${c.in_thread_gbps.toFixed(2)} | ${c.zero_copy_gbps.toFixed(2)}`);
       }
+      console.log(`playground: recompute of a 1M-element input (GN, summaries for the webview): ${playgroundMs.toFixed(0)} ms median`);
       console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other processes share these cores: compare medians of several runs)`);
     }
   } finally {
