@@ -165,14 +165,20 @@ export function gatherStrided<T extends Float32Array | Float64Array>(src: T, sha
   let pos = offset;
   for (let i = 0; i < n; i++) {
     out[i] = src[pos];
-    // Odometer increment over the C-order index.
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      pos += strides[d];
-      if (idx[d] < shape[d]) break;
-      pos -= strides[d] * shape[d];
-      idx[d] = 0;
-    }
+    pos += stepIndex(idx, shape, strides);
   }
   return out;
+}
+
+/** Odometer step over a C-order index: advances idx by one and returns how far the storage position moves. */
+export function stepIndex(idx: number[], shape: readonly number[], strides: readonly number[]): number {
+  let delta = 0;
+  for (let d = idx.length - 1; d >= 0; d--) {
+    idx[d]++;
+    delta += strides[d];
+    if (idx[d] < shape[d]) return delta;
+    delta -= strides[d] * shape[d];
+    idx[d] = 0;
+  }
+  return delta;
 }

@@ -1,5 +1,5 @@
 // The one TensorFile implementation every format builds: a list of entries, each a (strided) view into a region.
-import { allocValues, decodeValues, gatherStrided, isContiguous, ITEMSIZE, outputItemSize, type DType } from './dtype';
+import { allocValues, decodeValues, gatherStrided, isContiguous, ITEMSIZE, outputItemSize, stepIndex, type DType } from './dtype';
 import { DEFAULT_MAX_BYTES, FormatError, fmtBytes, throwIfAborted } from './errors';
 import type { Region } from './region';
 
@@ -156,13 +156,7 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
       if (r % 1024 === 0) throwIfAborted(signal);
       const bytes = await e.region.read(pos * size, run * size, signal);
       out.set(decodeValues(bytes, dtype, e.littleEndian, run), r * run);
-      for (let d = k - 1; d >= 0; d--) {
-        idx[d]++;
-        pos += strides[d];
-        if (idx[d] < shape[d]) break;
-        pos -= strides[d] * shape[d];
-        idx[d] = 0;
-      }
+      pos += stepIndex(idx, shape, strides);
     }
     return out;
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { bufferSource, FormatError, openTensorFile } from '../../src/formats/index';
 import { FIXTURES } from '../fixtures/formats/expected';
+import { rng } from './helpers';
 
 const SEEDS = ['npy/float32.npy', 'npy/be_int64.npy', 'npy/fortran_i16.npy', 'npy/v3.npy', 'npy/bfloat16.npy', 'npz/stored.npz', 'npz/deflated.npz',
   'npz/zip64.npz', 'st/all_dtypes.safetensors', 'st/float8.safetensors', 'pt/views.pt', 'pt/nested.pth', 'pt/dtypes.pt', 'st/sharded/model.safetensors.index.json',
@@ -14,17 +15,6 @@ const SHARD = 'st/sharded/model-00001-of-00002.safetensors';
 const CASES_PER_SEED = Number(process.env.NORMLAB_FUZZ_CASES ?? 150);
 const LIMIT = 8 * 1024 * 1024;
 
-/** mulberry32: a small seeded PRNG so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
   const int = (n: number) => Math.floor(r() * n);

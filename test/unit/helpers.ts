@@ -1,17 +1,9 @@
 // Test helpers: seeded data and float comparisons.
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../../src/kernels/generate';
 
-/** Mulberry32: a small seeded PRNG so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) draws, so failures reproduce. */
+export const rng = mulberry32;
 
 export function randn(n: number, seed: number, mean = 0, std = 1): Float32Array {
   const r = rng(seed);
