@@ -28,6 +28,13 @@ export interface StreamOptions {
    * a transposed tensor is then streamed in storage order, in constant memory, instead of being gathered.
    */
   anyOrder?: boolean;
+  /**
+   * Element range [start, end) in C order (defaults 0 and numel): only those elements are streamed, and
+   * `done`/`total` count within the range. A range always means C order (anyOrder is ignored with one).
+   * Contiguous tensors read only the range's bytes; see rangeOf/streamTensor for strided views.
+   */
+  start?: number;
+  end?: number;
   signal?: AbortSignal;
 }
 
@@ -37,6 +44,8 @@ export interface TensorFile {
   tensors: TensorInfo[];
   readTensor(name: string, opts?: ReadOptions): Promise<Float32Array | Float64Array>;
   streamTensor(name: string, onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void, opts?: StreamOptions): Promise<void>;
+  /** Elements [start, end) in C order, in one array; (end - start) output values are checked against maxBytes first. */
+  readTensorRange(name: string, start: number, end: number, opts?: ReadOptions): Promise<Float32Array | Float64Array>;
   close(): Promise<void>;
 }
 
@@ -90,6 +99,10 @@ export function checkEntry(e: TensorEntry, file: string): void {
 
 /** Most positioned reads a sparse view may take (a column of a million-row matrix). */
 const MAX_RUNS = 1 << 20;
+/** A ranged chunk of a strided view reads the span its elements cover when it is at most this many elements (or 4x the chunk). */
+const SPAN_ELEMENTS = 1 << 16;
+
+type OnChunk = (values: Float32Array | Float64Array, done: number, total: number) => void;
 
 export function makeTensorFile(format: TensorFormat, fileName: string, metadata: Record<string, unknown>, entries: TensorEntry[], close: () => Promise<void>): TensorFile {
   const byName = new Map<string, TensorEntry>();
@@ -161,9 +174,13 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
     return out;
   }
 
-  /** A non-contiguous view (a sliced checkpoint tensor; Fortran order in C order) is gathered whole, within the limit. */
-  async function streamGathered(e: TensorEntry, onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void, chunk: number, opts: StreamOptions) {
-    const { numel, name } = e.info;
+  /**
+   * A non-contiguous view (a sliced checkpoint tensor; Fortran order in C order) in a region without cheap
+   * positioned reads (a deflated npz member, decoded ONNX data) is gathered whole, within the limit; only the
+   * elements [start, end) are then handed on.
+   */
+  async function streamGathered(e: TensorEntry, onChunk: OnChunk, chunk: number, start: number, end: number, opts: StreamOptions) {
+    const { name } = e.info;
     let all: Float32Array | Float64Array;
     try {
       all = await readTensor(name, { signal: opts.signal, maxBytes: opts.maxBytes });
@@ -173,36 +190,104 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
       }
       throw err;
     }
-    for (let p = 0; p < numel; p += chunk) {
+    const total = end - start;
+    for (let p = start; p < end; p += chunk) {
       throwIfAborted(opts.signal);
-      const end = Math.min(numel, p + chunk);
-      onChunk(all.subarray(p, end), end, numel);
+      const q = Math.min(end, p + chunk);
+      onChunk(all.subarray(p, q), q - start, total);
     }
   }
 
-  async function streamTensor(
-    name: string,
-    onChunk: (values: Float32Array | Float64Array, done: number, total: number) => void,
-    opts: StreamOptions = {},
-  ): Promise<void> {
-    const e = lookup(name);
-    const { dtype, numel, shape } = e.info;
-    const chunk = Math.max(1, Math.floor(opts.chunkElements ?? 1 << 16));
-    throwIfAborted(opts.signal);
-    if (numel === 0) return;
-    let start = e.offset;
-    if (e.strides && !isContiguous(shape, e.strides)) {
-      if (opts.anyOrder && isDense(shape, e.strides)) {
-        start = extent(e, e.strides)[0];
+  /**
+   * Elements [start, end) of a strided view whose region has positioned reads, chunk by chunk in C order: the
+   * storage positions of a chunk are walked with the odometer, then read either as the one span they cover
+   * (when it is at most a few times the chunk) or run by run (consecutive positions). Memory and bytes read
+   * are bounded by the range, not by the tensor.
+   */
+  async function streamStridedRange(e: TensorEntry, onChunk: OnChunk, chunk: number, start: number, end: number, signal?: AbortSignal) {
+    const { dtype, shape } = e.info;
+    const strides = e.strides!;
+    const size = ITEMSIZE[dtype];
+    const idx = new Array<number>(shape.length).fill(0);
+    let pos = e.offset;
+    for (let d = shape.length - 1, rest = start; d >= 0; d--) {
+      idx[d] = rest % shape[d];
+      rest = Math.floor(rest / shape[d]);
+      pos += idx[d] * strides[d];
+    }
+    const total = end - start;
+    const at = new Float64Array(Math.min(chunk, total));
+    for (let p = start; p < end;) {
+      throwIfAborted(signal);
+      const n = Math.min(chunk, end - p);
+      let lo = pos;
+      let hi = pos;
+      for (let i = 0; i < n; i++) {
+        at[i] = pos;
+        if (pos < lo) lo = pos;
+        if (pos > hi) hi = pos;
+        if (p + i + 1 < end) pos += stepIndex(idx, shape, strides);
+      }
+      const out = allocValues(dtype, n);
+      if (hi - lo + 1 <= Math.max(4 * n, SPAN_ELEMENTS)) {
+        const span = decodeValues(await e.region.read(lo * size, (hi - lo + 1) * size, signal), dtype, e.littleEndian, hi - lo + 1);
+        for (let i = 0; i < n; i++) out[i] = span[at[i] - lo];
       } else {
-        await streamGathered(e, onChunk, chunk, opts);
+        for (let i = 0, runs = 0; i < n; runs++) {
+          if (runs % 1024 === 0) throwIfAborted(signal);
+          let j = i + 1;
+          while (j < n && at[j] === at[j - 1] + 1) j++;
+          out.set(decodeValues(await e.region.read(at[i] * size, (j - i) * size, signal), dtype, e.littleEndian, j - i), i);
+          i = j;
+        }
+      }
+      p += n;
+      onChunk(out, p - start, total);
+    }
+  }
+
+  /** The element range of a stream: [0, numel) by default; anything else outside it is a FormatError. */
+  function rangeOf(e: TensorEntry, start: number | undefined, end: number | undefined): [number, number] {
+    const { name, numel } = e.info;
+    const a = start ?? 0;
+    const b = end ?? numel;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || a < 0 || a > b || b > numel) {
+      throw new FormatError(`${fileName}: tensor '${name}': element range [${start ?? 0}, ${end ?? numel}) is not within its ${numel} elements (expected integers 0 <= start <= end <= ${numel})`);
+    }
+    return [a, b];
+  }
+
+  /**
+   * Streams elements [start, end) in C order. Contiguous tensors: only the range's bytes (positioned reads in
+   * plain files and stored zip members; a deflated npz member cannot seek, so it is inflated from its start up to
+   * `end` and no further). Strided views and Fortran order: with positioned reads, only the range's elements
+   * (streamStridedRange); otherwise the view is gathered whole within maxBytes (streamGathered).
+   */
+  async function streamTensor(name: string, onChunk: OnChunk, opts: StreamOptions = {}): Promise<void> {
+    const e = lookup(name);
+    const { dtype, shape } = e.info;
+    const chunk = Math.max(1, Math.floor(opts.chunkElements ?? 1 << 16));
+    const ranged = opts.start !== undefined || opts.end !== undefined;
+    const [from, to] = rangeOf(e, opts.start, opts.end);
+    throwIfAborted(opts.signal);
+    if (from === to) return;
+    const total = to - from;
+    let first = e.offset + from;
+    if (e.strides && !isContiguous(shape, e.strides)) {
+      if (opts.anyOrder && !ranged && isDense(shape, e.strides)) {
+        first = extent(e, e.strides)[0];
+      } else if (ranged && e.region.randomAccess) {
+        await streamStridedRange(e, onChunk, chunk, from, to, opts.signal);
+        return;
+      } else {
+        await streamGathered(e, onChunk, chunk, from, to, opts);
         return;
       }
     }
     const size = ITEMSIZE[dtype];
     let carry: Uint8Array | null = null;
     let done = 0;
-    await e.region.stream(start * size, numel * size, chunk * size, (piece) => {
+    await e.region.stream(first * size, total * size, chunk * size, (piece) => {
       let b = piece;
       if (carry) {
         b = new Uint8Array(carry.length + piece.length);
@@ -216,13 +301,30 @@ export function makeTensorFile(format: TensorFormat, fileName: string, metadata:
         const values = decodeValues(b.subarray(p, p + k * size), dtype, e.littleEndian, k);
         p += k * size;
         done += k;
-        onChunk(values, done, numel);
+        onChunk(values, done, total);
       }
       carry = p < b.length ? Uint8Array.prototype.slice.call(b, p) : null;
     }, opts.signal);
   }
 
-  return { format, metadata, tensors: entries.map((e) => e.info), readTensor, streamTensor, close };
+  async function readTensorRange(name: string, start: number, end: number, opts: ReadOptions = {}): Promise<Float32Array | Float64Array> {
+    const e = lookup(name);
+    const [from, to] = rangeOf(e, start, end);
+    const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    const need = (to - from) * outputItemSize(e.info.dtype);
+    if (need > limit) {
+      throw new FormatError(`${fileName}: elements [${from}, ${to}) of tensor '${name}' need ${fmtBytes(need)} in memory, above the limit of ${fmtBytes(limit)} (stream them instead)`);
+    }
+    const out = allocValues(e.info.dtype, to - from);
+    let at = 0;
+    await streamTensor(name, (values) => {
+      out.set(values, at);
+      at += values.length;
+    }, { start: from, end: to, signal: opts.signal, maxBytes: opts.maxBytes });
+    return out;
+  }
+
+  return { format, metadata, tensors: entries.map((e) => e.info), readTensor, streamTensor, readTensorRange, close };
 }
 
 /** True when a view covers a block of exactly numel elements (its strides are a permutation of a contiguous layout). */

@@ -82,6 +82,12 @@ async function exercise(bytes: Uint8Array, name: string, shard: Uint8Array): Pro
       let seen = 0;
       await f.streamTensor(t.name, (v) => (seen += v.length), { chunkElements: 97, maxBytes: LIMIT });
       assert.equal(seen, t.numel);
+      // A seeded random range equals the whole read sliced.
+      const r = rng(t.numel * 31 + t.name.length);
+      const start = Math.floor(r() * (t.numel + 1));
+      const end = start + Math.floor(r() * (t.numel - start + 1));
+      const part = await f.readTensorRange(t.name, start, end, { maxBytes: LIMIT });
+      assert.deepEqual(part, data.subarray(start, end));
     }
   } finally {
     await f.close();

@@ -87,6 +87,36 @@ test('heatmap: a slice of a 4-D tensor, downsampled by block means', async () =>
   await assert.rejects(pool.run('heatmap', { file: npy, tensor: name, index: [2, 0], maxSide: 8 }), { message: /does not fit/ });
 });
 
+test('heatmap: a slice in the middle of a tensor, full and downsampled, with progress relative to the slice', async () => {
+  const shp = [3, 5, 6, 7];
+  const vals = Float32Array.from({ length: 3 * 5 * 6 * 7 }, (_, i) => Math.cos(i * 0.37) * 10 + i / 100);
+  const path = join(dir, 'mid.npy');
+  writeFileSync(path, encodeNpy(vals, shp));
+  const file: FileRef = { kind: 'path', path, name: 'mid.npy' };
+  const off = (1 * 5 + 3) * 42;
+  const seen: number[] = [];
+  const full = await pool.run('heatmap', { file, tensor: 'mid', index: [1, 3], maxSide: 64 }, { onProgress: (f) => seen.push(f) });
+  assert.equal(full.rows, 6);
+  assert.equal(full.cols, 7);
+  assert.deepEqual([...full.values], [...vals.subarray(off, off + 42)]);
+  assert.ok(seen.length > 0 && seen.every((f) => f >= 0 && f <= 1), `progress ${seen.join(', ')}`);
+  assert.equal(full.min, Math.min(...vals.subarray(off, off + 42)));
+  // maxSide 3: rows {0,1}, {2,3}, {4,5}; cols {0,1,2}, {3,4}, {5,6} (cell = floor(i * 3 / 6), floor(j * 3 / 7)).
+  const small = await pool.run('heatmap', { file, tensor: 'mid', index: [1, 3], maxSide: 3 });
+  assert.equal(small.rows, 3);
+  assert.equal(small.cols, 3);
+  const want = new Array<number>(9).fill(0);
+  const cnt = new Array<number>(9).fill(0);
+  for (let i = 0; i < 6; i++) {
+    for (let j = 0; j < 7; j++) {
+      const cell = Math.floor((i * 3) / 6) * 3 + Math.floor((j * 3) / 7);
+      want[cell] += vals[off + i * 7 + j];
+      cnt[cell]++;
+    }
+  }
+  for (let c = 0; c < 9; c++) assert.ok(Math.abs(small.values[c] - want[c] / cnt[c]) < 1e-5, `cell ${c}: ${small.values[c]} vs ${want[c] / cnt[c]}`);
+});
+
 test('Fortran-order arrays: statistics in storage order, heatmap in logical order', async () => {
   const stored = Float32Array.from({ length: 12 }, (_, i) => i); // column-major (3, 4): element [r, c] = stored[c * 3 + r]
   const bytes = encodeNpy(stored, [3, 4]);

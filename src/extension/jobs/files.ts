@@ -87,33 +87,19 @@ export const heatmapJob: H<'heatmap'> = async ({ file, tensor, index, maxSide },
     const sums = new Float64Array(rows * cols);
     const counts = new Uint32Array(rows * cols);
 
-    // Stream only until the slice has been seen; a private controller stops the reader early.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    let pos = 0;
-    try {
-      await f.streamTensor(tensor, (values, done) => {
-        const chunkStart = pos;
-        pos += values.length;
-        const a = Math.max(start, chunkStart);
-        const b = Math.min(end, pos);
-        for (let k = a; k < b; k++) {
-          const v = values[k - chunkStart];
-          if (!Number.isFinite(v)) continue;
-          const e = k - start;
-          const cell = Math.floor((Math.floor(e / C) * rows) / R) * cols + Math.floor(((e % C) * cols) / C);
-          sums[cell] += v;
-          counts[cell]++;
-        }
-        ctx.progress(Math.min(1, (done - start) / (end - start || 1)));
-        if (pos >= end) stop.abort();
-      }, { chunkElements: CHUNK, signal: stop.signal });
-    } catch (e) {
-      if (!(stop.signal.aborted && !ctx.signal.aborted)) throw e;
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
+    // Stream only the slice's elements: a contiguous tensor reads just the slice's bytes, wherever it lies.
+    await f.streamTensor(tensor, (values, done, total) => {
+      const first = done - values.length;
+      for (let k = 0; k < values.length; k++) {
+        const v = values[k];
+        if (!Number.isFinite(v)) continue;
+        const e = first + k;
+        const cell = Math.floor((Math.floor(e / C) * rows) / R) * cols + Math.floor(((e % C) * cols) / C);
+        sums[cell] += v;
+        counts[cell]++;
+      }
+      ctx.progress(total ? done / total : 1);
+    }, { chunkElements: CHUNK, signal: ctx.signal, start, end });
     const values = new Float32Array(rows * cols);
     let lo = Infinity;
     let hi = -Infinity;
