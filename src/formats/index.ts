@@ -16,7 +16,14 @@
 //                                                    CancelledError ('cancelled'); memory independent of size,
 //                                                    except non-contiguous views, gathered within maxBytes;
 //                                                    anyOrder: true (for statistics) streams dense non-C
-//                                                    layouts (Fortran order, transposes) in storage order
+//                                                    layouts (Fortran order, transposes) in storage order;
+//                                                    start/end: only elements [start, end) in C order (done,
+//                                                    total relative to the range): contiguous tensors read only
+//                                                    those bytes (a deflated npz member inflates up to `end`);
+//                                                    strided views/Fortran order read only the range's elements
+//                                                    where positioned reads exist, else gather within maxBytes
+//   TensorFile.readTensorRange(name, start, end, {maxBytes, signal})
+//                                                    elements [start, end) in one array (a heatmap slice)
 //   findNormLayers(names)                            ./layers      group state-dict names into norm layers
 //   loadTensorFromPath(path, tensorName?, opts)      ./load        CLI convenience (node:fs; not re-exported
 //                                                                  here, so this module stays browser-safe)

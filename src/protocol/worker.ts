@@ -64,7 +64,8 @@ export interface JobMap {
   /**
    * A downsampled heatmap of the 2-D slice over the last two dims; `index` picks the leading dims
    * (2-D: [], 4-D (N, C, H, W): [n, c]). Each tile cell is the mean of the finite values it covers.
-   * The worker streams the tensor, so the webview and the host never hold more than the tile.
+   * The worker streams only the slice's elements (streamTensor's start/end), so it reads about the slice's bytes
+   * wherever it lies in the file, and the webview and the host never hold more than the tile.
    */
   heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number }; result: HeatmapTile };
   playground: { payload: import('./playground').PlaygroundJob; result: import('./playground').PlaygroundJobResult };
