@@ -9,6 +9,8 @@ export interface PlaygroundTensor {
   data: Float32Array | Float64Array;
   /** Where it came from, for the panel's title (e.g. "model.safetensors"). */
   source: string;
+  /** The file's URI (uri.toString()), so that a reload can read the tensor again. */
+  uri: string;
 }
 
 export function openPlayground(services: Services, initial?: { tensor: PlaygroundTensor }): void {

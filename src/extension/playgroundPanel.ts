@@ -7,7 +7,7 @@ import { numel } from '../kernels/shape';
 import { toNestedJson } from '../kernels/textTensor';
 import {
   parsePersistedState, parseWebviewMessage, ValidationError,
-  type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults, type Request,
+  type CanRead, type FileSource, type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults, type Request,
   type RequestMap, type RequestType, type TrainState,
 } from '../protocol/playground';
 import { CANCELLED } from '../protocol/worker';
@@ -16,6 +16,7 @@ import { baseName } from './fileRefs';
 import type { Services } from './services';
 import { renderHtml, webviewOptions } from './tensorEditor/html';
 import { readTensor } from './tensorOps';
+import { UserError } from './userErrors';
 import { PLAYGROUND_STRINGS } from '../webview/playground/strings';
 
 /** A tensor handed to the playground from outside (same shape as playgroundBridge's PlaygroundTensor). */
@@ -24,6 +25,8 @@ export interface IncomingTensor {
   shape: number[];
   data: Float32Array | Float64Array;
   source?: string;
+  /** The file's URI (uri.toString()): kept in the panel's state so a reload reads the tensor again. */
+  uri?: string;
 }
 
 interface HeldInput {
@@ -35,6 +38,9 @@ interface HeldInput {
 const MAX_JSON_ELEMENTS = 1 << 20;
 /** Errors whose message is written for the user; anything else is shown with its name and logged. */
 const USER_ERRORS = new Set(['NormError', 'TextTensorError', 'ValidationError', 'FormatError', 'TooLargeError', 'UserError']);
+
+/** A file source may only name a scheme the workspace can read. */
+const canRead: CanRead = (scheme) => vscode.workspace.fs.isWritableFileSystem(scheme) !== undefined;
 
 function toShared(data: Float32Array | Float64Array): Float32Array {
   const out = new Float32Array(new SharedArrayBuffer(data.length * 4));
@@ -74,7 +80,7 @@ export class PlaygroundPanel {
       async deserializeWebviewPanel(webview: vscode.WebviewPanel, state: unknown) {
         webview.webview.options = webviewOptions(context.extensionUri);
         PlaygroundPanel.current?.dispose();
-        new PlaygroundPanel(webview, context, services, parsePersistedState(state));
+        new PlaygroundPanel(webview, context, services, parsePersistedState(state, canRead));
       },
     });
     context.subscriptions.push(d);
@@ -99,11 +105,35 @@ export class PlaygroundPanel {
       void vscode.window.showErrorMessage(vscode.l10n.t('Tensor {0} has {1} values but its shape [{2}] needs {3}', t.name, t.data.length, t.shape.join(', '), numel(t.shape)));
       return;
     }
+    this.holdFileTensor(t);
+    if (this.ready && this.input) this.post({ type: 'input', info: this.input.info });
+  }
+
+  private holdFileTensor(t: IncomingTensor): InputInfo {
     const name = t.source ? `${t.source}: ${t.name}` : t.name;
-    this.input = { info: { name, shape: [...t.shape], numel: t.data.length, origin: 'file' }, x: toShared(t.data) };
+    const file: FileSource | undefined = t.uri === undefined ? undefined : { kind: 'file', uri: t.uri, tensor: t.name, shape: [...t.shape] };
+    this.input = { info: { name, shape: [...t.shape], numel: t.data.length, origin: 'file', file }, x: toShared(t.data) };
     this.running = null;
     this.panel.title = vscode.l10n.t('NormLab Playground — {0}', t.name);
-    if (this.ready) this.post({ type: 'input', info: this.input.info });
+    return this.input.info;
+  }
+
+  /** A tensor from a file, read again after a reload (as "Send to Playground" reads it), if it still has its shape. */
+  private async readFileSource(s: FileSource): Promise<InputInfo> {
+    const uri = vscode.Uri.parse(s.uri, true);
+    const file = baseName(uri);
+    let read;
+    try {
+      read = await this.inLane('input', (signal) => readTensor(this.services, uri, s.tensor, { signal }));
+    } catch (e) {
+      if (e instanceof vscode.FileSystemError) throw new UserError(vscode.l10n.t('expected the file {0}, found: {1}', uri.toString(true), e.message));
+      throw e;
+    }
+    const { data, shape } = read;
+    if (shape.join() !== s.shape.join()) {
+      throw new UserError(vscode.l10n.t('{0}: expected \'{1}\' of shape [{2}], found shape [{3}]', file, s.tensor, s.shape.join(', '), shape.join(', ')));
+    }
+    return this.holdFileTensor({ name: s.tensor, shape, data, source: file, uri: s.uri });
   }
 
   private post(m: HostToWebview): void {
@@ -113,7 +143,7 @@ export class PlaygroundPanel {
   private async onMessage(raw: unknown): Promise<void> {
     let msg;
     try {
-      msg = parseWebviewMessage(raw);
+      msg = parseWebviewMessage(raw, canRead);
     } catch (e) {
       this.services.log.warn(`playground: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
       const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
@@ -136,16 +166,21 @@ export class PlaygroundPanel {
     }
   }
 
-  /** Runs one op of the playground job; a newer request of the same `lane` cancels this one. */
-  private async job<K extends keyof PlaygroundJobResults>(lane: string, job: PlaygroundJob & { op: K }): Promise<PlaygroundJobResults[K]> {
+  /** Runs `task`; a newer task of the same `lane` cancels this one. */
+  private async inLane<T>(lane: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.inflight.get(lane)?.abort();
     const controller = new AbortController();
     this.inflight.set(lane, controller);
     try {
-      return (await this.services.pool.run('playground', job, { signal: controller.signal })) as PlaygroundJobResults[K];
+      return await task(controller.signal);
     } finally {
       if (this.inflight.get(lane) === controller) this.inflight.delete(lane);
     }
+  }
+
+  /** Runs one op of the playground job in its lane. */
+  private async job<K extends keyof PlaygroundJobResults>(lane: string, job: PlaygroundJob & { op: K }): Promise<PlaygroundJobResults[K]> {
+    return this.inLane(lane, async (signal) => (await this.services.pool.run('playground', job, { signal })) as PlaygroundJobResults[K]);
   }
 
   private need(): HeldInput {
@@ -157,6 +192,7 @@ export class PlaygroundPanel {
     switch (msg.type) {
       case 'setInput': {
         const { source } = msg.params;
+        if (source.kind === 'file') return this.readFileSource(source);
         if (source.kind === 'paste') {
           const r = await this.job('input', { op: 'parse', text: source.text });
           this.input = { info: { name: vscode.l10n.t('pasted'), shape: r.shape, numel: r.x.length, origin: 'paste', format: r.format }, x: r.x };
@@ -165,6 +201,7 @@ export class PlaygroundPanel {
           this.input = { info: { name: vscode.l10n.t('generated'), shape: r.shape, numel: r.x.length, origin: 'generate' }, x: r.x };
         }
         this.running = null;
+        this.panel.title = vscode.l10n.t('NormLab Playground');
         return this.input.info;
       }
       case 'pickFile':
@@ -203,8 +240,7 @@ export class PlaygroundPanel {
     const entry = await pickTensor(listing, baseName(uri));
     if (!entry) return null;
     const { data, shape } = await readTensor(this.services, uri, entry.name);
-    this.setTensor({ name: entry.name, shape, data, source: baseName(uri) });
-    return this.input?.info ?? null;
+    return this.holdFileTensor({ name: entry.name, shape, data, source: baseName(uri), uri: uri.toString() });
   }
 
   private async export(controls: RequestMap['export']['params']['controls'], format: 'npy' | 'json'): Promise<RequestMap['export']['result']> {

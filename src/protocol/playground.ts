@@ -29,10 +29,20 @@ export interface ViewRequest {
 
 export type TextFormat = 'json' | 'numpy' | 'csv';
 
+/** A tensor of a file: where to read it again after a reload (never its data), and the shape it had. */
+export interface FileSource {
+  kind: 'file';
+  /** The file's URI as a string (vscode.Uri.toString()). */
+  uri: string;
+  tensor: string;
+  shape: number[];
+}
+
 /** Where the input tensor came from (kept by the webview in its state so a reload can restore it). */
 export type InputSource =
   | { kind: 'generate'; spec: GenerateSpec }
-  | { kind: 'paste'; text: string };
+  | { kind: 'paste'; text: string }
+  | FileSource;
 
 export interface InputInfo {
   name: string;
@@ -41,6 +51,8 @@ export interface InputInfo {
   origin: 'generate' | 'paste' | 'file';
   /** For pastes: the form recognised. */
   format?: TextFormat;
+  /** For tensors from a file: how to read it again after a reload. */
+  file?: FileSource;
 }
 
 export interface Hist {
@@ -200,6 +212,14 @@ export const HIST_BINS = 48;
 export const MAX_PASTE_CHARS = 64 * 1024 * 1024;
 export const MAX_PARAMS = 1 << 24;
 export const MAX_TRAIN_STEPS = 1000;
+/** Bounds of a persisted file source. */
+export const MAX_URI_CHARS = 8192;
+export const MAX_TENSOR_NAME_CHARS = 1024;
+const MAX_FILE_DIMS = 32;
+
+/** Which URI schemes the host can read (vscode.workspace.fs has a provider for them); the default is local files only. */
+export type CanRead = (scheme: string) => boolean;
+const localOnly: CanRead = (scheme) => scheme === 'file';
 
 // ---- Validation of webview messages ----
 
@@ -276,10 +296,34 @@ export function parseGenerateSpec(v: unknown, path = 'spec'): GenerateSpec {
   };
 }
 
-function parseSource(v: unknown, path = 'source'): InputSource {
+function parseUri(v: unknown, path: string, canRead: CanRead): string {
+  if (typeof v !== 'string' || v.length > MAX_URI_CHARS) return bad(path, `a URI of at most ${MAX_URI_CHARS} characters`, typeof v === 'string' ? `${v.length} characters` : v);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(v)?.[1].toLowerCase();
+  let parses = false;
+  try {
+    parses = scheme !== undefined && new URL(v).protocol === `${scheme}:`;
+  } catch { /* not a URI */ }
+  if (!parses) bad(path, 'a URI such as file:///data/x.npy', v);
+  if (!canRead(scheme!)) bad(path, 'a URI of a scheme the workspace can read', `${scheme}:`);
+  return v;
+}
+
+function parseFileSource(o: Record<string, unknown>, path: string, canRead: CanRead): FileSource {
+  if (typeof o.tensor !== 'string' || o.tensor.length > MAX_TENSOR_NAME_CHARS) bad(`${path}.tensor`, `a tensor name of at most ${MAX_TENSOR_NAME_CHARS} characters`, typeof o.tensor === 'string' ? `${o.tensor.length} characters` : o.tensor);
+  if (!Array.isArray(o.shape) || o.shape.length > MAX_FILE_DIMS) bad(`${path}.shape`, `an array of at most ${MAX_FILE_DIMS} dims`, o.shape);
+  return {
+    kind: 'file',
+    uri: parseUri(o.uri, `${path}.uri`, canRead),
+    tensor: o.tensor as string,
+    shape: (o.shape as unknown[]).map((d, i) => int(d, `${path}.shape[${i}]`, 0, Number.MAX_SAFE_INTEGER)),
+  };
+}
+
+function parseSource(v: unknown, path: string, canRead: CanRead): InputSource {
   const o = obj(v, path);
-  const kind = oneOf(o.kind, `${path}.kind`, ['generate', 'paste'] as const);
+  const kind = oneOf(o.kind, `${path}.kind`, ['generate', 'paste', 'file'] as const);
   if (kind === 'generate') return { kind, spec: parseGenerateSpec(o.spec, `${path}.spec`) };
+  if (kind === 'file') return parseFileSource(o, path, canRead);
   if (typeof o.text !== 'string' || o.text.length > MAX_PASTE_CHARS) bad(`${path}.text`, `text of at most ${MAX_PASTE_CHARS} characters`, typeof o.text === 'string' ? `${o.text.length} characters` : o.text);
   return { kind, text: o.text as string };
 }
@@ -290,8 +334,11 @@ const empty = (v: unknown, path: string): Record<string, never> => {
   return {};
 };
 
-/** The one gate for webview messages: returns a well-typed message or throws a ValidationError naming the field. */
-export function parseWebviewMessage(raw: unknown): WebviewToHost {
+/**
+ * The one gate for webview messages: returns a well-typed message or throws a ValidationError naming the field.
+ * `canRead` says which URI schemes a file source may have (the host passes what vscode.workspace.fs can read).
+ */
+export function parseWebviewMessage(raw: unknown, canRead: CanRead = localOnly): WebviewToHost {
   const m = obj(raw, 'message');
   if (m.type === 'ready') return { type: 'ready' };
   const type = oneOf(m.type, 'message.type', ['ready', ...REQUEST_TYPES]) as RequestType;
@@ -299,7 +346,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost {
   const p = m.params;
   const at = `${type}.params`;
   switch (type) {
-    case 'setInput': return { type, id, params: { source: parseSource(obj(p, at).source, `${at}.source`) } };
+    case 'setInput': return { type, id, params: { source: parseSource(obj(p, at).source, `${at}.source`, canRead) } };
     case 'pickFile': return { type, id, params: empty(p, at) };
     case 'resetRunning': return { type, id, params: empty(p, at) };
     case 'compute':
@@ -327,13 +374,13 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost {
 }
 
 /** Best-effort reading of a persisted state handed back by VS Code after a reload (null if unusable). */
-export function parsePersistedState(raw: unknown): PersistedState | null {
+export function parsePersistedState(raw: unknown, canRead: CanRead = localOnly): PersistedState | null {
   try {
     const o = obj(raw, 'state');
     return {
       controls: parseControls(o.controls),
       view: parseView(o.view),
-      source: o.source === null || o.source === undefined ? null : parseSource(o.source),
+      source: o.source === null || o.source === undefined ? null : parseSource(o.source, 'state.source', canRead),
       tab: typeof o.tab === 'string' && o.tab.length < 40 ? o.tab : 'inspect',
     };
   } catch {

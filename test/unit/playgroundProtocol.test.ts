@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseWebviewMessage, parsePersistedState, ValidationError, type Controls } from '../../src/protocol/playground';
+import { MAX_TENSOR_NAME_CHARS, MAX_URI_CHARS, parseWebviewMessage, parsePersistedState, ValidationError, type Controls } from '../../src/protocol/playground';
 
 const controls: Controls = { method: 'group', groups: 2, eps: 1e-5, momentum: 0.1, affine: false, gamma: [], beta: [], layout: 'NCHW', training: true };
 const view = { sliceN: 0, sliceC: 1 };
@@ -34,7 +34,7 @@ test('bad fields are named with what was expected and what was found', () => {
   rejects({ type: 'launch', id: 3 }, /message\.type: expected one of ready, setInput/);
   rejects('compute', /message: expected an object, found 'compute'/);
   rejects({ type: 'setInput', id: 1, params: { source: { kind: 'paste', text: 42 } } }, /source\.text: expected text of at most/);
-  rejects({ type: 'setInput', id: 1, params: { source: { kind: 'file', path: '/etc/passwd' } } }, /source\.kind: expected one of generate, paste, found 'file'/);
+  rejects({ type: 'setInput', id: 1, params: { source: { kind: 'url', path: '/etc/passwd' } } }, /source\.kind: expected one of generate, paste, file, found 'url'/);
   rejects({ type: 'setInput', id: 1, params: { source: { kind: 'generate', spec: { shape: [4096, 4096, 4], layout: 'NCHW', distribution: 'normal', seed: 1, channelScale: [], channelShift: [] } } } }, /spec\.shape: expected at most 16777216 elements/);
   rejects({ type: 'setInput', id: 1, params: { source: { kind: 'generate', spec: { shape: [2, 2], layout: 'NCHW', distribution: 'cauchy', seed: 1, channelScale: [], channelShift: [] } } } }, /distribution: expected one of normal, uniform, constant, offset, found 'cauchy'/);
   rejects({ type: 'export', id: 2, params: { controls, format: 'exe' } }, /format: expected one of npy, json/);
@@ -47,4 +47,32 @@ test('a persisted state is read back, or dropped when it is not usable', () => {
   assert.deepEqual(parsePersistedState(state), state);
   assert.equal(parsePersistedState({ controls: { ...controls, layout: 'NWHC' }, view, source: null, tab: 'x' }), null);
   assert.equal(parsePersistedState(undefined), null);
+});
+
+test('a file source: a readable URI, a bounded tensor name and a shape, never data', () => {
+  const file = { kind: 'file', uri: 'file:///data/run%201/activations.npy', tensor: 'activations', shape: [8, 32, 16, 16] };
+  const m = { type: 'setInput', id: 1, params: { source: file } };
+  assert.deepEqual(parseWebviewMessage(m), m);
+  // Only the fields of a file source are kept (no data smuggled through).
+  assert.deepEqual(parseWebviewMessage({ type: 'setInput', id: 1, params: { source: { ...file, data: [1, 2] } } }), m);
+  // Which schemes are readable is the host's to say (what vscode.workspace.fs has a provider for); local files by default.
+  const remote = { ...file, uri: 'vscode-vfs://github/o/r/x.npy' };
+  assert.equal(parseWebviewMessage({ type: 'setInput', id: 1, params: { source: remote } }, (s) => s === 'vscode-vfs').type, 'setInput');
+  const withFile = (source: object) => ({ type: 'setInput', id: 1, params: { source: { ...file, ...source } } });
+  rejects(withFile({ uri: remote.uri }), /source\.uri: expected a URI of a scheme the workspace can read, found 'vscode-vfs:'$/);
+  rejects(withFile({ uri: '/etc/passwd' }), /source\.uri: expected a URI such as file:\/\/\/data\/x\.npy, found '\/etc\/passwd'/);
+  rejects(withFile({ uri: 'file://[bad/x.npy' }), /source\.uri: expected a URI such as/);
+  rejects(withFile({ uri: 42 }), /source\.uri: expected a URI of at most 8192 characters, found 42/);
+  rejects(withFile({ uri: `file:///${'a'.repeat(MAX_URI_CHARS)}` }), /source\.uri: expected a URI of at most 8192 characters, found '8200 characters'/);
+  rejects(withFile({ tensor: undefined }), /source\.tensor: expected a tensor name of at most 1024 characters, found undefined/);
+  rejects(withFile({ tensor: 'w'.repeat(MAX_TENSOR_NAME_CHARS + 1) }), /source\.tensor: expected a tensor name of at most 1024 characters, found '1025 characters'/);
+  rejects(withFile({ shape: [8, -1] }), /source\.shape\[1\]: expected an integer from 0/);
+  rejects(withFile({ shape: 'big' }), /source\.shape: expected an array of at most 32 dims, found 'big'/);
+});
+
+test('a persisted file source is read back; an unreadable one drops the state', () => {
+  const state = { controls, view, source: { kind: 'file', uri: 'file:///w/model.safetensors', tensor: 'layer1.bn.weight', shape: [64] }, tab: 'inspect' };
+  assert.deepEqual(parsePersistedState(state), state);
+  assert.equal(parsePersistedState(state, () => false), null);
+  assert.equal(parsePersistedState({ ...state, source: { ...state.source, uri: 'javascript:alert(1)' } }), null);
 });

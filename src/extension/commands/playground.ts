@@ -31,5 +31,5 @@ export async function sendToPlaygroundCommand(services: Services, uriArg?: unkno
 export async function sendTensor(services: Services, uri: vscode.Uri, tensor: string): Promise<void> {
   const { data, shape } = await withCancellableProgress(vscode.l10n.t('NormLab: reading {0}', tensor), (p) =>
     readTensor(services, uri, tensor, p));
-  openPlayground(services, { tensor: { name: tensor, shape, data, source: baseName(uri) } });
+  openPlayground(services, { tensor: { name: tensor, shape, data, source: baseName(uri), uri: uri.toString() } });
 }

@@ -39,6 +39,8 @@ export class PlaygroundApp {
 
   // Built in build() once the strings are known.
   private status!: HTMLElement;
+  /** Why the input is not the one of the last session (a file tensor that could not be read again). */
+  private notice!: HTMLElement;
   private inputInfo!: HTMLElement;
   private method!: Field;
   private groups!: Field;
@@ -88,8 +90,9 @@ export class PlaygroundApp {
       if (m.input) this.useInput(m.input);
       else void this.setInput(this.state.source ?? { kind: 'generate', spec: DEFAULT_SPEC });
     } else if (m.type === 'input') {
-      this.state.source = null; // a file tensor cannot be restored from the state
+      this.state.source = m.info.file ?? null; // a reload reads the file's tensor again
       this.persist();
+      this.notice.textContent = '';
       this.useInput(m.info);
     }
   }
@@ -100,6 +103,7 @@ export class PlaygroundApp {
     const t = this.t;
     const c = this.state.controls;
     this.status = h('div', { class: 'status', 'data-testid': 'status', role: 'status' });
+    this.notice = h('div', { class: 'error', 'data-testid': 'input-notice', role: 'alert' });
     this.inputInfo = h('span', { class: 'input-info', 'data-testid': 'input-info' });
     const exportNpy = button('export', t('Export .npy'));
     const copyJson = button('copy-json', t('Copy as JSON'), true);
@@ -137,7 +141,7 @@ export class PlaygroundApp {
     pick.addEventListener('click', () => void this.pickFile());
     const filePanel = h('div', { class: 'row' }, pick, h('span', { class: 'muted' }, t('.npy, .npz, .safetensors, .pt: one tensor is loaded (or use "Send to Playground" from the tensor viewer).')));
 
-    const inputTabs = h('vscode-tabs', { 'data-testid': 'input-tabs', 'selected-index': this.state.source?.kind === 'paste' ? 1 : 0 },
+    const inputTabs = h('vscode-tabs', { 'data-testid': 'input-tabs', 'selected-index': ['generate', 'paste', 'file'].indexOf(this.state.source?.kind ?? 'generate') },
       h('vscode-tab-header', { slot: 'header', 'data-testid': 'input-tab-generate' }, t('Generate')), h('vscode-tab-panel', {}, genPanel),
       h('vscode-tab-header', { slot: 'header', 'data-testid': 'input-tab-paste' }, t('Paste')), h('vscode-tab-panel', {}, pastePanel),
       h('vscode-tab-header', { slot: 'header', 'data-testid': 'input-tab-file' }, t('From a file')), h('vscode-tab-panel', {}, filePanel));
@@ -203,7 +207,7 @@ export class PlaygroundApp {
       void this.refreshTab();
     });
 
-    this.root.replaceChildren(header, inputTabs, controls, this.status, this.tabs);
+    this.root.replaceChildren(header, inputTabs, this.notice, controls, this.status, this.tabs);
     this.root.removeAttribute('aria-busy');
     onThemeChange(() => this.refreshTheme());
     this.syncEnabled();
@@ -217,6 +221,7 @@ export class PlaygroundApp {
       const info = await this.rpc.request('setInput', { source });
       this.state.source = source.kind === 'paste' && source.text.length > MAX_PERSISTED_PASTE ? null : source;
       this.persist();
+      this.notice.textContent = '';
       this.useInput(info);
       return true;
     } catch (e) {
@@ -224,6 +229,10 @@ export class PlaygroundApp {
       if (source.kind === 'paste') {
         this.pasteError.textContent = (e as Error).message;
         this.showStatus(this.t('The pasted text was not used; the input is unchanged.'));
+      } else if (source.kind === 'file') {
+        // The file's tensor could not be read again after a reload: the generator takes over, and the panel says why.
+        await this.setInput({ kind: 'generate', spec: DEFAULT_SPEC });
+        this.notice.textContent = this.t('The tensor \'{0}\' of the last session could not be read again, so a generated tensor is shown: {1}', source.tensor, (e as Error).message);
       } else {
         this.showStatus((e as Error).message, true);
       }
@@ -269,8 +278,9 @@ export class PlaygroundApp {
     try {
       const info = await this.rpc.request('pickFile', {});
       if (info) {
-        this.state.source = null;
+        this.state.source = info.file ?? null;
         this.persist();
+        this.notice.textContent = '';
         this.useInput(info);
       }
     } catch (e) {
@@ -311,7 +321,7 @@ export class PlaygroundApp {
       if (!this.cumulative.checked && !(m >= 0 && m <= 1 && this.momentum.value.trim() !== '')) throw new Error(t('momentum: expected a number from 0 to 1, found \'{0}\'', this.momentum.value));
       return {
         method: (this.method.value || this.state.controls.method) as Method,
-        groups: Number(this.groups.value) || this.state.controls.groups,
+        groups: this.groupsValue(),
         eps,
         momentum: this.cumulative.checked ? null : m,
         affine: this.affine.checked,
@@ -324,6 +334,12 @@ export class PlaygroundApp {
       this.showStatus((e as Error).message, true);
       return null;
     }
+  }
+
+  /** The select's G, unless it lags behind a new input whose C it does not divide (updateGroups set the state's). */
+  private groupsValue(): number {
+    const g = Number(this.groups.value);
+    return g > 0 && this.channels() % g === 0 ? g : this.state.controls.groups;
   }
 
   private syncEnabled(): void {

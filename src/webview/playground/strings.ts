@@ -88,4 +88,5 @@ export const PLAYGROUND_STRINGS: readonly string[] = [
   'uniform',
   'constant',
   'large offset (1e4 ± 0.01)',
+  'The tensor \'{0}\' of the last session could not be read again, so a generated tensor is shown: {1}',
 ];

@@ -25,6 +25,13 @@ function readNpy(file) {
   const shape = /'shape': \(([^)]*)\)/.exec(header)[1].split(',').map((t) => t.trim()).filter(Boolean).map(Number);
   return { shape, data: new Float32Array(b.buffer.slice(b.byteOffset + 10 + hlen, b.byteOffset + b.length)) };
 }
+/** Writes a float32 .npy (v1 header, padded to 64 bytes). */
+function writeNpy(file, shape, data) {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const header = `${dict.padEnd(Math.ceil((10 + dict.length + 1) / 64) * 64 - 11)}\n`;
+  const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+  fs.writeFileSync(file, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(Float32Array.from(data).buffer)]));
+}
 const close = (a, b, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
 
 /** data-value of every element matching selector. */
@@ -50,6 +57,15 @@ async function recomputed(frame, action) {
 function assertStats(rows, ref, what) {
   assert.equal(rows.length, Math.min(256, ref.stats.mean.length), `${what}: number of rows`);
   rows.forEach((m, i) => assert.ok(close(m, ref.stats.mean[i], 1e-9), `${what}: set ${i} mean ${m} vs kernel ${ref.stats.mean[i]}`));
+}
+
+/** Reloads the window; the serializer revives the playground. Returns its frame once it shows `rows` statistics rows. */
+async function reloadWindow(page, rows) {
+  await runCommand(page, 'Developer: Reload Window');
+  await sleep(3000);
+  const revived = await findFrame(page, '[data-testid="stats-row"]', { timeout: 90_000 });
+  await revived.locator('[data-testid="stats-row"]').nth(rows - 1).waitFor({ timeout: 60_000 });
+  return revived;
 }
 
 await runUiTest('playground', async ({ page }) => {
@@ -229,10 +245,7 @@ await runUiTest('playground', async ({ page }) => {
   assert.match(await readText(frame, '[data-testid="stats-note"]'), /256 .* 512/);
 
   // ---- reload the window: the serializer revives the panel with its state (method, groups, eps, input spec)
-  await runCommand(page, 'Developer: Reload Window');
-  await sleep(3000);
-  const revived = await findFrame(page, '[data-testid="stats-row"]', { timeout: 90_000 });
-  await revived.locator('[data-testid="stats-row"]').nth(255).waitFor({ timeout: 60_000 });
+  let revived = await reloadWindow(page, 256);
   assertStats(await values(revived, '[data-testid="stats-row"] [data-testid="row-mean"]'), big, 'after reload');
   assert.equal(await revived.locator('[data-testid="eps"]').evaluate((e) => e.value), '0.01');
 
@@ -247,6 +260,16 @@ await runUiTest('playground', async ({ page }) => {
   const fromFile = normalize({ data: act.data, shape: act.shape }, { method: 'group', layout: 'NCHW', eps: 0.01, groups: 32 });
   assertStats(await values(revived, '[data-testid="stats-row"] [data-testid="row-mean"]'), fromFile, 'activations.npy GN');
   await screenshot(page, 'playground-file-light');
+
+  // ---- reload again: the file's tensor is read again from the file (its URI and name were kept, not its data)
+  revived = await reloadWindow(page, 256);
+  await waitForText(revived, '[data-testid="input-info"]', 'activations.npy: activations · [8, 32, 16, 16]');
+  assert.equal(await revived.locator('[data-testid="input-info"]').getAttribute('data-shape'), act.shape.join(','));
+  assertStats(await values(revived, '[data-testid="stats-row"] [data-testid="row-mean"]'), fromFile, 'activations.npy GN after reload');
+  assert.equal(await revived.locator('[data-testid="eps"]').evaluate((e) => e.value), '0.01');
+  assert.equal(await readText(revived, '[data-testid="input-notice"]'), '');
+  await sleep(500);
+  await screenshot(page, 'playground-file-restored-light');
 
   // ---- keyboard: the cube is a tab stop and the arrow keys walk through the sets
   await revived.locator('[data-testid="tab-inspect"]').click();
@@ -264,6 +287,14 @@ await runUiTest('playground', async ({ page }) => {
   await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
   await sleep(1000);
   await screenshot(page, 'playground-inspect-hc');
+
+  // ---- the file changed shape: a reload falls back to the generator and says what was expected and what was found
+  writeNpy(path.join(workspace, 'activations.npy'), [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]);
+  revived = await reloadWindow(page, 256);
+  await waitForText(revived, '[data-testid="input-notice"]', "activations.npy: expected 'activations' of shape [8, 32, 16, 16], found shape [2, 4]");
+  await waitForText(revived, '[data-testid="input-info"]', 'generated · [32, 8, 8, 8]');
+  await sleep(500);
+  await screenshot(page, 'playground-file-fallback-hc');
 
   // ---- strict CSP: nothing was refused
   const refused = (page.consoleLines ?? []).filter((l) => /Content Security Policy|Refused to/i.test(l));
