@@ -6,6 +6,7 @@
 // eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
 // foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
 import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
+import { runApplyPart, runMomentsPart, sharedSums, type MomentsPart } from '../kernels/fast/parts';
 import { applyRows } from '../kernels/fast/apply';
 import { canFuse, canFuseInChunks } from '../kernels/fast/fused';
 import type { Moments } from '../kernels/moments';
@@ -13,7 +14,7 @@ import { allocSharedTensor, fitsShared, sharedSlotOf, writeHeader } from '../ker
 import { checkNormInput, type CheckedParams } from '../kernels/normalize';
 import type { NormPlan } from '../kernels/plan';
 import type { FloatArray, NormParams, NormResult } from '../kernels/types';
-import type { WorkerPool } from './pool';
+import { CancelledError, type WorkerPool } from './pool';
 
 export interface ParallelOptions {
   signal?: AbortSignal;
@@ -31,8 +32,85 @@ export interface ParallelOptions {
 /** Two parts per worker balance a shared machine; small tensors are not worth the extra messages. */
 const partsPerWorker = (numel: number, opts: ParallelOptions) => opts.partsPerWorker ?? (numel >= 1 << 22 ? 2 : 1);
 
-/** Below this many elements one worker does everything (messages would cost more than they save). */
-const MIN_PARALLEL = 1 << 16;
+/**
+ * The calling thread's share. On a small VM a message round trip to an idle worker costs ~150-200 µs (measured), as
+ * much as normalizing a few MB, so for small tensors the caller works too, while the workers' messages are in flight:
+ * - below IN_THREAD_MAX elements (256 KB) it does everything (≤ ~50 µs of work; no message at all);
+ * - up to CALLER_MAX elements (4 MB), beside pool.size − 1 workers, so that as many threads run as there are cores
+ *   (a third thread on 2 cores measured slower). Zero-copy plans share chunks through a counter (claimShared): the
+ *   caller may end up doing all of it when the workers start late, at most 4 MB read and 4 MB written, ~0.5 ms at
+ *   one thread's 12-15 GB/s (more on a loaded machine): the most we let the extension host's main thread do. The
+ *   other plans split fixed parts (shareOut): the caller's is (1 + CALLER_HEAD_START)/(workers + 1), larger than an
+ *   equal split because the workers start one message later (shape E, 2 cores: 0.6 beside one worker measured best);
+ * - above, nothing: large work never runs on the caller.
+ */
+const IN_THREAD_MAX = 1 << 16;
+const CALLER_MAX = 1 << 20;
+const CALLER_HEAD_START = 0.2;
+
+/** Which units [0, n) the caller runs itself (`local`) and which go to the workers (`remote`), each aligned. */
+export function shareOut(n: number, align: number, numel: number, poolSize: number, perWorker = 1): { local?: [number, number]; remote: [number, number][] } {
+  if (numel < IN_THREAD_MAX) return { local: [0, n], remote: [] };
+  if (numel > CALLER_MAX) return { remote: splitRange(n, poolSize * perWorker, align) };
+  const workers = Math.max(1, poolSize - 1);
+  const blocks = Math.ceil(n / align);
+  const c = Math.min(n, Math.round((blocks * (1 + CALLER_HEAD_START)) / (workers + 1)) * align);
+  const remote = splitRange(n - c, workers, align).map(([a, b]): [number, number] => [a + c, b + c]);
+  return c > 0 ? { local: [0, c], remote } : { remote };
+}
+
+/**
+ * Posts `remote` to the pool first, then runs `local` in this thread while those messages are in flight, and returns
+ * all results (local first). `done` is called once per finished part.
+ */
+async function runShared<R>(share: { local?: [number, number]; remote: [number, number][] }, post: (r: [number, number]) => Promise<R>,
+  here: (r: [number, number]) => R, done: () => void, signal?: AbortSignal): Promise<R[]> {
+  if (signal?.aborted) throw new CancelledError();
+  const remote = Promise.all(share.remote.map((r) => post(r).then((v) => (done(), v))));
+  let mine: R[] = [];
+  try {
+    if (share.local) {
+      mine = [here(share.local)];
+      done();
+    }
+  } catch (e) {
+    remote.catch(() => undefined); // the caller's error wins; the workers' outcome no longer matters
+    throw e;
+  }
+  return [...mine, ...(await remote)];
+}
+
+/** Atomics.waitAsync (Node ≥ 16) is typed in TypeScript's ES2024 lib; this project compiles against ES2022. */
+type AtomicsWaitAsync = { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: false } | { async: true; value: Promise<string> } };
+
+/** Chunks of the sets in claimShared: small enough to balance two threads (~50K elements each on shape E). */
+const CLAIM_CHUNKS = 16;
+
+/**
+ * Mid-size zero-copy normalizations: this thread and `workers` workers take chunks of the sets from one shared
+ * counter (`claim` in parts.ts). This thread starts at once, a worker when its message arrives (~150 µs later, or
+ * later still when the machine is busy), so a late worker just does less instead of holding the call up. Then this
+ * thread waits only for the chunks a worker has taken (Atomics.waitAsync: its event loop keeps running). A worker
+ * whose message arrives after every chunk was taken returns without touching the memory.
+ */
+async function claimShared(pool: WorkerPool, n: number, workers: number, job: (claim: { control: Int32Array; chunk: number }) => MomentsPart, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw new CancelledError();
+  const control = new Int32Array(new SharedArrayBuffer(8)); // [next chunk, units done]; one per call, never reused
+  const claim = { control, chunk: Math.max(1, Math.ceil(n / CLAIM_CHUNKS)) };
+  let failure: { error: unknown } | undefined;
+  const remote = Promise.all(Array.from({ length: workers }, () => pool.run('moments', job(claim), { signal })));
+  const ended = remote.then(() => undefined, (error: unknown) => {
+    failure ??= { error };
+  });
+  runMomentsPart(job(claim)); // this thread's chunks
+  // A worker that failed (crash, cancellation, dispose) may have taken a chunk it never finished: stop waiting then.
+  for (let seen = Atomics.load(control, 1); seen < n && !failure; seen = Atomics.load(control, 1)) {
+    const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(control, 1, seen, 50);
+    if (wait.async) await Promise.race([wait.value, ended]);
+  }
+  if (Atomics.load(control, 1) < n) throw failure!.error;
+  if (signal?.aborted) throw new CancelledError();
+}
 
 /**
  * Normalizes x (stored shape `shape`) in the pool. x is copied once into a SharedArrayBuffer unless it already is
@@ -50,8 +128,7 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
     throw new RangeError(`out must be a Float32Array over a SharedArrayBuffer with ${x.length} values`);
   }
   const y = out ?? new Float32Array(new SharedArrayBuffer(x.length * 4));
-  const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
-  const parts = workers * partsPerWorker(x.length, opts);
+  const perWorker = partsPerWorker(x.length, opts);
   const fused = canFuseInChunks(plan, p);
 
   // Progress: each finished part; the two-phase path counts both phases.
@@ -61,13 +138,11 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
   const tick = () => onProgress?.(Math.min(1, ++done / total));
   onProgress?.(0);
 
-  const units = splitRange(unitCount(plan), parts, alignOf(plan));
-  total = units.length * phases;
-  const sums = await Promise.all(units.map(([u0, u1]) =>
-    pool.run('moments', { x: xs, shape, params, unit0: u0, unit1: u1, y: fused ? y : undefined }, { signal }).then((s) => {
-      tick();
-      return s;
-    })));
+  const units = shareOut(unitCount(plan), alignOf(plan), x.length, pool.size, perWorker);
+  const nUnits = units.remote.length + (units.local ? 1 : 0);
+  total = nUnits * phases;
+  const part = ([unit0, unit1]: [number, number]) => ({ x: xs, shape, params, unit0, unit1, y: fused ? y : undefined });
+  const sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => runMomentsPart(part(r)), tick, signal);
   const m = gather(plan, xs, sums);
 
   if (fused) {
@@ -75,10 +150,10 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
     return running ? { y, stats, running } : { y, stats };
   }
   const { stats, running, scale, shift } = foldForApply(plan, p, m);
-  const rows = splitRange(applyRows(plan).rows, parts, 1);
-  total = units.length + rows.length;
-  await Promise.all(rows.map(([row0, row1]) =>
-    pool.run('apply', { x: xs, y, shape, params, scale, shift, row0, row1 }, { signal }).then(tick)));
+  const rows = shareOut(applyRows(plan).rows, 1, x.length, pool.size, perWorker);
+  total = nUnits + rows.remote.length + (rows.local ? 1 : 0);
+  const apart = ([row0, row1]: [number, number]) => ({ x: xs, y, shape, params, scale, shift, row0, row1 });
+  await runShared(rows, (r) => pool.run('apply', apart(r), { signal }), (r) => runApplyPart(apart(r)), tick, signal);
   return running ? { y, stats, running } : { y, stats };
 }
 
@@ -98,15 +173,19 @@ async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], para
   slot.busy = true;
   const header = writeHeader(slot, plan, p.weight, p.bias);
   const { memory, xp, yp } = slot;
-  const workers = x.length < MIN_PARALLEL ? 1 : pool.size;
-  const units = splitRange(plan.numSets, workers * partsPerWorker(x.length, opts), 1);
+  const units = shareOut(plan.numSets, 1, x.length, pool.size, partsPerWorker(x.length, opts));
+  const total = units.remote.length + (units.local ? 1 : 0);
   let done = 0;
   onProgress?.(0);
-  const sums = await Promise.all(units.map(([u0, u1]) =>
-    pool.run('moments', { x: slot.x, shape, params, unit0: u0, unit1: u1, shared: { memory, xp, yp, ...header } }, { signal }).then((s) => {
-      onProgress?.(++done / units.length);
-      return s;
-    })));
+  const part = ([unit0, unit1]: [number, number]) => ({ x: slot.x, shape, params, unit0, unit1, shared: { memory, xp, yp, ...header } });
+  let sums: Sums[];
+  if (units.local && units.remote.length > 0) {
+    await claimShared(pool, plan.numSets, units.remote.length, (claim) => ({ ...part([0, plan.numSets]), claim }), signal);
+    sums = [sharedSums(plan, memory, header.statp, 0, plan.numSets)];
+    onProgress?.(1);
+  } else {
+    sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => runMomentsPart(part(r)), () => onProgress?.(++done / total), signal);
+  }
   const m = gather(plan, slot.x, sums);
   const { stats, running } = statsOf(plan, p, m);
   const y = new Float32Array(memory.buffer, yp, x.length);

@@ -131,7 +131,7 @@ test('zero-copy: x from allocSharedTensor is normalized in place into its slot, 
 
 test('a cancelled zero-copy call does not hand its slot to the next call (a worker may still be writing it)', async () => {
   const { allocSharedTensor, sharedSlotOf } = await import('../../src/kernels/fast/sharedTensor');
-  const shape = [2, 8, 64, 64];
+  const shape = [2, 8, 256, 288]; // > 1M elements: workers only (smaller calls may finish in this thread at once)
   const params: NormParams = { method: 'instance', layout: 'NCHW', eps: 1e-5 };
   const x = allocSharedTensor(numel(shape));
   x.set(randn(x.length, 31));
@@ -143,4 +143,132 @@ test('a cancelled zero-copy call does not hand its slot to the next call (a work
   const next = await parallelNormalize(pool, x, shape, params);
   assert.notEqual(next.y.buffer, x.buffer);
   assertSame(next, normalize({ data: x, shape }, params));
+});
+
+// The calling thread's share (shareOut): small tensors run here without a message, mid-size ones are split between
+// this thread and pool.size − 1 workers, large ones go to the workers only.
+test('shareOut: all here below 64K elements, caller + size−1 workers up to 1M, workers only above', async () => {
+  const { shareOut } = await import('../../src/extension/parallelNormalize');
+  assert.deepEqual(shareOut(10, 1, 65535, 2), { local: [0, 10], remote: [] });
+  const mid = shareOut(256, 1, 786432, 2);
+  assert.deepEqual(mid, { local: [0, 154], remote: [[154, 256]] });
+  const four = shareOut(1000, 1, 1 << 20, 4);
+  assert.deepEqual(four.local, [0, 300]);
+  assert.equal(four.remote.length, 3);
+  assert.equal(four.remote.at(-1)![1], 1000);
+  // Rows aligned to samples (channels-last): every boundary is a multiple of align.
+  const rows = shareOut(4 * 1600, 1600, 102400, 2);
+  for (const [a] of [rows.local!, ...rows.remote]) assert.equal(a % 1600, 0);
+  assert.deepEqual(shareOut(256, 1, (1 << 20) + 1, 2, 2), { remote: splitRange(256, 4, 1) });
+  assert.deepEqual(shareOut(256, 1, 786432, 1).remote, [[154, 256]]);
+});
+
+test('small tensors are normalized in this thread (no worker starts); mid-size ones use pool.size − 1 workers', async (t) => {
+  const fresh = new WorkerPool({ size: 2, workerFile });
+  t.after(() => fresh.dispose());
+  const small: [number[], NormParams][] = [
+    [[2, 8, 30, 30], { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 2, weight: randn(8, 41), bias: randn(8, 42) }],
+    [[2, 30, 30, 8], { method: 'batch', layout: 'NHWC', eps: 1e-5, runningMean: randn(8, 43), runningVar: randn(8, 44, 1, 0.1).map(Math.abs) }],
+  ];
+  for (const [shape, params] of small) {
+    const x = randn(numel(shape), 45);
+    assertSame(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
+    const out = new Float32Array(new SharedArrayBuffer(x.length * 4));
+    assertSame(await parallelNormalize(fresh, x, shape, params, { out }), normalize({ data: x, shape }, params));
+  }
+  assert.equal(fresh.liveWorkers, 0);
+  await assert.rejects(parallelNormalize(fresh, randn(100, 1), [2, 5, 10], { method: 'layer', layout: 'NCHW', eps: 1e-5, normalizedShape: [10] }, { signal: AbortSignal.abort() }), { name: 'CancelledError' });
+  // Shape E of the benchmark (GN G=1, 786K elements): split between this thread and one worker.
+  const shape = [256, 3, 32, 32];
+  const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 1, weight: randn(3, 46), bias: randn(3, 47) };
+  const x = randn(numel(shape), 48, 1e4, 1e-2);
+  assertSame(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
+  assert.equal(fresh.liveWorkers, 1);
+  // Above 1M elements this thread takes no share: both workers run.
+  const big = [2, 8, 256, 257];
+  const xb = randn(numel(big), 49);
+  const pb: NormParams = { method: 'instance', layout: 'NCHW', eps: 1e-5 };
+  assertSame(await parallelNormalize(fresh, xb, big, pb), normalize({ data: xb, shape: big }, pb));
+  assert.equal(fresh.liveWorkers, 2);
+});
+
+test('claims: a worker takes the chunks left on the shared counter and counts the units it finished (no threads)', async () => {
+  const { allocSharedTensor, sharedSlotOf, writeHeader } = await import('../../src/kernels/fast/sharedTensor');
+  const { checkNormInput } = await import('../../src/kernels/normalize');
+  const shape = [40, 6, 10, 10];
+  const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3, weight: randn(6, 51), bias: randn(6, 52) };
+  const x = allocSharedTensor(numel(shape));
+  x.set(randn(x.length, 53, 1e4, 1e-2));
+  const slot = sharedSlotOf(x)!;
+  const { plan, p } = checkNormInput({ data: x, shape }, params);
+  const header = writeHeader(slot, plan, p.weight, p.bias);
+  const y = new Float32Array(slot.memory.buffer, slot.yp, x.length);
+  y.fill(NaN);
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  control[0] = 3; // chunks 0-2 (sets [0, 21)) were taken by another thread
+  const part = { x, shape, params, unit0: 0, unit1: 120, shared: { memory: slot.memory, xp: slot.xp, yp: slot.yp, ...header }, claim: { control, chunk: 7 } };
+  assert.equal(runMomentsPart(part).k.length, 0);
+  assert.equal(control[1], 120 - 21);
+  const L = 2 * 100;
+  assert.ok(y.subarray(0, 21 * L).every(Number.isNaN), 'chunks taken elsewhere are left alone');
+  const ref = normalize({ data: x, shape }, params);
+  assertClose(y.subarray(21 * L), ref.y.subarray(21 * L), 1e-4, 1e-4, 'y');
+  assert.equal(runMomentsPart(part).k.length, 0); // nothing left: returns at once
+  assert.equal(control[1], 120 - 21);
+});
+
+test("a worker that crashes, hangs or is cancelled never gives a wrong result and never hangs the call", async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'normlab-share-'));
+  const crash = join(dir, 'crash.mjs');
+  const hang = join(dir, 'hang.mjs');
+  const grabAndCrash = join(dir, 'grab.mjs');
+  writeFileSync(crash, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
+  writeFileSync(hang, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
+  // Its first job takes no chunk and replies (so it is up and listening for the next call); its second takes every
+  // chunk still on the counter, then dies without doing them.
+  writeFileSync(grabAndCrash, "import { parentPort } from 'node:worker_threads';\nlet jobs = 0;\nparentPort.on('message', (m) => {\n" +
+    "  if (m.type !== 'run') return;\n  const e = new Float64Array(0);\n" +
+    "  if (jobs++ === 0) return parentPort.postMessage({ type: 'result', id: m.id, result: { set0: 0, k: e, s1: e, s2: e } });\n" +
+    "  const c = m.payload.claim.control;\n  while (Atomics.add(c, 0, 1) < 64);\n  process.exit(3);\n});\n");
+  const shape = [64, 4, 32, 32]; // 262K elements: this thread and one worker
+  const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 2 };
+  const x = randn(numel(shape), 50);
+  const ref = normalize({ data: x, shape }, params);
+
+  // Zero-copy (claims): this thread takes the chunks no worker took, so a worker that never runs does not matter...
+  for (const file of [crash, hang]) {
+    const p = new WorkerPool({ size: 2, workerFile: file, cancelGraceMs: 50 });
+    t.after(() => p.dispose());
+    assertSame(await parallelNormalize(p, x, shape, params), ref);
+  }
+  // ...but one that took chunks and died fails the call instead of leaving their y unwritten (or it took none).
+  const grabbing = new WorkerPool({ size: 2, workerFile: grabAndCrash });
+  t.after(() => grabbing.dispose());
+  for (let i = 0; i < 4; i++) {
+    try {
+      assertSame(await parallelNormalize(grabbing, x, shape, params), ref);
+    } catch (e) {
+      assert.equal((e as Error).name, 'WorkerCrashedError');
+    }
+    await grabbing.drain(); // the (new) worker is up before the next call
+  }
+
+  // Fixed shares (two-phase plans, or with `out`): the worker's outcome is the call's.
+  const nhwc: NormParams = { method: 'batch', layout: 'NHWC', eps: 1e-5 };
+  const out = new Float32Array(new SharedArrayBuffer(x.length * 4));
+  const crashing = new WorkerPool({ size: 2, workerFile: crash });
+  t.after(() => crashing.dispose());
+  await assert.rejects(parallelNormalize(crashing, x, shape, nhwc, { out }), { name: 'WorkerCrashedError' });
+  const hanging = new WorkerPool({ size: 2, workerFile: hang, cancelGraceMs: 50 });
+  const ac = new AbortController();
+  const cancelled = assert.rejects(parallelNormalize(hanging, x, shape, nhwc, { out, signal: ac.signal }), { name: 'CancelledError' });
+  ac.abort();
+  await cancelled;
+  const disposed = assert.rejects(parallelNormalize(hanging, x, shape, nhwc, { out }), /shut down/);
+  await new Promise((r) => setTimeout(r, 20));
+  await hanging.dispose();
+  await disposed;
 });

@@ -2,6 +2,7 @@
 // src/extension/jobs/{moments,apply}.ts only wrap these, so they are tested without threads).
 // x and y are views of SharedArrayBuffers: every worker reads x and writes a disjoint part of y.
 import { checkNormInput } from '../normalize';
+import type { NormPlan } from '../plan';
 import type { NormParams } from '../types';
 import { applyFast } from './apply';
 import { canFuse, canFuseInChunks, fusedSets } from './fused';
@@ -19,6 +20,13 @@ export interface MomentsPart {
   y?: Float32Array;
   /** Fused plans, zero-copy: x, y and the header live in this shared wasm memory (see sharedTensor.ts). */
   shared?: { memory: WebAssembly.Memory; xp: number; yp: number; wp: number; bp: number; statp: number };
+  /**
+   * Zero-copy only: the units are shared with the calling thread and taken `chunk` at a time by Atomics.add on
+   * control[0] (chunk index) until none is left; control[1] counts finished units (Atomics.notify wakes the caller).
+   * The statistics are read from the shared memory, so the result is empty. A thread that gets no core (or a
+   * message that arrives late) then does less work instead of holding everyone up.
+   */
+  claim?: { control: Int32Array; chunk: number };
 }
 
 export interface ApplyPart {
@@ -45,21 +53,26 @@ export function runMomentsPart(part: MomentsPart): Sums {
   const { plan, p } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
   if (part.shared) {
     if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
-    // One call for the whole part, straight from x to y in the shared memory.
+    // One call per part (or claimed chunk), straight from x to y in the shared memory.
     const { memory, xp, yp, wp, bp, statp } = part.shared;
     const L = plan.channelsPerGroup * plan.S;
-    const { unit0: u0, unit1: u1 } = part;
     const runs = plan.reduceN ? plan.N : 1;
-    sharedKernels(memory).fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, runs, plan.C * plan.S * 4,
-      u0 % plan.groups, plan.groups, wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
-    const st = new Float64Array(memory.buffer, statp + u0 * 16, 2 * (u1 - u0));
-    const n = u1 - u0;
-    const sums: Sums = { set0: u0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
-    for (let i = 0; i < n; i++) {
-      sums.k[i] = st[2 * i];
-      sums.s2[i] = st[2 * i + 1] * plan.setSize;
+    const K = sharedKernels(memory);
+    const fused = (u0: number, u1: number) => K.fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, runs,
+      plan.C * plan.S * 4, u0 % plan.groups, plan.groups, wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
+    const { unit0: u0, unit1: u1 } = part;
+    if (part.claim) {
+      const { control, chunk } = part.claim;
+      for (let a = u0 + Atomics.add(control, 0, 1) * chunk; a < u1; a = u0 + Atomics.add(control, 0, 1) * chunk) {
+        const b = Math.min(u1, a + chunk);
+        fused(a, b);
+        Atomics.add(control, 1, b - a);
+        Atomics.notify(control, 1);
+      }
+      return { set0: u0, k: new Float64Array(0), s1: new Float64Array(0), s2: new Float64Array(0) };
     }
-    return sums;
+    fused(u0, u1);
+    return sharedSums(plan, memory, statp, u0, u1);
   }
   if (part.y) {
     if (!canFuseInChunks(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
@@ -70,6 +83,18 @@ export function runMomentsPart(part: MomentsPart): Sums {
   return walkOf(plan) === 'sets'
     ? sumsOfSets(K, plan, part.x, part.unit0, part.unit1)
     : sumsOfRows(K, plan, part.x, part.unit0, part.unit1);
+}
+
+/** Sets [u0, u1) as sums (k = mean, s1 = 0, s2 = var·count) from the per-set [mean, var] fusedSets wrote at statp. */
+export function sharedSums(plan: NormPlan, memory: WebAssembly.Memory, statp: number, u0: number, u1: number): Sums {
+  const st = new Float64Array(memory.buffer, statp + u0 * 16, 2 * (u1 - u0));
+  const n = u1 - u0;
+  const sums: Sums = { set0: u0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    sums.k[i] = st[2 * i];
+    sums.s2[i] = st[2 * i + 1] * plan.setSize;
+  }
+  return sums;
 }
 
 export function runApplyPart(part: ApplyPart): void {
