@@ -14,7 +14,7 @@ import { CANCELLED } from '../protocol/worker';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';
 import type { Services } from './services';
-import { renderHtml, webviewOptions } from './tensorEditor/html';
+import { renderHtml, webviewOptions } from './webviewHtml';
 import { readTensor } from './tensorOps';
 import { UserError } from './userErrors';
 import { PLAYGROUND_STRINGS } from '../webview/playground/strings';

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { baseName } from '../fileRefs';
-import { renderHtml, webviewOptions } from './html';
+import { renderHtml, webviewOptions } from '../webviewHtml';
 import { EditorSession } from './session';
 
 export const VIEW_TYPES = ['normlab.tensorFile', 'normlab.tensorFile.checkpoint'] as const;

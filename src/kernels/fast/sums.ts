@@ -43,7 +43,15 @@ export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: nu
   const lay = new Layout();
   const scratch = lay.takeChunk(cap);
   K.ensure(lay.bytes);
-  const f64 = () => K.f64;
+  // Adds the shifted sums of `len` floats at wasm address p to set i (the kernel writes them to f64[0..1]).
+  const addStats = (i: number, p: number, len: number) => {
+    const view = K.f64;
+    view[0] = 0;
+    view[1] = 0;
+    K.k.stats(p, len, sums.k[i], 0);
+    sums.s1[i] += view[0];
+    sums.s2[i] += view[1];
+  };
   for (let s = set0; s < set1; s++) sums.k[s - set0] = x[s * L];
 
   // Blocks of x: [start, start + len) holding consecutive runs of sets; BN (reduceN) has one block per sample.
@@ -56,15 +64,7 @@ export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: nu
       for (let a = 0; a < nSets; a += perChunk) {
         const b = Math.min(nSets, a + perChunk);
         K.f32.set(x.subarray(start + a * L, start + b * L), scratch >> 2);
-        for (let i = a; i < b; i++) {
-          const p = scratch + (i - a) * L * 4;
-          const view = f64();
-          view[0] = 0;
-          view[1] = 0;
-          K.k.stats(p, L, sums.k[i], 0);
-          sums.s1[i] += view[0];
-          sums.s2[i] += view[1];
-        }
+        for (let i = a; i < b; i++) addStats(i, scratch + (i - a) * L * 4, L);
       }
     } else {
       // A set larger than the chunk: sums over pieces (fused.ts then applies in a second pass).
@@ -73,12 +73,7 @@ export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: nu
         for (let a = 0; a < L; a += cap) {
           const len = Math.min(cap, L - a);
           K.f32.set(x.subarray(base + a, base + a + len), scratch >> 2);
-          const view = f64();
-          view[0] = 0;
-          view[1] = 0;
-          K.k.stats(scratch, len, sums.k[i], 0);
-          sums.s1[i] += view[0];
-          sums.s2[i] += view[1];
+          addStats(i, scratch, len);
         }
       }
     }

@@ -1,4 +1,5 @@
-// The webview document: strict CSP (default-src 'none', scripts only by nonce), resources only from dist/ and media/.
+// The document of every NormLab webview (playground, tensor viewer): strict CSP (default-src 'none', scripts only
+// by nonce), resources only from dist/ and media/, the shared media/base.css and then the view's own stylesheet.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -12,7 +13,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, opts: { script: string; css: string; title: string }): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', opts.script));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', opts.css));
+  const styles = ['base.css', opts.css].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)));
   const src = webview.cspSource;
   // Lit (vscode-elements) styles its components with constructable stylesheets, which CSP does not restrict.
   const csp = [
@@ -29,7 +30,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, op
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}" nonce="${nonce}">
+${styles.map((href) => `<link rel="stylesheet" href="${href}" nonce="${nonce}">`).join('\n')}
 <title>${escapeHtml(opts.title)}</title>
 </head>
 <body>
