@@ -1,44 +1,26 @@
 // The GN paper's Figure 2 as data: a cube with axes C (across), H·W (down) and N (into the page), the cells
 // grouped into normalization sets exactly as the plan groups them, and an oblique projection for drawing.
 // Pure: the webview turns these polygons into SVG; the tests check the geometry and the set of every cell.
-import { logicalShapeOf, numel } from './shape';
+import { makePlan, setOf, type NormPlan } from './plan';
 import type { Layout, Method } from './types';
 
-/** The cube of one input: logical (N, C, S = H·W·…) and how the method splits it into sets. */
-export interface CubeSpec {
-  method: Method;
-  N: number;
-  C: number;
-  S: number;
-  /** Channel groups per set row: C for BN/IN, G for GN, 1 for LN/RMS (which span all of C and S). */
-  groups: number;
-  /** BN: a set spans every sample. */
-  reduceN: boolean;
-  numSets: number;
-  /** Elements per set. */
-  setSize: number;
-}
+/** The cube of one input: logical (N, C, S = H·W·…) and how the method splits it into sets — the plan itself. */
+export type CubeSpec = Pick<NormPlan, 'N' | 'C' | 'S' | 'groups' | 'channelsPerGroup' | 'reduceN' | 'numSets' | 'setSize'> & { method: Method };
 
 /**
- * The cube for an input of this stored shape. LN/RMS are drawn as the playground computes them: over every
- * non-batch dim (C and H·W), i.e. GN with G = 1. A 1-D input is one sample of C values.
+ * The cube for an input of this stored shape, taken from the normalization plan. LN/RMS are drawn as the
+ * playground computes them: over every non-batch dim (C and H·W), which the plan states as GN with G = 1.
+ * A 1-D input is one sample of C values.
  */
 export function cubeSpec(storedShape: readonly number[], layout: Layout, method: Method, groups = 1): CubeSpec {
-  const logical = storedShape.length >= 2 ? logicalShapeOf(storedShape, layout) : [1, storedShape[0] ?? 1];
-  const N = logical[0];
-  const C = logical[1];
-  const S = numel(logical.slice(2));
-  const G = method === 'group' ? groups : method === 'batch' || method === 'instance' ? C : 1;
-  const reduceN = method === 'batch';
-  const cpg = C / G;
-  return { method, N, C, S, groups: G, reduceN, numSets: reduceN ? G : N * G, setSize: (reduceN ? N : 1) * cpg * S };
+  const shape = storedShape.length >= 2 ? storedShape : [1, storedShape[0] ?? 1];
+  const overAll = method === 'layer' || method === 'rms';
+  const p = makePlan(shape, overAll ? { method: 'group', layout, groups: 1 } : { method, layout, groups });
+  return { method, N: p.N, C: p.C, S: p.S, groups: p.groups, channelsPerGroup: p.channelsPerGroup, reduceN: p.reduceN, numSets: p.numSets, setSize: p.setSize };
 }
 
 /** The set of element (n, c, any s); the same order as the kernel's statistics. */
-export function setOfCell(spec: CubeSpec, n: number, c: number): number {
-  const g = Math.floor(c / (spec.C / spec.groups));
-  return spec.reduceN ? g : n * spec.groups + g;
-}
+export const setOfCell = (spec: CubeSpec, n: number, c: number): number => setOf(spec, n, c);
 
 /** Index ranges [lo, hi) of one set along each axis. */
 export interface SetBox {
@@ -48,7 +30,7 @@ export interface SetBox {
 }
 
 export function setBox(spec: CubeSpec, set: number): SetBox {
-  const cpg = spec.C / spec.groups;
+  const cpg = spec.channelsPerGroup;
   const g = set % spec.groups;
   const n = spec.reduceN ? 0 : Math.floor(set / spec.groups);
   return { n: spec.reduceN ? [0, spec.N] : [n, n + 1], c: [g * cpg, (g + 1) * cpg], s: [0, spec.S] };

@@ -89,7 +89,7 @@ function trailingPlan(shape: number[], p: Pick<NormParams, 'method' | 'normalize
 }
 
 /** Set index of element (n, c) in the plan; the set order is the logical stats order. */
-export function setOf(plan: NormPlan, n: number, c: number): number {
+export function setOf(plan: Pick<NormPlan, 'channelsPerGroup' | 'groups' | 'reduceN'>, n: number, c: number): number {
   const g = Math.floor(c / plan.channelsPerGroup);
   return plan.reduceN ? g : n * plan.groups + g;
 }

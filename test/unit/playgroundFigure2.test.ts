@@ -56,7 +56,7 @@ test('set of a cell and labels follow the GN paper: BN per c, IN per (n,c), GN p
   assert.equal(setLabel(gn, 6), 'n=1, g=2 (c 4–5)');
   assert.equal(setLabel(inn, 13), 'n=1, c=5');
   assert.equal(setLabel(ln, 1), 'n=1');
-  assert.deepEqual(cubeSpec([5], 'NCHW', 'rms'), { method: 'rms', N: 1, C: 5, S: 1, groups: 1, reduceN: false, numSets: 1, setSize: 5 });
+  assert.deepEqual(cubeSpec([5], 'NCHW', 'rms'), { method: 'rms', N: 1, C: 5, S: 1, groups: 1, channelsPerGroup: 5, reduceN: false, numSets: 1, setSize: 5 });
 });
 
 test('cells cover each visible face once and carry their set; big axes are binned', () => {
