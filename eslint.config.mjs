@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'vscode-server/**', 'src/kernels/fast/wasm/*.generated.ts', 'test/golden/check.mjs'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'vscode-server/**', 'test/golden/check.mjs'] },
   ...tseslint.configs.recommended,
   {
     rules: {
