@@ -148,16 +148,14 @@ export function parseNpy(bytes: Uint8Array, opts: { maxBytes?: number } = {}): N
 }
 
 /** Encodes a C-order float32/float64 array as an .npy (version 1.0; 2.0 if the header needs it). */
-export function encodeNpy(data: Float32Array | Float64Array, shape: readonly number[]): Uint8Array {
-  const n = checkedNumel(shape, 'encodeNpy');
-  if (n !== data.length) throw new FormatError(`encodeNpy: shape [${shape.join(', ')}] holds ${n} values, but ${data.length} were given`);
-  const descr = data instanceof Float32Array ? '<f4' : '<f8';
+/** The bytes before an array's data: magic, version, header length and the padded dict (data 64-byte aligned). */
+export function encodeNpyHeader(descr: string, shape: readonly number[]): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const v2 = header.length + 11 > 65535;
   const pre = v2 ? 12 : 10;
   header += ' '.repeat((64 - ((pre + header.length + 1) % 64)) % 64) + '\n';
-  const out = new Uint8Array(pre + header.length + data.byteLength);
+  const out = new Uint8Array(pre + header.length);
   out.set(NPY_MAGIC, 0);
   out[6] = v2 ? 2 : 1;
   out[7] = 0;
@@ -165,8 +163,18 @@ export function encodeNpy(data: Float32Array | Float64Array, shape: readonly num
   if (v2) dv.setUint32(8, header.length, true);
   else dv.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[pre + i] = header.charCodeAt(i);
+  return out;
+}
+
+export function encodeNpy(data: Float32Array | Float64Array, shape: readonly number[]): Uint8Array {
+  const n = checkedNumel(shape, 'encodeNpy');
+  if (n !== data.length) throw new FormatError(`encodeNpy: shape [${shape.join(', ')}] holds ${n} values, but ${data.length} were given`);
+  const head = encodeNpyHeader(data instanceof Float32Array ? '<f4' : '<f8', shape);
+  const out = new Uint8Array(head.length + data.byteLength);
+  out.set(head, 0);
+  const dv = new DataView(out.buffer);
   // Values are written little-endian whatever the host (a plain copy on little-endian hosts).
-  const at = pre + header.length;
+  const at = head.length;
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
   else if (data instanceof Float32Array) data.forEach((v, i) => dv.setFloat32(at + 4 * i, v, true));
   else data.forEach((v, i) => dv.setFloat64(at + 8 * i, v, true));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openFileSource } from '../../src/formats/fileSource';
 import { bufferSource, FormatError, openTensorFile } from '../../src/formats/index';
-import { NPY_MAGIC } from '../../src/formats/npy';
+import { encodeNpyHeader } from '../../src/formats/npy';
 
 const dir = mkdtempSync(join(tmpdir(), 'normlab-lazy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,13 +66,7 @@ test('a 4 GiB sparse safetensors file lists lazily', async () => {
 });
 
 test('a 4 GiB sparse .npy lists lazily', async () => {
-  let h = "{'descr': '<f8', 'fortran_order': False, 'shape': (536870912,), }";
-  h += ' '.repeat(64 - ((10 + h.length + 1) % 64)) + '\n';
-  const head = new Uint8Array(10 + h.length);
-  head.set(NPY_MAGIC);
-  head[6] = 1;
-  new DataView(head.buffer).setUint16(8, h.length, true);
-  for (let i = 0; i < h.length; i++) head[10 + i] = h.charCodeAt(i);
+  const head = encodeNpyHeader('<f8', [536870912]);
   const p = await sparse('big.npy', head, head.length + 4 * GiB);
   await checkLazy(p, 'big', 536870912);
 });
@@ -124,13 +118,7 @@ test('huge metadata arrays (GGUF) and millions of protobuf fields (ONNX) do not 
 test('a 4 GiB sparse zip64 .npz (stored member) lists lazily', async () => {
   // One stored member 'big.npy': a float32 .npy of 2^30 values; its local header, then the (sparse) data,
   // then a zip64 central directory and end records written past 4 GiB.
-  let h = "{'descr': '<f4', 'fortran_order': False, 'shape': (1073741824,), }";
-  h += ' '.repeat(64 - ((10 + h.length + 1) % 64)) + '\n';
-  const npyHead = new Uint8Array(10 + h.length);
-  npyHead.set(NPY_MAGIC);
-  npyHead[6] = 1;
-  new DataView(npyHead.buffer).setUint16(8, h.length, true);
-  for (let i = 0; i < h.length; i++) npyHead[10 + i] = h.charCodeAt(i);
+  const npyHead = encodeNpyHeader('<f4', [1073741824]);
   const memberSize = npyHead.length + 4 * GiB;
   const name = new TextEncoder().encode('big.npy');
   const local = new Uint8Array(30 + name.length + 20);
