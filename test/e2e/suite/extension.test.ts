@@ -77,14 +77,18 @@ describe('NormLab extension host', () => {
   function sessionFor(uri: vscode.Uri): EditorSession | undefined {
     return [...api.editors.sessions].find((s) => s.uri.toString() === uri.toString());
   }
+  /** Opens a file in the tensor viewer and returns its session. */
+  const openInViewer = async (uri: vscode.Uri, viewType = 'normlab.tensorFile') => {
+    await vscode.commands.executeCommand('vscode.openWith', uri, viewType);
+    return until('the viewer session', () => sessionFor(uri));
+  };
   const posted = <T extends HostToEditor['type']>(s: EditorSession, type: T) =>
     s.posted.filter((m): m is Extract<HostToEditor, { type: T }> => m.type === type);
 
   it('opens .npy in the tensor viewer and streams its statistics', async function () {
     this.timeout(60_000);
     const uri = uriOf('activations.npy');
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
-    const s = await until('the viewer session', () => sessionFor(uri));
+    const s = await openInViewer(uri);
     await until('statistics done', () => posted(s, 'statsDone').length > 0);
     const init = posted(s, 'init')[0];
     assert.equal(init.file.format, 'npy');
@@ -102,8 +106,7 @@ describe('NormLab extension host', () => {
   it('opens .safetensors and groups a checkpoint\'s norm layers', async function () {
     this.timeout(60_000);
     const uri = uriOf('small_cnn.safetensors');
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
-    const s = await until('the viewer session', () => sessionFor(uri));
+    const s = await openInViewer(uri);
     await until('statistics done', () => posted(s, 'statsDone').length > 0);
     const init = posted(s, 'init')[0];
     assert.equal(init.file.format, 'safetensors');
@@ -111,8 +114,7 @@ describe('NormLab extension host', () => {
     assert.equal(posted(s, 'stats').length + posted(s, 'statsError').length, init.file.tensors.length);
 
     const pt = uriOf('small_cnn.pt');
-    await vscode.commands.executeCommand('vscode.openWith', pt, 'normlab.tensorFile.checkpoint');
-    const sp = await until('the checkpoint session', () => sessionFor(pt));
+    const sp = await openInViewer(pt, 'normlab.tensorFile.checkpoint');
     await until('checkpoint listed', () => posted(sp, 'init').length > 0 || posted(sp, 'error').length > 0);
     assert.deepEqual(posted(sp, 'error'), []);
     assert.ok(posted(sp, 'init')[0].file.layers.length > 0);
@@ -133,8 +135,7 @@ describe('NormLab extension host', () => {
     this.timeout(30_000);
     const uri = uriOf('changing.npy');
     fs.writeFileSync(uri.fsPath, encodeNpy(seeded(6), [2, 3]));
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
-    const s = await until('the viewer session', () => sessionFor(uri));
+    const s = await openInViewer(uri);
     await until('statistics done', () => posted(s, 'statsDone').length > 0);
     fs.writeFileSync(uri.fsPath, encodeNpy(seeded(20), [4, 5]));
     const init = await until('a second init', () => posted(s, 'init')[1]);
@@ -212,8 +213,7 @@ describe('NormLab extension host', () => {
       }
       return add(session);
     };
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'normlab.tensorFile');
-    const s = await until('the viewer session', () => sessionFor(uri));
+    const s = await openInViewer(uri);
     sessions.add = add;
     const done = await until('statsDone', () => posted(s, 'statsDone')[0]);
     assert.equal(done.cancelled, true);
@@ -229,8 +229,7 @@ describe('NormLab extension host', () => {
     this.timeout(30_000);
     const bad = uriOf('garbage.npy');
     fs.writeFileSync(bad.fsPath, 'this is not a tensor file');
-    await vscode.commands.executeCommand('vscode.openWith', bad, 'normlab.tensorFile');
-    const s = await until('the viewer session', () => sessionFor(bad));
+    const s = await openInViewer(bad);
     const err = await until('an error message', () => posted(s, 'error')[0]);
     assert.match(err.message, /garbage\.npy/);
     assert.doesNotMatch(err.message, /\n\s+at /, 'no stack trace');
