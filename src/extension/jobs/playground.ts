@@ -4,8 +4,7 @@
 import { batchSensitivity, DEFAULT_SIZES } from '../../kernels/batchSensitivity';
 import { fail } from '../../kernels/errors';
 import { cubeSpec, setLabel } from '../../kernels/figure2';
-import { generateTensor } from '../../kernels/generate';
-import { mulberry32 } from '../../kernels/generate';
+import { generateTensor, mulberry32 } from '../../kernels/generate';
 import { normalize } from '../../kernels/normalize';
 import { logicalShapeOf, numel } from '../../kernels/shape';
 import { histogram } from '../../kernels/summary';
