@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { WorkerPool } from '../../src/extension/pool';
 import { parallelNormalize, splitRange } from '../../src/extension/parallelNormalize';
 import { runApplyPart, runMomentsPart } from '../../src/kernels/fast/parts';
-import { normalize, numel, type NormParams, type NormResult } from '../../src/kernels';
-import { assertClose, randn } from './helpers';
+import { normalize, numel, type NormParams } from '../../src/kernels';
+import { assertClose, assertMatchesReference, randn } from './helpers';
 
 // Bootstrap shared with poolJobs.test.ts: src/extension/worker.ts through tsx.
 const workerFile = fileURLToPath(new URL('./poolRealWorker.mjs', import.meta.url));
@@ -15,20 +15,6 @@ before(() => {
   pool = new WorkerPool({ size: 2, workerFile });
 });
 after(() => pool.dispose());
-
-function assertSame(a: NormResult, ref: NormResult): void {
-  let maxY = 1;
-  for (const v of ref.y) maxY = Math.max(maxY, Math.abs(v));
-  assertClose(a.y, ref.y, 1e-5 * maxY, 1e-4, 'y');
-  assertClose(a.stats.mean, ref.stats.mean, 1e-9, 1e-12, 'mean');
-  assertClose(a.stats.var, ref.stats.var, 1e-12, 1e-9, 'var');
-  assertClose(a.stats.rstd, ref.stats.rstd, 0, 1e-9, 'rstd');
-  assert.equal(!!a.running, !!ref.running);
-  if (ref.running) {
-    assertClose(a.running!.mean, ref.running.mean, 1e-9, 1e-12, 'running mean');
-    assertClose(a.running!.var, ref.running.var, 1e-9, 1e-9, 'running var');
-  }
-}
 
 // Big enough (> 65536 elements) to be split across both workers; every path: fused, sums+apply, rows walk.
 const C = 16;
@@ -51,7 +37,7 @@ for (const [name, shape, params] of cases) {
       const ref = normalize({ data: x, shape }, params);
       const got = await parallelNormalize(pool, x, shape, params);
       assert.ok(got.y.buffer instanceof SharedArrayBuffer);
-      assertSame(got, ref);
+      assertMatchesReference(got, ref);
     }
   });
 }
@@ -64,7 +50,7 @@ test('x already in a SharedArrayBuffer is used in place; `out` receives y', asyn
   const out = new Float32Array(new SharedArrayBuffer(x.length * 4));
   const got = await parallelNormalize(pool, x, shape, params, { out });
   assert.equal(got.y, out);
-  assertSame(got, normalize({ data: x, shape }, params));
+  assertMatchesReference(got, normalize({ data: x, shape }, params));
   await assert.rejects(parallelNormalize(pool, x, shape, params, { out: new Float32Array(x.length) }), RangeError);
 });
 
@@ -86,7 +72,7 @@ test('float64 input runs the reference kernel in a worker', async () => {
   const shape = [3, 5, 7];
   const x = Float64Array.from(randn(105, 13));
   const params: NormParams = { method: 'instance', layout: 'NCHW', eps: 1e-5 };
-  assertSame(await parallelNormalize(pool, x, shape, params), normalize({ data: x, shape }, params));
+  assertMatchesReference(await parallelNormalize(pool, x, shape, params), normalize({ data: x, shape }, params));
 });
 
 test('worker parts computed in this thread add up to the whole (no threads involved)', () => {
@@ -122,7 +108,7 @@ test('zero-copy: x from allocSharedTensor is normalized in place into its slot, 
   const a = await parallelNormalize(pool, x, shape, params);
   assert.equal(a.y.buffer, x.buffer, 'y lives in the same shared memory as x');
   assert.equal(a.y.byteOffset, slot.yp);
-  assertSame(a, normalize({ data: x, shape }, params));
+  assertMatchesReference(a, normalize({ data: x, shape }, params));
   // Two calls at once on the same input: the second gets its own memory instead of racing on the slot.
   const [b, c] = await Promise.all([parallelNormalize(pool, x, shape, params), parallelNormalize(pool, x, shape, params)]);
   assert.notEqual(b.y.buffer, c.y.buffer);
@@ -142,7 +128,7 @@ test('a cancelled zero-copy call does not hand its slot to the next call (a work
   assert.equal(sharedSlotOf(x)!.busy, true);
   const next = await parallelNormalize(pool, x, shape, params);
   assert.notEqual(next.y.buffer, x.buffer);
-  assertSame(next, normalize({ data: x, shape }, params));
+  assertMatchesReference(next, normalize({ data: x, shape }, params));
 });
 
 // The calling thread's share (shareOut): small tensors run here without a message, mid-size ones are split between
@@ -172,9 +158,9 @@ test('small tensors are normalized in this thread (no worker starts); mid-size o
   ];
   for (const [shape, params] of small) {
     const x = randn(numel(shape), 45);
-    assertSame(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
+    assertMatchesReference(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
     const out = new Float32Array(new SharedArrayBuffer(x.length * 4));
-    assertSame(await parallelNormalize(fresh, x, shape, params, { out }), normalize({ data: x, shape }, params));
+    assertMatchesReference(await parallelNormalize(fresh, x, shape, params, { out }), normalize({ data: x, shape }, params));
   }
   assert.equal(fresh.liveWorkers, 0);
   await assert.rejects(parallelNormalize(fresh, randn(100, 1), [2, 5, 10], { method: 'layer', layout: 'NCHW', eps: 1e-5, normalizedShape: [10] }, { signal: AbortSignal.abort() }), { name: 'CancelledError' });
@@ -182,13 +168,13 @@ test('small tensors are normalized in this thread (no worker starts); mid-size o
   const shape = [256, 3, 32, 32];
   const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 1, weight: randn(3, 46), bias: randn(3, 47) };
   const x = randn(numel(shape), 48, 1e4, 1e-2);
-  assertSame(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
+  assertMatchesReference(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
   assert.equal(fresh.liveWorkers, 1);
   // Above 1M elements this thread takes no share: both workers run.
   const big = [2, 8, 256, 257];
   const xb = randn(numel(big), 49);
   const pb: NormParams = { method: 'instance', layout: 'NCHW', eps: 1e-5 };
-  assertSame(await parallelNormalize(fresh, xb, big, pb), normalize({ data: xb, shape: big }, pb));
+  assertMatchesReference(await parallelNormalize(fresh, xb, big, pb), normalize({ data: xb, shape: big }, pb));
   assert.equal(fresh.liveWorkers, 2);
 });
 
@@ -242,14 +228,14 @@ test("a worker that crashes, hangs or is cancelled never gives a wrong result an
   for (const file of [crash, hang]) {
     const p = new WorkerPool({ size: 2, workerFile: file, cancelGraceMs: 50 });
     t.after(() => p.dispose());
-    assertSame(await parallelNormalize(p, x, shape, params), ref);
+    assertMatchesReference(await parallelNormalize(p, x, shape, params), ref);
   }
   // ...but one that took chunks and died fails the call instead of leaving their y unwritten (or it took none).
   const grabbing = new WorkerPool({ size: 2, workerFile: grabAndCrash });
   t.after(() => grabbing.dispose());
   for (let i = 0; i < 4; i++) {
     try {
-      assertSame(await parallelNormalize(grabbing, x, shape, params), ref);
+      assertMatchesReference(await parallelNormalize(grabbing, x, shape, params), ref);
     } catch (e) {
       assert.equal((e as Error).name, 'WorkerCrashedError');
     }

@@ -51,6 +51,62 @@
     (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
     (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
 
+  ;; The fused path's sums, ~3× faster than $stats: d = x - k and its square in float32 lanes, each lane
+  ;; summing 8 terms of a 128-float block before the block's sums are added in float64. The block error stays
+  ;; ~8·2^-24 relative, far inside the golden tolerances; fusedSets redoes a set with $stats when the shift was a poor
+  ;; one (k far from the mean: cancellation), or when the float32 squares overflowed or underflowed.
+  (func $stats32 (param $p i32) (param $n i32) (param $k f64) (param $out i32)
+    (local $end i32) (local $end16 i32) (local $blk i32) (local $kk v128) (local $d v128) (local $t v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $A v128) (local $Q v128) (local $s f64) (local $q f64) (local $e f64)
+    (local.set $kk (f32x4.splat (f32.demote_f64 (local.get $k))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end16)))
+        (local.set $blk (select (i32.add (local.get $p) (i32.const 512)) (local.get $end16)
+          (i32.lt_u (i32.add (local.get $p) (i32.const 512)) (local.get $end16))))
+        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
+        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
+        (local.set $q0 (v128.const i64x2 0 0)) (local.set $q1 (v128.const i64x2 0 0))
+        (local.set $q2 (v128.const i64x2 0 0)) (local.set $q3 (v128.const i64x2 0 0))
+        (loop $l
+          (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $kk)))
+          (local.set $a0 (f32x4.add (local.get $a0) (local.get $d)))
+          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $d) (local.get $d))))
+          (local.set $d (f32x4.sub (v128.load offset=16 (local.get $p)) (local.get $kk)))
+          (local.set $a1 (f32x4.add (local.get $a1) (local.get $d)))
+          (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $d) (local.get $d))))
+          (local.set $d (f32x4.sub (v128.load offset=32 (local.get $p)) (local.get $kk)))
+          (local.set $a2 (f32x4.add (local.get $a2) (local.get $d)))
+          (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $d) (local.get $d))))
+          (local.set $d (f32x4.sub (v128.load offset=48 (local.get $p)) (local.get $kk)))
+          (local.set $a3 (f32x4.add (local.get $a3) (local.get $d)))
+          (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $d) (local.get $d))))
+          (local.set $p (i32.add (local.get $p) (i32.const 64)))
+          (br_if $l (i32.lt_u (local.get $p) (local.get $blk))))
+        (local.set $t (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+        (local.set $A (f64x2.add (local.get $A) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
+        (local.set $t (f32x4.add (f32x4.add (local.get $q0) (local.get $q1)) (f32x4.add (local.get $q2) (local.get $q3))))
+        (local.set $Q (f64x2.add (local.get $Q) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
+        (br $block)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A))))
+    (local.set $q (f64.add (f64x2.extract_lane 0 (local.get $Q)) (f64x2.extract_lane 1 (local.get $Q))))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $k)))
+        (local.set $s (f64.add (local.get $s) (local.get $e)))
+        (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $t)))
+    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+
   ;; dst[i] = f32(x[i]·sc + sh) for n floats (dst may equal src).
   (func $apply (export "apply") (param $src i32) (param $dst i32) (param $n i32) (param $sc f64) (param $sh f64)
     (local $end4 i32) (local $end i32) (local $v v128) (local $vs v128) (local $vh v128)
@@ -194,27 +250,34 @@
   ;; float32 output pass of the fused path: y = ((x - mhi) - mlo)·sc + b with mean = mhi + mlo split in two floats,
   ;; so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits; ~3 ulp of |y| error
   ;; against the float64 pass, at less than half its instructions.
-  (func $apply32 (param $src i32) (param $dst i32) (param $n i32) (param $mhi f32) (param $mlo f32) (param $sc f32) (param $b f32)
-    (local $end i32) (local $end4 i32) (local $vh v128) (local $vl v128) (local $vs v128) (local $vb v128)
+;; float32 output pass of the fused path: y = (x - mhi)·sc + b' where mean = mhi + mlo is split in two floats and
+  ;; b' = b - mlo·sc, so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits;
+  ;; ~3 ulp of |y| error against the float64 pass. 16 floats per iteration (loop overhead is most of a short loop's cost).
+  (func $apply32 (param $src i32) (param $dst i32) (param $n i32) (param $mhi f32) (param $sc f32) (param $b f32)
+    (local $end i32) (local $end16 i32) (local $vh v128) (local $vs v128) (local $vb v128)
     (local.set $vh (f32x4.splat (local.get $mhi)))
-    (local.set $vl (f32x4.splat (local.get $mlo)))
     (local.set $vs (f32x4.splat (local.get $sc)))
     (local.set $vb (f32x4.splat (local.get $b)))
     (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
     (block $done
       (loop $l
-        (br_if $done (i32.ge_u (local.get $src) (local.get $end4)))
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end16)))
         (v128.store (local.get $dst) (f32x4.add (f32x4.mul
-          (f32x4.sub (f32x4.sub (v128.load (local.get $src)) (local.get $vh)) (local.get $vl)) (local.get $vs)) (local.get $vb)))
-        (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (f32x4.sub (v128.load (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
+        (v128.store offset=16 (local.get $dst) (f32x4.add (f32x4.mul
+          (f32x4.sub (v128.load offset=16 (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
+        (v128.store offset=32 (local.get $dst) (f32x4.add (f32x4.mul
+          (f32x4.sub (v128.load offset=32 (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
+        (v128.store offset=48 (local.get $dst) (f32x4.add (f32x4.mul
+          (f32x4.sub (v128.load offset=48 (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
+        (local.set $src (i32.add (local.get $src) (i32.const 64)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
         (br $l)))
     (block $tdone
       (loop $t
         (br_if $tdone (i32.ge_u (local.get $src) (local.get $end)))
-        (f32.store (local.get $dst) (f32.add (f32.mul
-          (f32.sub (f32.sub (f32.load (local.get $src)) (local.get $mhi)) (local.get $mlo)) (local.get $sc)) (local.get $b)))
+        (f32.store (local.get $dst) (f32.add (f32.mul (f32.sub (f32.load (local.get $src)) (local.get $mhi)) (local.get $sc)) (local.get $b)))
         (local.set $src (i32.add (local.get $src) (i32.const 4)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
         (br $t))))
@@ -247,7 +310,22 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $t))))
 
-;; The fused path for nsets consecutive sets normalized by their own statistics (GroupNorm, InstanceNorm, LayerNorm,
+;; Shifted sums of one set (`runs` runs of L floats, `stride` bytes apart) into out[0..1], zeroed first; $stats32
+  ;; when f32 is set, else $stats. out doubles as the sums' scratch: no fixed address, so workers share one memory.
+  (func $setSums (param $p i32) (param $L i32) (param $runs i32) (param $stride i32) (param $k f64) (param $out i32) (param $f32 i32)
+    (f64.store (local.get $out) (f64.const 0))
+    (f64.store offset=8 (local.get $out) (f64.const 0))
+    (block $done
+      (loop $run
+        (br_if $done (i32.eqz (local.get $runs)))
+        (if (local.get $f32)
+          (then (call $stats32 (local.get $p) (local.get $L) (local.get $k) (local.get $out)))
+          (else (call $stats (local.get $p) (local.get $L) (local.get $k) (local.get $out))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $runs (i32.sub (local.get $runs) (i32.const 1)))
+        (br $run))))
+
+  ;; The fused path for nsets consecutive sets normalized by their own statistics (GroupNorm, InstanceNorm, LayerNorm,
   ;; RMSNorm, BatchNorm in training). A set is `runs` runs of cpg·S floats, `stride` bytes apart (1 run except for
   ;; BatchNorm, whose channel c has one run per sample); the next set starts right after the first run.
   ;; Per set: shifted sums (k = its first element), mean and biased var (stored at statp, 2 f64 per set), then
@@ -259,25 +337,31 @@
     (param $wp i32) (param $bp i32) (param $eps f64) (param $centered i32) (param $statp i32)
     (local $L i32) (local $n f64) (local $k f64) (local $s1 f64) (local $s2 f64) (local $mean f64) (local $v f64)
     (local $m f64) (local $r f64) (local $j i32) (local $c i32) (local $mhi f32) (local $mlo f32)
-    (local $run i32) (local $rp i32) (local $rd i32) (local $r32 f32)
+    (local $run i32) (local $rp i32) (local $rd i32) (local $r32 f32) (local $sc f64)
     (local.set $L (i32.mul (local.get $cpg) (local.get $S)))
     (local.set $n (f64.convert_i32_u (i32.mul (local.get $L) (local.get $runs))))
     (block $done
       (loop $set
         (br_if $done (i32.eqz (local.get $nsets)))
         (local.set $k (f64.promote_f32 (f32.load (local.get $p))))
-        ;; statp doubles as the sums' output: no fixed address, so workers can share one memory.
-        (f64.store (local.get $statp) (f64.const 0))
-        (f64.store offset=8 (local.get $statp) (f64.const 0))
-        (local.set $run (i32.const 0))
-        (block $sdone
-          (loop $sruns
-            (br_if $sdone (i32.ge_u (local.get $run) (local.get $runs)))
-            (call $stats (i32.add (local.get $p) (i32.mul (local.get $run) (local.get $stride))) (local.get $L) (local.get $k) (local.get $statp))
-            (local.set $run (i32.add (local.get $run) (i32.const 1)))
-            (br $sruns)))
+        (call $setSums (local.get $p) (local.get $L) (local.get $runs) (local.get $stride) (local.get $k) (local.get $statp) (i32.const 1))
         (local.set $s1 (f64.load (local.get $statp)))
         (local.set $s2 (f64.load offset=8 (local.get $statp)))
+        ;; Float32 sums are trusted only when Σd² is at most 16× the centred sum of squares (cancellation loses at
+        ;; most 4 bits) and its squares neither overflowed nor underflowed; else the set's sums are redone in float64
+        ;; around the mean just found. Constant sets (Σd² = 0) take that path too: it is exact for them.
+        (if (i32.or
+              (i32.eqz (f64.le (local.get $s2) (f64.mul (f64.const 16)
+                (f64.sub (local.get $s2) (f64.div (f64.mul (local.get $s1) (local.get $s1)) (local.get $n))))))
+              (i32.or (f64.eq (local.get $s2) (f64.const inf))
+                (f64.lt (local.get $s2) (f64.mul (local.get $n) (f64.const 0x1p-100)))))
+          (then
+            ;; The mean estimate as the new shift, unless the float32 sums overflowed (then keep the first element).
+            (local.set $mean (f64.add (local.get $k) (f64.div (local.get $s1) (local.get $n))))
+            (if (f64.eq (f64.sub (local.get $mean) (local.get $mean)) (f64.const 0)) (then (local.set $k (local.get $mean))))
+            (call $setSums (local.get $p) (local.get $L) (local.get $runs) (local.get $stride) (local.get $k) (local.get $statp) (i32.const 0))
+            (local.set $s1 (f64.load (local.get $statp)))
+            (local.set $s2 (f64.load offset=8 (local.get $statp)))))
         (local.set $mean (f64.add (local.get $k) (f64.div (local.get $s1) (local.get $n))))
         (local.set $v (f64.max (f64.const 0)
           (f64.div (f64.sub (local.get $s2) (f64.div (f64.mul (local.get $s1) (local.get $s1)) (local.get $n))) (local.get $n))))
@@ -313,12 +397,13 @@
                 (block $cdone
                   (loop $ch
                     (br_if $cdone (i32.ge_u (local.get $j) (local.get $cpg)))
+                    (local.set $sc (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2))))) (local.get $r)))
                     (call $apply32
                       (i32.add (local.get $rp) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
                       (i32.add (local.get $rd) (i32.shl (i32.mul (local.get $j) (local.get $S)) (i32.const 2)))
-                      (local.get $S) (local.get $mhi) (local.get $mlo)
-                      (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $wp) (i32.shl (local.get $c) (i32.const 2))))) (local.get $r)))
-                      (f32.load (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))))
+                      (local.get $S) (local.get $mhi) (f32.demote_f64 (local.get $sc))
+                      (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $bp) (i32.shl (local.get $c) (i32.const 2)))))
+                        (f64.mul (f64.promote_f32 (local.get $mlo)) (local.get $sc)))))
                     (local.set $c (i32.add (local.get $c) (i32.const 1)))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $ch)))))
