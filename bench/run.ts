@@ -2,7 +2,7 @@
 //
 // Bytes are counted as 8 per element (one float32 read, one write). Beside every kernel the same run measures this
 // machine's Float32Array copy bandwidth (dst.set(src), 64 MB) and a naive two-pass JS kernel (naive.ts),
-// and checks each benchmarked output against the reference. Times are medians.
+// and checks each benchmarked output against the reference. Times are medians of samples of at least SAMPLE_MS.
 //
 // Rows: workers 0 = normalizeFast in this thread (the CLI's path); workers k = parallelNormalize over a pool of k
 // workers (the extension's path) with x already in shared memory (allocSharedTensor). y is written into a buffer
@@ -56,13 +56,23 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** Each sample lasts at least this long: a sub-millisecond call is averaged over several back-to-back calls. */
+const SAMPLE_MS = 5;
+
+/** Median ms per call over `reps` samples, after `warm` calls (which also size the samples). */
 async function timeIt(fn: () => unknown, reps = REPS, warm = WARM): Promise<number> {
-  for (let i = 0; i < warm; i++) await fn();
+  const w: number[] = [];
+  for (let i = 0; i < warm; i++) {
+    const a = performance.now();
+    await fn();
+    w.push(performance.now() - a);
+  }
+  const calls = Math.min(100, Math.max(1, Math.ceil(SAMPLE_MS / Math.max(1e-3, median(w.length ? w : [SAMPLE_MS])))));
   const t: number[] = [];
   for (let i = 0; i < reps; i++) {
     const a = performance.now();
-    await fn();
-    t.push(performance.now() - a);
+    for (let c = 0; c < calls; c++) await fn();
+    t.push((performance.now() - a) / calls);
   }
   return median(t);
 }

@@ -6,7 +6,7 @@
 // eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
 // foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
 import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
-import { runApplyPart, runMomentsPart, sharedSums, type MomentsPart } from '../kernels/fast/parts';
+import { fusedShared, runApplyPart, runMomentsPart, sharedMoments } from '../kernels/fast/parts';
 import { applyRows } from '../kernels/fast/apply';
 import { canFuse, canFuseInChunks } from '../kernels/fast/fused';
 import type { Moments } from '../kernels/moments';
@@ -34,15 +34,13 @@ const partsPerWorker = (numel: number, opts: ParallelOptions) => opts.partsPerWo
 
 /**
  * The calling thread's share. On a small VM a message round trip to an idle worker costs ~150-200 µs (measured), as
- * much as normalizing a few MB, so for small tensors the caller works too, while the workers' messages are in flight:
- * - below IN_THREAD_MAX elements (256 KB) it does everything (≤ ~50 µs of work; no message at all);
- * - up to CALLER_MAX elements (4 MB), beside pool.size − 1 workers, so that as many threads run as there are cores
- *   (a third thread on 2 cores measured slower). Zero-copy plans share chunks through a counter (claimShared): the
- *   caller may end up doing all of it when the workers start late, at most 4 MB read and 4 MB written, ~0.5 ms at
- *   one thread's 12-15 GB/s (more on a loaded machine): the most we let the extension host's main thread do. The
- *   other plans split fixed parts (shareOut): the caller's is (1 + CALLER_HEAD_START)/(workers + 1), larger than an
- *   equal split because the workers start one message later (shape E, 2 cores: 0.6 beside one worker measured best);
- * - above, nothing: large work never runs on the caller.
+ * much as normalizing a few MB, so small tensors are normalized here, with no message at all:
+ * - zero-copy plans (fused, x in a shared wasm memory) up to CALLER_MAX elements (4 MB): one thread's SIMD kernel
+ *   does 1M elements in ~0.3 ms here, less than a worker takes to receive its message;
+ * - other plans below IN_THREAD_MAX elements (256 KB); up to CALLER_MAX they are split between this thread and
+ *   pool.size − 1 workers (as many threads as cores: a third thread on 2 cores measured slower), the caller's part
+ *   (1 + CALLER_HEAD_START)/(workers + 1), larger than an equal split because the workers start one message later;
+ * - above CALLER_MAX, nothing: large work never runs on the caller (the extension host's main thread).
  */
 const IN_THREAD_MAX = 1 << 16;
 const CALLER_MAX = 1 << 20;
@@ -78,38 +76,6 @@ async function runShared<R>(share: { local?: [number, number]; remote: [number, 
     throw e;
   }
   return [...mine, ...(await remote)];
-}
-
-/** Atomics.waitAsync (Node ≥ 16) is typed in TypeScript's ES2024 lib; this project compiles against ES2022. */
-type AtomicsWaitAsync = { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: false } | { async: true; value: Promise<string> } };
-
-/** Chunks of the sets in claimShared: small enough to balance two threads (~50K elements each on shape E). */
-const CLAIM_CHUNKS = 16;
-
-/**
- * Mid-size zero-copy normalizations: this thread and `workers` workers take chunks of the sets from one shared
- * counter (`claim` in parts.ts). This thread starts at once, a worker when its message arrives (~150 µs later, or
- * later still when the machine is busy), so a late worker just does less instead of holding the call up. Then this
- * thread waits only for the chunks a worker has taken (Atomics.waitAsync: its event loop keeps running). A worker
- * whose message arrives after every chunk was taken returns without touching the memory.
- */
-async function claimShared(pool: WorkerPool, n: number, workers: number, job: (claim: { control: Int32Array; chunk: number }) => MomentsPart, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) throw new CancelledError();
-  const control = new Int32Array(new SharedArrayBuffer(8)); // [next chunk, units done]; one per call, never reused
-  const claim = { control, chunk: Math.max(1, Math.ceil(n / CLAIM_CHUNKS)) };
-  let failure: { error: unknown } | undefined;
-  const remote = Promise.all(Array.from({ length: workers }, () => pool.run('moments', job(claim), { signal })));
-  const ended = remote.then(() => undefined, (error: unknown) => {
-    failure ??= { error };
-  });
-  runMomentsPart(job(claim)); // this thread's chunks
-  // A worker that failed (crash, cancellation, dispose) may have taken a chunk it never finished: stop waiting then.
-  for (let seen = Atomics.load(control, 1); seen < n && !failure; seen = Atomics.load(control, 1)) {
-    const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(control, 1, seen, 50);
-    if (wait.async) await Promise.race([wait.value, ended]);
-  }
-  if (Atomics.load(control, 1) < n) throw failure!.error;
-  if (signal?.aborted) throw new CancelledError();
 }
 
 /**
@@ -158,12 +124,13 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
 }
 
 /**
- * Fused plans: x, y and the per-set statistics in one shared wasm memory; each worker runs one SIMD call over its
- * sets, reading x and writing y in place (no chunk copies). x is copied in once unless it came from
- * allocSharedTensor (and is not in use by another call).
+ * Fused plans: x, y and the per-set statistics in one shared wasm memory; one SIMD call per part of the sets reads x
+ * and writes y in place (no chunk copies), in this thread up to CALLER_MAX elements, else in the workers. x is copied
+ * in once unless it came from allocSharedTensor (and is not in use by another call).
  */
 async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], params: NormParams, plan: NormPlan, p: CheckedParams, opts: ParallelOptions): Promise<NormResult> {
   const { signal, onProgress } = opts;
+  if (signal?.aborted) throw new CancelledError();
   let slot = sharedSlotOf(x);
   if (!slot || slot.busy) {
     const fresh = allocSharedTensor(x.length);
@@ -171,23 +138,19 @@ async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], para
     slot = sharedSlotOf(fresh)!;
   }
   slot.busy = true;
-  const header = writeHeader(slot, plan, p.weight, p.bias);
   const { memory, xp, yp } = slot;
-  const units = shareOut(plan.numSets, 1, x.length, pool.size, partsPerWorker(x.length, opts));
-  const total = units.remote.length + (units.local ? 1 : 0);
-  let done = 0;
+  const shared = { memory, xp, yp, ...writeHeader(slot, plan, p.weight, p.bias) };
   onProgress?.(0);
-  const part = ([unit0, unit1]: [number, number]) => ({ x: slot.x, shape, params, unit0, unit1, shared: { memory, xp, yp, ...header } });
-  let sums: Sums[];
-  if (units.local && units.remote.length > 0) {
-    await claimShared(pool, plan.numSets, units.remote.length, (claim) => ({ ...part([0, plan.numSets]), claim }), signal);
-    sums = [sharedSums(plan, memory, header.statp, 0, plan.numSets)];
-    onProgress?.(1);
+  if (x.length <= CALLER_MAX) {
+    fusedShared(plan, p, shared, 0, plan.numSets);
   } else {
-    sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => runMomentsPart(part(r)), () => onProgress?.(++done / total), signal);
+    const parts = splitRange(plan.numSets, pool.size * partsPerWorker(x.length, opts), 1);
+    let done = 0;
+    await Promise.all(parts.map(([unit0, unit1]) =>
+      pool.run('moments', { x: slot.x, shape, params, unit0, unit1, shared }, { signal }).then(() => onProgress?.(++done / parts.length))));
   }
-  const m = gather(plan, slot.x, sums);
-  const { stats, running } = statsOf(plan, p, m);
+  onProgress?.(1);
+  const { stats, running } = statsOf(plan, p, sharedMoments(plan, slot.x, memory, shared.statp));
   const y = new Float32Array(memory.buffer, yp, x.length);
   // Released only on success: a cancelled or failed call may leave a worker still writing this slot's y, so the
   // slot stays busy and later calls on this input copy it into a fresh memory instead.

@@ -109,9 +109,13 @@ test('zero-copy: x from allocSharedTensor is normalized in place into its slot, 
   assert.equal(a.y.buffer, x.buffer, 'y lives in the same shared memory as x');
   assert.equal(a.y.byteOffset, slot.yp);
   assertMatchesReference(a, normalize({ data: x, shape }, params));
-  // Two calls at once on the same input: the second gets its own memory instead of racing on the slot.
-  const [b, c] = await Promise.all([parallelNormalize(pool, x, shape, params), parallelNormalize(pool, x, shape, params)]);
-  assert.notEqual(b.y.buffer, c.y.buffer);
+  // Two calls at once on the same input (> 1M elements, so both are in the workers): the second gets its own
+  // memory instead of racing on the slot.
+  const big = [2, 8, 256, 288];
+  const xb = allocSharedTensor(numel(big));
+  xb.set(randn(xb.length, 24));
+  const [b, c] = await Promise.all([parallelNormalize(pool, xb, big, params), parallelNormalize(pool, xb, big, params)]);
+  assert.ok(b.y.buffer !== c.y.buffer, 'two concurrent calls wrote two memories');
   assertClose(b.y, c.y, 0, 0, 'y');
 });
 
@@ -149,7 +153,7 @@ test('shareOut: all here below 64K elements, caller + size−1 workers up to 1M,
   assert.deepEqual(shareOut(256, 1, 786432, 1).remote, [[154, 256]]);
 });
 
-test('small tensors are normalized in this thread (no worker starts); mid-size ones use pool.size − 1 workers', async (t) => {
+test('small tensors and zero-copy ones up to 1M elements are normalized in this thread (no worker starts); other mid-size ones use pool.size − 1 workers', async (t) => {
   const fresh = new WorkerPool({ size: 2, workerFile });
   t.after(() => fresh.dispose());
   const small: [number[], NormParams][] = [
@@ -164,11 +168,17 @@ test('small tensors are normalized in this thread (no worker starts); mid-size o
   }
   assert.equal(fresh.liveWorkers, 0);
   await assert.rejects(parallelNormalize(fresh, randn(100, 1), [2, 5, 10], { method: 'layer', layout: 'NCHW', eps: 1e-5, normalizedShape: [10] }, { signal: AbortSignal.abort() }), { name: 'CancelledError' });
-  // Shape E of the benchmark (GN G=1, 786K elements): split between this thread and one worker.
+  // Shape E of the benchmark (GN G=1, 786K elements, zero-copy): this thread alone, still no worker.
   const shape = [256, 3, 32, 32];
   const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 1, weight: randn(3, 46), bias: randn(3, 47) };
   const x = randn(numel(shape), 48, 1e4, 1e-2);
   assertMatchesReference(await parallelNormalize(fresh, x, shape, params), normalize({ data: x, shape }, params));
+  assert.equal(fresh.liveWorkers, 0);
+  // A mid-size two-phase plan (channels-last): this thread and one worker.
+  const nhwc = [64, 32, 32, 4];
+  const xn = randn(numel(nhwc), 51);
+  const pn: NormParams = { method: 'group', layout: 'NHWC', eps: 1e-5, groups: 2 };
+  assertMatchesReference(await parallelNormalize(fresh, xn, nhwc, pn), normalize({ data: xn, shape: nhwc }, pn));
   assert.equal(fresh.liveWorkers, 1);
   // Above 1M elements this thread takes no share: both workers run.
   const big = [2, 8, 256, 257];
@@ -178,31 +188,6 @@ test('small tensors are normalized in this thread (no worker starts); mid-size o
   assert.equal(fresh.liveWorkers, 2);
 });
 
-test('claims: a worker takes the chunks left on the shared counter and counts the units it finished (no threads)', async () => {
-  const { allocSharedTensor, sharedSlotOf, writeHeader } = await import('../../src/kernels/fast/sharedTensor');
-  const { checkNormInput } = await import('../../src/kernels/normalize');
-  const shape = [40, 6, 10, 10];
-  const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3, weight: randn(6, 51), bias: randn(6, 52) };
-  const x = allocSharedTensor(numel(shape));
-  x.set(randn(x.length, 53, 1e4, 1e-2));
-  const slot = sharedSlotOf(x)!;
-  const { plan, p } = checkNormInput({ data: x, shape }, params);
-  const header = writeHeader(slot, plan, p.weight, p.bias);
-  const y = new Float32Array(slot.memory.buffer, slot.yp, x.length);
-  y.fill(NaN);
-  const control = new Int32Array(new SharedArrayBuffer(8));
-  control[0] = 3; // chunks 0-2 (sets [0, 21)) were taken by another thread
-  const part = { x, shape, params, unit0: 0, unit1: 120, shared: { memory: slot.memory, xp: slot.xp, yp: slot.yp, ...header }, claim: { control, chunk: 7 } };
-  assert.equal(runMomentsPart(part).k.length, 0);
-  assert.equal(control[1], 120 - 21);
-  const L = 2 * 100;
-  assert.ok(y.subarray(0, 21 * L).every(Number.isNaN), 'chunks taken elsewhere are left alone');
-  const ref = normalize({ data: x, shape }, params);
-  assertClose(y.subarray(21 * L), ref.y.subarray(21 * L), 1e-4, 1e-4, 'y');
-  assert.equal(runMomentsPart(part).k.length, 0); // nothing left: returns at once
-  assert.equal(control[1], 120 - 21);
-});
-
 test("a worker that crashes, hangs or is cancelled never gives a wrong result and never hangs the call", async (t) => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
@@ -210,37 +195,25 @@ test("a worker that crashes, hangs or is cancelled never gives a wrong result an
   const dir = mkdtempSync(join(tmpdir(), 'normlab-share-'));
   const crash = join(dir, 'crash.mjs');
   const hang = join(dir, 'hang.mjs');
-  const grabAndCrash = join(dir, 'grab.mjs');
   writeFileSync(crash, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
   writeFileSync(hang, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n");
-  // Its first job takes no chunk and replies (so it is up and listening for the next call); its second takes every
-  // chunk still on the counter, then dies without doing them.
-  writeFileSync(grabAndCrash, "import { parentPort } from 'node:worker_threads';\nlet jobs = 0;\nparentPort.on('message', (m) => {\n" +
-    "  if (m.type !== 'run') return;\n  const e = new Float64Array(0);\n" +
-    "  if (jobs++ === 0) return parentPort.postMessage({ type: 'result', id: m.id, result: { set0: 0, k: e, s1: e, s2: e } });\n" +
-    "  const c = m.payload.claim.control;\n  while (Atomics.add(c, 0, 1) < 64);\n  process.exit(3);\n});\n");
   const shape = [64, 4, 32, 32]; // 262K elements: this thread and one worker
   const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 2 };
   const x = randn(numel(shape), 50);
   const ref = normalize({ data: x, shape }, params);
 
-  // Zero-copy (claims): this thread takes the chunks no worker took, so a worker that never runs does not matter...
+  // Zero-copy up to 1M elements runs in this thread: no worker is asked, so a broken one cannot matter.
   for (const file of [crash, hang]) {
     const p = new WorkerPool({ size: 2, workerFile: file, cancelGraceMs: 50 });
     t.after(() => p.dispose());
     assertMatchesReference(await parallelNormalize(p, x, shape, params), ref);
+    assert.equal(p.liveWorkers, 0);
   }
-  // ...but one that took chunks and died fails the call instead of leaving their y unwritten (or it took none).
-  const grabbing = new WorkerPool({ size: 2, workerFile: grabAndCrash });
-  t.after(() => grabbing.dispose());
-  for (let i = 0; i < 4; i++) {
-    try {
-      assertMatchesReference(await parallelNormalize(grabbing, x, shape, params), ref);
-    } catch (e) {
-      assert.equal((e as Error).name, 'WorkerCrashedError');
-    }
-    await grabbing.drain(); // the (new) worker is up before the next call
-  }
+  // Above 1M elements the workers do it all: one that crashes fails the call instead of leaving y unwritten.
+  const big = [4, 4, 256, 257];
+  const crashingBig = new WorkerPool({ size: 2, workerFile: crash });
+  t.after(() => crashingBig.dispose());
+  await assert.rejects(parallelNormalize(crashingBig, randn(numel(big), 52), big, params), { name: 'WorkerCrashedError' });
 
   // Fixed shares (two-phase plans, or with `out`): the worker's outcome is the call's.
   const nhwc: NormParams = { method: 'batch', layout: 'NHWC', eps: 1e-5 };

@@ -1,12 +1,13 @@
 // One worker's share of a parallel normalization, as pure functions over shared memory (the jobs in
 // src/extension/jobs/{moments,apply}.ts only wrap these, so they are tested without threads).
 // x and y are views of SharedArrayBuffers: every worker reads x and writes a disjoint part of y.
-import { checkNormInput } from '../normalize';
+import type { Moments } from '../moments';
+import { checkNormInput, type CheckedParams } from '../normalize';
 import type { NormPlan } from '../plan';
 import type { NormParams } from '../types';
 import { applyFast } from './apply';
 import { canFuse, canFuseInChunks, fusedSets } from './fused';
-import { sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
+import { finishMoments, sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
 import { kernels, sharedKernels } from './wasm';
 
 export interface MomentsPart {
@@ -20,13 +21,6 @@ export interface MomentsPart {
   y?: Float32Array;
   /** Fused plans, zero-copy: x, y and the header live in this shared wasm memory (see sharedTensor.ts). */
   shared?: { memory: WebAssembly.Memory; xp: number; yp: number; wp: number; bp: number; statp: number };
-  /**
-   * Zero-copy only: the units are shared with the calling thread and taken `chunk` at a time by Atomics.add on
-   * control[0] (chunk index) until none is left; control[1] counts finished units (Atomics.notify wakes the caller).
-   * The statistics are read from the shared memory, so the result is empty. A thread that gets no core (or a
-   * message that arrives late) then does less work instead of holding everyone up.
-   */
-  claim?: { control: Int32Array; chunk: number };
 }
 
 export interface ApplyPart {
@@ -53,26 +47,9 @@ export function runMomentsPart(part: MomentsPart): Sums {
   const { plan, p } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
   if (part.shared) {
     if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
-    // One call per part (or claimed chunk), straight from x to y in the shared memory.
-    const { memory, xp, yp, wp, bp, statp } = part.shared;
-    const L = plan.channelsPerGroup * plan.S;
-    const runs = plan.reduceN ? plan.N : 1;
-    const K = sharedKernels(memory);
-    const fused = (u0: number, u1: number) => K.fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, runs,
-      plan.C * plan.S * 4, u0 % plan.groups, plan.groups, wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
-    const { unit0: u0, unit1: u1 } = part;
-    if (part.claim) {
-      const { control, chunk } = part.claim;
-      for (let a = u0 + Atomics.add(control, 0, 1) * chunk; a < u1; a = u0 + Atomics.add(control, 0, 1) * chunk) {
-        const b = Math.min(u1, a + chunk);
-        fused(a, b);
-        Atomics.add(control, 1, b - a);
-        Atomics.notify(control, 1);
-      }
-      return { set0: u0, k: new Float64Array(0), s1: new Float64Array(0), s2: new Float64Array(0) };
-    }
-    fused(u0, u1);
-    return sharedSums(plan, memory, statp, u0, u1);
+    fusedShared(plan, p, part.shared, part.unit0, part.unit1);
+    // The statistics stay in the shared memory (sharedMoments reads them): nothing to send back.
+    return { set0: part.unit0, k: new Float64Array(0), s1: new Float64Array(0), s2: new Float64Array(0) };
   }
   if (part.y) {
     if (!canFuseInChunks(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
@@ -85,16 +62,28 @@ export function runMomentsPart(part: MomentsPart): Sums {
     : sumsOfRows(K, plan, part.x, part.unit0, part.unit1);
 }
 
-/** Sets [u0, u1) as sums (k = mean, s1 = 0, s2 = var·count) from the per-set [mean, var] fusedSets wrote at statp. */
-export function sharedSums(plan: NormPlan, memory: WebAssembly.Memory, statp: number, u0: number, u1: number): Sums {
-  const st = new Float64Array(memory.buffer, statp + u0 * 16, 2 * (u1 - u0));
-  const n = u1 - u0;
-  const sums: Sums = { set0: u0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
+export type SharedRegion = NonNullable<MomentsPart['shared']>;
+
+/** Zero-copy fused sets [u0, u1): one SIMD call straight from x to y in the shared memory; [mean, var] per set at statp. */
+export function fusedShared(plan: NormPlan, p: CheckedParams, shared: SharedRegion, u0: number, u1: number): void {
+  simd(); // the same clear error as the other paths where SIMD is missing
+  const { memory, xp, yp, wp, bp, statp } = shared;
+  const L = plan.channelsPerGroup * plan.S;
+  sharedKernels(memory).fusedSets(xp + u0 * L * 4, yp + u0 * L * 4, u1 - u0, plan.channelsPerGroup, plan.S, plan.reduceN ? plan.N : 1,
+    plan.C * plan.S * 4, u0 % plan.groups, plan.groups, wp, bp, p.eps, plan.centered ? 1 : 0, statp + u0 * 16);
+}
+
+/** Every set's moments from the [mean, var] that fusedShared wrote at statp (finishMoments: non-finite sets get the reference's). */
+export function sharedMoments(plan: NormPlan, x: Float32Array, memory: WebAssembly.Memory, statp: number): Moments {
+  const n = plan.numSets;
+  const st = new Float64Array(memory.buffer, statp, 2 * n);
+  // As sums with k = mean, s1 = 0, s2 = var·count.
+  const sums: Sums = { set0: 0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
   for (let i = 0; i < n; i++) {
     sums.k[i] = st[2 * i];
     sums.s2[i] = st[2 * i + 1] * plan.setSize;
   }
-  return sums;
+  return finishMoments(plan, x, sums, 0, n);
 }
 
 export function runApplyPart(part: ApplyPart): void {

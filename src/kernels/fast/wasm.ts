@@ -79,13 +79,21 @@ export function kernels(): Kernels | null {
   return cached;
 }
 
+/** Instances per memory object, held weakly: an entry goes when its memory is no longer used elsewhere. */
+const sharedInstances = new WeakMap<WebAssembly.Memory, KernelExports>();
+
 /**
- * The kernels over a shared memory: compiled once per thread, instantiated per call (~10 µs). Not cached, so that
- * a worker never keeps a finished normalization's memory alive.
+ * The kernels over a shared memory: compiled once per thread, instantiated once per memory object (~10 µs). A
+ * worker receives a new Memory object with every message, so its instances never outlive the job.
  */
 export function sharedKernels(memory: WebAssembly.Memory): KernelExports {
-  sharedModule ??= new WebAssembly.Module(decode(KERNELS_SHARED_WASM_BASE64));
-  return new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as KernelExports;
+  let k = sharedInstances.get(memory);
+  if (!k) {
+    sharedModule ??= new WebAssembly.Module(decode(KERNELS_SHARED_WASM_BASE64));
+    k = new WebAssembly.Instance(sharedModule, { env: { memory } }).exports as unknown as KernelExports;
+    sharedInstances.set(memory, k);
+  }
+  return k;
 }
 
 /** Tests only: run the fallback paths as if SIMD were missing. */
