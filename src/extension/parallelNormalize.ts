@@ -2,7 +2,8 @@
 //
 // Fused plans (GroupNorm, LayerNorm, RMSNorm, Instance/BatchNorm in training; NCHW or S = 1): one `moments` job per part
 // of the sets computes their sums AND writes their y, so x is read once; x and y live in a shared wasm memory so
-// the workers' SIMD code reads and writes them in place (sharedTensor.ts). Other plans (BatchNorm on (N, C), channels-last,
+// the workers' SIMD code reads and writes them in place (sharedTensor.ts); up to 1M elements the calling thread
+// does it alone (see CALLER_MAX). Other plans (BatchNorm on (N, C), channels-last,
 // eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
 // foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
 import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
@@ -19,7 +20,7 @@ import { CancelledError, type WorkerPool } from './pool';
 export interface ParallelOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** Parts per worker: more balances a shared machine better, fewer costs fewer messages. Default 2 (1 below 4M values). */
+  /** Two-phase plans: parts per worker (more balance a shared machine better, fewer cost fewer messages). Default 2 (1 below 4M values). */
   partsPerWorker?: number;
   /**
    * Receives y: a Float32Array over a SharedArrayBuffer of x's length (reuse it to skip allocating y). After a
@@ -29,7 +30,14 @@ export interface ParallelOptions {
   out?: Float32Array;
 }
 
-/** Two parts per worker balance a shared machine; small tensors are not worth the extra messages. */
+/**
+ * Zero-copy jobs above CALLER_MAX: one message per worker, the sets cut into pool.size × CHUNKS_PER_WORKER chunks
+ * taken from a shared counter (dynamic balance without more messages). Measured on A, C, D against fixed parts,
+ * alternating in one process: 8 chunks per worker 3–10% faster than 2 fixed parts per worker, as fast as 1.
+ */
+const CHUNKS_PER_WORKER = 8;
+
+/** Two-phase plans: two parts per worker balance a shared machine; small tensors are not worth the extra messages. */
 const partsPerWorker = (numel: number, opts: ParallelOptions) => opts.partsPerWorker ?? (numel >= 1 << 22 ? 2 : 1);
 
 /**
@@ -144,10 +152,11 @@ async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], para
   if (x.length <= CALLER_MAX) {
     fusedShared(plan, p, shared, 0, plan.numSets);
   } else {
-    const parts = splitRange(plan.numSets, pool.size * partsPerWorker(x.length, opts), 1);
+    // One message per worker; the workers take chunks of the sets from one counter until none is left.
+    const claim = { control: new Int32Array(new SharedArrayBuffer(4)), chunk: Math.max(1, Math.ceil(plan.numSets / (pool.size * CHUNKS_PER_WORKER))) };
     let done = 0;
-    await Promise.all(parts.map(([unit0, unit1]) =>
-      pool.run('moments', { x: slot.x, shape, params, unit0, unit1, shared }, { signal }).then(() => onProgress?.(++done / parts.length))));
+    await Promise.all(Array.from({ length: pool.size }, () =>
+      pool.run('moments', { x: slot.x, shape, params, unit0: 0, unit1: plan.numSets, shared, claim }, { signal }).then(() => onProgress?.(++done / pool.size))));
   }
   onProgress?.(1);
   const { stats, running } = statsOf(plan, p, sharedMoments(plan, slot.x, memory, shared.statp));

@@ -188,6 +188,32 @@ test('small tensors and zero-copy ones up to 1M elements are normalized in this 
   assert.equal(fresh.liveWorkers, 2);
 });
 
+test('claims: a worker takes chunks from the shared counter until none is left, and leaves taken ones alone (no threads)', async () => {
+  const { allocSharedTensor, sharedSlotOf, writeHeader } = await import('../../src/kernels/fast/sharedTensor');
+  const { checkNormInput } = await import('../../src/kernels/normalize');
+  const shape = [40, 6, 10, 10];
+  const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3, weight: randn(6, 51), bias: randn(6, 52) };
+  const x = allocSharedTensor(numel(shape));
+  x.set(randn(x.length, 53, 1e4, 1e-2));
+  const slot = sharedSlotOf(x)!;
+  const { plan, p } = checkNormInput({ data: x, shape }, params);
+  const header = writeHeader(slot, plan, p.weight, p.bias);
+  const y = new Float32Array(slot.memory.buffer, slot.yp, x.length);
+  y.fill(NaN);
+  const control = new Int32Array(new SharedArrayBuffer(4));
+  control[0] = 3; // chunks 0-2 (sets [0, 21)) were taken by another worker
+  const part = { x, shape, params, unit0: 0, unit1: 120, shared: { memory: slot.memory, xp: slot.xp, yp: slot.yp, ...header }, claim: { control, chunk: 7 } };
+  runMomentsPart(part);
+  const L = 2 * 100;
+  assert.ok(y.subarray(0, 21 * L).every(Number.isNaN), 'chunks taken elsewhere are left alone');
+  const ref = normalize({ data: x, shape }, params);
+  assertClose(y.subarray(21 * L), ref.y.subarray(21 * L), 1e-4, 1e-4, 'y');
+  const taken = control[0];
+  assert.ok(taken * 7 >= 120);
+  runMomentsPart(part); // nothing left: returns at once, one more failed claim
+  assert.equal(control[0], taken + 1);
+});
+
 test("a worker that crashes, hangs or is cancelled never gives a wrong result and never hangs the call", async (t) => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');

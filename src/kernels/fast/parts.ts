@@ -21,6 +21,12 @@ export interface MomentsPart {
   y?: Float32Array;
   /** Fused plans, zero-copy: x, y and the header live in this shared wasm memory (see sharedTensor.ts). */
   shared?: { memory: WebAssembly.Memory; xp: number; yp: number; wp: number; bp: number; statp: number };
+  /**
+   * Zero-copy only: the units are shared by every worker of the call and taken `chunk` at a time by Atomics.add on
+   * control[0] (the next chunk) until none is left, so one message per worker balances the load: a worker that
+   * starts late or loses its core just does fewer chunks.
+   */
+  claim?: { control: Int32Array; chunk: number };
 }
 
 export interface ApplyPart {
@@ -47,7 +53,14 @@ export function runMomentsPart(part: MomentsPart): Sums {
   const { plan, p } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
   if (part.shared) {
     if (!canFuse(plan, p)) throw new Error('internal: fused moments requested for a plan that cannot fuse');
-    fusedShared(plan, p, part.shared, part.unit0, part.unit1);
+    if (part.claim) {
+      const { control, chunk } = part.claim;
+      for (let a = part.unit0 + Atomics.add(control, 0, 1) * chunk; a < part.unit1; a = part.unit0 + Atomics.add(control, 0, 1) * chunk) {
+        fusedShared(plan, p, part.shared, a, Math.min(part.unit1, a + chunk));
+      }
+    } else {
+      fusedShared(plan, p, part.shared, part.unit0, part.unit1);
+    }
     // The statistics stay in the shared memory (sharedMoments reads them): nothing to send back.
     return { set0: part.unit0, k: new Float64Array(0), s1: new Float64Array(0), s2: new Float64Array(0) };
   }
