@@ -25,6 +25,8 @@ const APT_DEPS = [
   { pkg: 'g++', present: () => hasCommand('g++') },
   { pkg: 'make', present: () => hasCommand('make') },
   { pkg: 'python3', present: () => hasCommand('python3') },
+  // A CJK font, so that Chromium draws NormLab's zh-cn strings in the screenshots instead of empty boxes.
+  { pkg: 'fonts-wqy-microhei', present: () => fs.existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc') },
 ];
 
 const log = (msg) => console.log(`[ensure-vscode] ${msg}`);

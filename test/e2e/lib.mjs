@@ -85,9 +85,10 @@ const openServers = new Set();
 /**
  * Starts code-server in its own process group with fresh temp user-data/extensions dirs.
  * @param {{ workspace?: string, port?: number, settings?: Record<string, unknown>,
- *           extensionsDir?: string, installVsix?: string, linkExtension?: string, quiet?: boolean }} [opts]
+ *           extensionsDir?: string, installVsix?: string, linkExtension?: string, quiet?: boolean, displayLanguage?: string }} [opts]
  *   installVsix: `--install-extension` this file first; linkExtension: symlink this unpacked
- *   extension folder into the extensions dir (what `npm start` does).
+ *   extension folder into the extensions dir (what `npm start` does). displayLanguage: run VS Code in this display
+ *   language (only 'zh-cn': see useLanguagePack).
  */
 export async function startServer(opts = {}) {
   const entry = codeServerEntry();
@@ -107,12 +108,13 @@ export async function startServer(opts = {}) {
 
   if (opts.installVsix) installVsix(opts.installVsix, common, tmp);
   if (opts.linkExtension) linkUnpackedExtension(opts.linkExtension, extensionsDir);
+  if (opts.displayLanguage) useLanguagePack(opts.displayLanguage, userData, extensionsDir);
 
   const logPath = path.join(tmp, 'server.log');
   const logFd = fs.openSync(logPath, 'w');
   const args = [entry, ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
     '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--ignore-last-opened', '--disable-proxy', workspace];
+    '--ignore-last-opened', '--disable-proxy', ...(opts.displayLanguage ? ['--locale', opts.displayLanguage] : []), workspace];
   const proc = spawn(codeServerNode(), args, { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, NODE_OPTIONS: '' } });
   fs.closeSync(logFd);
   let exited = null;
@@ -173,6 +175,28 @@ export function linkUnpackedExtension(extDir, extensionsDir) {
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(path.resolve(extDir), link, 'dir');
   return link;
+}
+
+/**
+ * A display language without Microsoft's language pack (not reachable offline): a stub pack that declares the
+ * language and translates nothing (test/e2e/fixtures/language-pack-<id>), linked into the extensions dir, and the
+ * languagepacks.json that VS Code would write when installing a pack (it only does so at install time). VS Code's
+ * own UI then stays English; extensions get `vscode.env.language` = id, so NormLab's package.nls.<id>.json and
+ * l10n/bundle.l10n.<id>.json are used, which is what the test checks.
+ */
+function useLanguagePack(id, userData, extensionsDir) {
+  const dir = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures', `language-pack-${id}`);
+  const link = linkUnpackedExtension(dir, extensionsDir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const loc = manifest.contributes.localizations[0];
+  fs.writeFileSync(path.join(userData, 'languagepacks.json'), JSON.stringify({
+    [id]: {
+      hash: `${manifest.name}-${manifest.version}`,
+      extensions: [{ extensionIdentifier: { id: `${manifest.publisher}.${manifest.name}` }, version: manifest.version }],
+      translations: Object.fromEntries(loc.translations.map((t) => [t.id, path.join(link, t.path)])),
+      label: loc.localizedLanguageName,
+    },
+  }));
 }
 
 /** SIGTERM the whole process group, SIGKILL after 5 s. */
@@ -439,7 +463,8 @@ export async function readNotifications(page) {
  * (E2E_TIMEOUT_MS, default 180 s).
  * @param {string} name
  * @param {(ctx: { page: import('playwright-core').Page, server: any, browser: import('playwright-core').Browser }) => Promise<void>} body
- * @param {{ workspace?: string, settings?: Record<string, unknown>, timeoutMs?: number, waitForExtension?: boolean }} [opts]
+ * @param {{ workspace?: string, settings?: Record<string, unknown>, timeoutMs?: number, waitForExtension?: boolean | string, displayLanguage?: string }} [opts]
+ *   waitForExtension: false, or the palette title to wait for (default 'NormLab: Open Playground').
  */
 export async function runUiTest(name, body, opts = {}) {
   const t0 = Date.now();
@@ -458,11 +483,11 @@ export async function runUiTest(name, body, opts = {}) {
   try {
     await withTimeout((async () => {
       const vsix = extMode() === 'vsix' ? VSIX_PATH : undefined;
-      server = await startServer({ workspace: opts.workspace, settings: opts.settings, installVsix: vsix });
+      server = await startServer({ workspace: opts.workspace, settings: opts.settings, installVsix: vsix, displayLanguage: opts.displayLanguage });
       browser = await launchBrowser();
       page = await newPage(browser);
       await openWorkbench({ page, server });
-      if (opts.waitForExtension !== false) await waitForExtension(page);
+      if (opts.waitForExtension !== false) await waitForExtension(page, typeof opts.waitForExtension === 'string' ? opts.waitForExtension : undefined);
       await body({ page, server, browser });
     })(), timeoutMs, `UI test ${name}`);
     ok = true;
