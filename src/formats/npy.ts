@@ -104,8 +104,8 @@ export async function readNpyHeader(r: Region, what: string, maxHeaderBytes = NP
   return parseHeaderText(text, span.start + span.length, what);
 }
 
-/** An .npy held in a region as one tensor entry named `name`. */
-export async function npyEntry(r: Region, name: string, what: string, maxHeaderBytes?: number): Promise<TensorEntry> {
+/** An .npy held in a region as one tensor entry named `name`; its data is read from `data` (the same bytes as r). */
+export async function npyEntry(r: Region, name: string, what: string, maxHeaderBytes?: number, data: Region = r): Promise<TensorEntry> {
   const h = await readNpyHeader(r, what, maxHeaderBytes);
   const need = h.numel * ITEMSIZE[h.dtype];
   if (h.dataOffset + need > r.size) {
@@ -113,7 +113,7 @@ export async function npyEntry(r: Region, name: string, what: string, maxHeaderB
   }
   return {
     info: tensorInfo(name, h.dtype, h.shape, h.numel),
-    region: subRegion(r, h.dataOffset, r.size - h.dataOffset, what),
+    region: subRegion(data, h.dataOffset, r.size - h.dataOffset, what),
     littleEndian: h.littleEndian,
     offset: 0,
     strides: h.fortranOrder && h.shape.length > 1 ? fortranStrides(h.shape) : undefined,

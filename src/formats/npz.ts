@@ -4,7 +4,7 @@ import { DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes } from './errors';
 import { npyEntry, NPY_MAX_HEADER_BYTES } from './npy';
 import type { ByteSource } from './source';
 import { makeTensorFile, type TensorEntry, type TensorFile } from './tensorFile';
-import { openZipMember, type ZipEntry } from './zip';
+import { crcChecked, openZipMember, type ZipEntry } from './zip';
 
 /** Enough for ~80,000 members with typical ~128-byte headers. */
 const NPZ_HEADERS_BUDGET = 16 << 20;
@@ -22,7 +22,9 @@ export async function openNpz(src: ByteSource, zip: ZipEntry[], opts: { maxHeade
       continue;
     }
     const region = await openZipMember(src, z);
-    const e = await npyEntry(region, z.name.slice(0, -4), `${src.name}: member '${z.name}'`, Math.min(budget, NPY_MAX_HEADER_BYTES));
+    const what = `${src.name}: member '${z.name}'`;
+    // The header is read unchecked (so a corrupt member still lists), the data through the CRC-32 check.
+    const e = await npyEntry(region, z.name.slice(0, -4), what, Math.min(budget, NPY_MAX_HEADER_BYTES), crcChecked(region, z, what));
     spent += 64 + (region.size - e.region.size);
     if (spent > budget) throw new FormatError(`${src.name}: the headers of its ${zip.length} members exceed the header limit of ${fmtBytes(budget)}`);
     entries.push(e);

@@ -10,7 +10,7 @@ import { NumpyArrayRef, PyDict, PyTuple, StorageRef, TensorRef, typeName, unpick
 import { sourceRegion, type Region } from './region';
 import type { ByteSource } from './source';
 import { makeTensorFile, tensorInfo, type TensorEntry, type TensorFile } from './tensorFile';
-import { lazyZipMember, openZipMember, type ZipEntry } from './zip';
+import { lazyZipMember, type ZipEntry } from './zip';
 
 const MAX_DEPTH = 64;
 
@@ -26,12 +26,12 @@ export async function openPytorch(src: ByteSource, zip: ZipEntry[], opts: { maxH
   let littleEndian = true;
   const bo = members.get(`${prefix}byteorder`);
   if (bo && bo.size <= 16) {
-    const order = new TextDecoder().decode(await (await openZipMember(src, bo)).read(0, bo.size)).trim();
+    const order = new TextDecoder().decode(await lazyZipMember(src, bo).read(0, bo.size)).trim();
     if (order !== 'little' && order !== 'big') throw new FormatError(`${what}: byteorder must be 'little' or 'big', found ${JSON.stringify(order)}`);
     littleEndian = order === 'little';
   }
 
-  const root = unpickle(await (await openZipMember(src, pkl)).read(0, pkl.size), `${what}: data.pkl`);
+  const root = unpickle(await lazyZipMember(src, pkl).read(0, pkl.size), `${what}: data.pkl`);
   return buildFile(src, root, littleEndian, async (name, storage) => {
     const member = members.get(`${prefix}data/${storage.key}`);
     if (!member) throw new FormatError(`${what}: tensor '${name}' uses storage '${storage.key}', but the zip has no member '${prefix}data/${storage.key}'`);

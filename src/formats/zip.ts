@@ -1,6 +1,7 @@
 // Zip archives (npz, PyTorch checkpoints): the central directory only, zip64 included. Members are opened as
 // regions: stored ones read lazily by offset, deflated ones inflated on demand by fflate.
 import { DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes } from './errors';
+import { crc32 } from './crc32';
 import { deflatedRegion, sourceRegion, type Region } from './region';
 import type { ByteSource } from './source';
 
@@ -10,6 +11,8 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** CRC-32 of the uncompressed bytes, from the central directory. */
+  crc32: number;
 }
 
 const EOCD = 0x06054b50;
@@ -71,6 +74,7 @@ export async function readZipDirectory(src: ByteSource, maxHeaderBytes = DEFAULT
     if (p + 46 > cd.length || dv.getUint32(p, true) !== CENTRAL) throw new FormatError(`${what}: corrupt zip: bad central directory entry ${i}`);
     const flags = dv.getUint16(p + 8, true);
     const method = dv.getUint16(p + 10, true);
+    const crc = dv.getUint32(p + 16, true);
     let compressedSize = dv.getUint32(p + 20, true);
     let size = dv.getUint32(p + 24, true);
     const nameLen = dv.getUint16(p + 28, true);
@@ -101,13 +105,13 @@ export async function readZipDirectory(src: ByteSource, maxHeaderBytes = DEFAULT
       e += 4 + len;
     }
     if (flags & 1) throw new FormatError(`${what}: member '${name}' is encrypted; encrypted zips are not supported`);
-    entries.push({ name, method, compressedSize, size, localHeaderOffset });
+    entries.push({ name, method, compressedSize, size, localHeaderOffset, crc32: crc });
     p = extraEnd + commentLen;
   }
   return entries;
 }
 
-/** The member's bytes as a region (nothing is read or inflated yet beyond its local header). */
+/** The member's bytes as a region (nothing is read or inflated yet beyond its local header); see crcChecked. */
 export async function openZipMember(src: ByteSource, entry: ZipEntry): Promise<Region> {
   const what = `${src.name}: member '${entry.name}'`;
   if (entry.localHeaderOffset + 30 > src.size) throw new FormatError(`${what}: local header offset ${entry.localHeaderOffset} is past the end of the file`);
@@ -125,16 +129,57 @@ export async function openZipMember(src: ByteSource, entry: ZipEntry): Promise<R
   throw new FormatError(`${what}: unsupported compression method ${entry.method}; expected 0 (stored) or 8 (deflate)`);
 }
 
+/** A read may start this far into a member and still be checked (the rest of an .npy after its header, say). */
+const CRC_PREFIX_MAX = 64 * 1024;
+
+const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
+
+/**
+ * Reads and streams that reach the member's end from within its first 64 KiB — a whole tensor, the data of an .npy
+ * after its header — check the CRC-32 from the central directory, as numpy's and PyTorch's readers do, so a corrupt
+ * member is an error instead of wrong numbers. Partial reads (a slice for the heatmap) cannot be checked. Readers
+ * parse headers from the unchecked member, so one corrupt member does not keep the others from being listed.
+ */
+export function crcChecked(r: Region, entry: ZipEntry, what: string): Region {
+  const covers = (offset: number, length: number) => offset + length === r.size && offset <= CRC_PREFIX_MAX;
+  const prefixCrc = async (offset: number, signal?: AbortSignal) => (offset === 0 ? 0 : crc32(await r.read(0, offset, signal)));
+  const check = (crc: number) => {
+    if (crc !== entry.crc32) {
+      throw new FormatError(`${what}: corrupt data: its CRC-32 is ${hex(crc)}, but the zip directory expects ${hex(entry.crc32)}`);
+    }
+  };
+  return {
+    size: r.size,
+    randomAccess: r.randomAccess,
+    async read(offset, length, signal) {
+      if (!covers(offset, length)) return r.read(offset, length, signal);
+      const before = await prefixCrc(offset, signal);
+      const bytes = await r.read(offset, length, signal);
+      check(crc32(bytes, before));
+      return bytes;
+    },
+    async stream(offset, length, chunkBytes, onChunk, signal) {
+      if (!covers(offset, length)) return r.stream(offset, length, chunkBytes, onChunk, signal);
+      let crc = await prefixCrc(offset, signal);
+      await r.stream(offset, length, chunkBytes, (bytes) => {
+        crc = crc32(bytes, crc);
+        onChunk(bytes);
+      }, signal);
+      check(crc);
+    },
+  };
+}
+
 /**
  * The member as a region whose local header is read on first access, so opening a checkpoint with
- * thousands of storages costs no read per storage. The declared size comes from the central directory.
+ * thousands of storages costs no read per storage; whole reads check its CRC-32. The declared size comes from the central directory.
  */
 export function lazyZipMember(src: ByteSource, entry: ZipEntry): Region {
   if (entry.method !== 0 && entry.method !== 8) {
     throw new FormatError(`${src.name}: member '${entry.name}': unsupported compression method ${entry.method}; expected 0 (stored) or 8 (deflate)`);
   }
   let opened: Promise<Region> | undefined;
-  const get = () => (opened ??= openZipMember(src, entry));
+  const get = () => (opened ??= openZipMember(src, entry).then((r) => crcChecked(r, entry, `${src.name}: member '${entry.name}'`)));
   return {
     size: entry.size,
     randomAccess: entry.method === 0,
