@@ -1,9 +1,10 @@
 ;; NormLab's WebAssembly SIMD hot loops (compiled by build-wasm.mjs into wasmModule.ts; do not edit the generated file).
 ;; Built twice: with its own memory (one thread, chunks copied in and out), and importing a shared memory
 ;; (workers over one SharedArrayBuffer that holds x and y, no copies).
-;; Pointers are byte offsets into this module's own memory. Data is float32; every sum and every
-;; y = x·scale + shift is done in float64 (f64x2), then rounded once to float32, exactly as the TypeScript
-;; reference does, so the output pass is bit-identical to applyScaleShift.
+;; Pointers are byte offsets into this module's own memory. Data is float32. The two-pass paths ($stats, $statsVec,
+;; $apply, $applyVec, $applyAffine) sum and compute y = x·scale + shift in float64 (f64x2), rounded once to float32
+;; as the TypeScript reference does, so their output pass is bit-identical to applyScaleShift. The fused path
+;; (fusedSets) sums in float32 blocks and writes y in float32 around a split mean: see $stats32 and $apply32.
 (module
   (memory (export "memory") 1)
 
@@ -247,10 +248,7 @@
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $len) (i32.const 2))))
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
         (br $r))))
-  ;; float32 output pass of the fused path: y = ((x - mhi) - mlo)·sc + b with mean = mhi + mlo split in two floats,
-  ;; so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits; ~3 ulp of |y| error
-  ;; against the float64 pass, at less than half its instructions.
-;; float32 output pass of the fused path: y = (x - mhi)·sc + b' where mean = mhi + mlo is split in two floats and
+  ;; float32 output pass of the fused path: y = (x - mhi)·sc + b' where mean = mhi + mlo is split in two floats and
   ;; b' = b - mlo·sc, so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits;
   ;; ~3 ulp of |y| error against the float64 pass. 16 floats per iteration (loop overhead is most of a short loop's cost).
   (func $apply32 (param $src i32) (param $dst i32) (param $n i32) (param $mhi f32) (param $sc f32) (param $b f32)
@@ -310,7 +308,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $t))))
 
-;; $apply32 over n floats at src -> dst and, in the same loop, $stats32's sums of the next set's n floats at xn
+  ;; $apply32 over n floats at src -> dst and, in the same loop, $stats32's sums of the next set's n floats at xn
   ;; (added to out[0..1]): the fused path's output pass of one set overlaps the sums of the next, so main memory sees
   ;; the reads of x and the writes of y at the same time instead of in turns (as a copy does).
   (func $applyStats32 (param $xs i32) (param $yd i32) (param $n i32) (param $mhi f32) (param $sc f32) (param $b f32)
