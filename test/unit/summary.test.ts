@@ -59,3 +59,52 @@ test('histogram matches numpy.histogram conventions', () => {
   assert.deepEqual(histogram([-1, 0.25, 0.75, 2, NaN], 2, [0, 1]).counts, [1, 1]);
   assert.throws(() => histogram([1], 0), /bins must be an integer/);
 });
+
+test('float32 chunks (the SIMD kernel) give the JavaScript path\'s summary, NaN/Inf counts and min/max exactly (property)', () => {
+  const special = fc.constantFrom(NaN, Infinity, -Infinity);
+  const value = fc.oneof({ weight: 8, arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }) }, { weight: 1, arbitrary: special });
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 256, maxLength: 3000 }), fc.double({ min: -1e4, max: 1e4, noNaN: true }), (xs, offset) => {
+      const f32 = Float32Array.from(xs, (v) => v + offset);
+      const simd = new SummaryAccumulator();
+      simd.add(f32);
+      const js = new SummaryAccumulator();
+      js.add(Array.from(f32));
+      const a = simd.result();
+      const b = js.result();
+      assert.deepEqual([a.count, a.nan, a.inf, a.min, a.max], [b.count, b.nan, b.inf, b.min, b.max]);
+      if (b.count === 0) return assert.equal(a.mean, null);
+      let big = 1;
+      for (const v of f32) if (v - v === 0) big = Math.max(big, Math.abs(v));
+      assert.ok(Math.abs(a.mean! - b.mean!) <= 1e-9 * big, `mean ${a.mean} vs ${b.mean}`);
+      assert.ok(Math.abs(a.std! - b.std!) <= 1e-9 * big, `std ${a.std} vs ${b.std}`);
+    }),
+    { numRuns: 300 },
+  );
+  // Only non-finite values, and a long run of them before the first finite one.
+  const bad = new Float32Array(300).fill(NaN);
+  bad[7] = Infinity;
+  assert.deepEqual(summarize(bad), { count: 0, min: null, max: null, mean: null, std: null, nan: 299, inf: 1 });
+  const late = new Float32Array(1000).fill(-Infinity);
+  late[990] = 2.5;
+  late[995] = -1.5;
+  const s = summarize(late);
+  assert.deepEqual([s.count, s.min, s.max, s.mean, s.inf, s.nan], [2, -1.5, 2.5, 0.5, 998, 0]);
+});
+
+test('float32 histograms (the wasm kernel) count exactly as the JavaScript loop, edges included (property)', () => {
+  const value = fc.oneof({ weight: 10, arbitrary: fc.float({ noNaN: true, noDefaultInfinity: true, min: -100, max: 100 }) },
+    { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0, 1, -1) });
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 256, maxLength: 2000 }), fc.integer({ min: 1, max: 300 }), fc.boolean(), (xs, bins, ranged) => {
+      const f32 = Float32Array.from(xs);
+      // Values that sit exactly on edges are the hard case: include the edges themselves.
+      const range: [number, number] | undefined = ranged ? [-1, 1] : undefined;
+      if (range) for (let i = 0; i <= bins && i < f32.length; i++) f32[i] = -1 + (2 * i) / bins;
+      const a = histogram(f32, bins, range);
+      const b = histogram(Array.from(f32), bins, range);
+      assert.deepEqual(a, b);
+    }),
+    { numRuns: 300 },
+  );
+});

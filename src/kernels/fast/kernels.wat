@@ -214,7 +214,105 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $t))))
 
-  ;; Channels-last moments: rows × len floats at p; acc[c] += x - k[c], acc[len + c] += (x - k[c])²
+;; histogram() for n floats at p: the same float64 arithmetic as kernels/summary.ts (bin = floor((x − lo)·scale),
+  ;; last bin closed, then corrected against the edges as numpy compares with them), counts as f64 at countsp.
+  ;; Values outside [edges[0], edges[bins]] and NaN are skipped.
+  (func (export "hist32") (param $p i32) (param $n i32) (param $bins i32) (param $edgesp i32) (param $countsp i32)
+    (local $end i32) (local $v f64) (local $lo f64) (local $hi f64) (local $scale f64) (local $b i32) (local $last i32) (local $at i32)
+    (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
+    (local.set $lo (f64.load (local.get $edgesp)))
+    (local.set $hi (f64.load (i32.add (local.get $edgesp) (i32.shl (local.get $bins) (i32.const 3)))))
+    (local.set $scale (f64.div (f64.convert_i32_u (local.get $bins)) (f64.sub (local.get $hi) (local.get $lo))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (f64.promote_f32 (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        ;; !(v >= lo && v <= hi): out of range or NaN
+        (br_if $l (i32.eqz (i32.and (f64.ge (local.get $v) (local.get $lo)) (f64.le (local.get $v) (local.get $hi)))))
+        (local.set $b (i32.trunc_sat_f64_s (f64.floor (f64.mul (f64.sub (local.get $v) (local.get $lo)) (local.get $scale)))))
+        (if (i32.gt_s (local.get $b) (local.get $last)) (then (local.set $b (local.get $last))))
+        (if (i32.and (i32.gt_s (local.get $b) (i32.const 0))
+              (f64.lt (local.get $v) (f64.load (i32.add (local.get $edgesp) (i32.shl (local.get $b) (i32.const 3))))))
+          (then (local.set $b (i32.sub (local.get $b) (i32.const 1))))
+          (else
+            (if (i32.and (i32.lt_s (local.get $b) (local.get $last))
+                  (f64.ge (local.get $v) (f64.load offset=8 (i32.add (local.get $edgesp) (i32.shl (local.get $b) (i32.const 3))))))
+              (then (local.set $b (i32.add (local.get $b) (i32.const 1)))))))
+        (local.set $at (i32.add (local.get $countsp) (i32.shl (local.get $b) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))
+        (br $l))))
+
+  ;; Summary of n floats at p for kernels/summary.ts, over the finite values only, added to out (f64 × 6):
+  ;; [count, Σ(x−k), Σ(x−k)², min, max, NaN count] with k a finite value of the data (shifted sums in float64 lanes,
+  ;; like the JavaScript path: with k one of the values, cancellation costs at most a factor n+1).
+  ;; Non-finite lanes are masked out of the sums and replaced by ±Inf for min/max; ±Inf count = n − count − NaNs.
+  (func (export "summary32") (param $p i32) (param $n i32) (param $k f32) (param $out i32)
+    (local $end i32) (local $end4 i32) (local $v v128) (local $fin v128) (local $d v128) (local $kk v128)
+    (local $cnt v128) (local $nan v128) (local $lo v128) (local $hi v128) (local $s v128) (local $q v128) (local $e v128)
+    (local $x f32) (local $c f64) (local $nn f64) (local $ss f64) (local $qq f64) (local $l f32) (local $h f32) (local $t f64)
+    (local $k2 v128)
+    (local.set $kk (f32x4.splat (local.get $k)))
+    (local.set $k2 (f64x2.splat (f64.promote_f32 (local.get $k))))
+    (local.set $lo (f32x4.splat (f32.const inf)))
+    (local.set $hi (f32x4.splat (f32.const -inf)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end4)))
+        (local.set $v (v128.load (local.get $p)))
+        ;; finite <=> v - v == 0 (NaN and ±Inf give NaN)
+        (local.set $fin (f32x4.eq (f32x4.sub (local.get $v) (local.get $v)) (v128.const i32x4 0 0 0 0)))
+        (local.set $cnt (i32x4.sub (local.get $cnt) (local.get $fin)))
+        (local.set $nan (i32x4.sub (local.get $nan) (f32x4.ne (local.get $v) (local.get $v))))
+        ;; Non-finite lanes become k, which adds nothing; x − k in float64 (exact for float32 x).
+        (local.set $d (v128.bitselect (local.get $v) (local.get $kk) (local.get $fin)))
+        (local.set $e (f64x2.sub (f64x2.promote_low_f32x4 (local.get $d)) (local.get $k2)))
+        (local.set $s (f64x2.add (local.get $s) (local.get $e)))
+        (local.set $q (f64x2.add (local.get $q) (f64x2.mul (local.get $e) (local.get $e))))
+        (local.set $e (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d))) (local.get $k2)))
+        (local.set $s (f64x2.add (local.get $s) (local.get $e)))
+        (local.set $q (f64x2.add (local.get $q) (f64x2.mul (local.get $e) (local.get $e))))
+        (local.set $lo (f32x4.pmin (local.get $lo) (v128.bitselect (local.get $v) (f32x4.splat (f32.const inf)) (local.get $fin))))
+        (local.set $hi (f32x4.pmax (local.get $hi) (v128.bitselect (local.get $v) (f32x4.splat (f32.const -inf)) (local.get $fin))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $l)))
+    (local.set $c (f64.convert_i32_u (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))
+      (i32.add (i32x4.extract_lane 2 (local.get $cnt)) (i32x4.extract_lane 3 (local.get $cnt))))))
+    (local.set $nn (f64.convert_i32_u (i32.add (i32.add (i32x4.extract_lane 0 (local.get $nan)) (i32x4.extract_lane 1 (local.get $nan)))
+      (i32.add (i32x4.extract_lane 2 (local.get $nan)) (i32x4.extract_lane 3 (local.get $nan))))))
+    (local.set $ss (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))
+    (local.set $qq (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
+    (local.set $l (f32.min (f32.min (f32x4.extract_lane 0 (local.get $lo)) (f32x4.extract_lane 1 (local.get $lo)))
+      (f32.min (f32x4.extract_lane 2 (local.get $lo)) (f32x4.extract_lane 3 (local.get $lo)))))
+    (local.set $h (f32.max (f32.max (f32x4.extract_lane 0 (local.get $hi)) (f32x4.extract_lane 1 (local.get $hi)))
+      (f32.max (f32x4.extract_lane 2 (local.get $hi)) (f32x4.extract_lane 3 (local.get $hi)))))
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (f32.load (local.get $p)))
+        (if (f32.eq (f32.sub (local.get $x) (local.get $x)) (f32.const 0))
+          (then
+            (local.set $c (f64.add (local.get $c) (f64.const 1)))
+            (local.set $t (f64.sub (f64.promote_f32 (local.get $x)) (f64.promote_f32 (local.get $k))))
+            (local.set $ss (f64.add (local.get $ss) (local.get $t)))
+            (local.set $qq (f64.add (local.get $qq) (f64.mul (local.get $t) (local.get $t))))
+            (local.set $l (f32.min (local.get $l) (local.get $x)))
+            (local.set $h (f32.max (local.get $h) (local.get $x))))
+          (else
+            (if (f32.ne (local.get $x) (local.get $x)) (then (local.set $nn (f64.add (local.get $nn) (f64.const 1)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $t)))
+    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $c)))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $ss)))
+    (f64.store offset=16 (local.get $out) (f64.add (f64.load offset=16 (local.get $out)) (local.get $qq)))
+    (f64.store offset=24 (local.get $out) (f64.min (f64.load offset=24 (local.get $out)) (f64.promote_f32 (local.get $l))))
+    (f64.store offset=32 (local.get $out) (f64.max (f64.load offset=32 (local.get $out)) (f64.promote_f32 (local.get $h))))
+    (f64.store offset=40 (local.get $out) (f64.add (f64.load offset=40 (local.get $out)) (local.get $nn))))
+
+    ;; Channels-last moments: rows × len floats at p; acc[c] += x - k[c], acc[len + c] += (x - k[c])²
   ;; (k, acc: float64 vectors). One pass over memory with per-channel accumulators in L1.
   (func (export "statsVec") (param $p i32) (param $rows i32) (param $len i32) (param $kp i32) (param $accp i32)
     (local $i i32) (local $len2 i32) (local $o i32) (local $d v128) (local $e f64) (local $a i32) (local $q i32)

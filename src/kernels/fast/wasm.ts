@@ -12,6 +12,8 @@ export interface KernelExports {
   applyVec(src: number, dst: number, rows: number, len: number, scp: number, shp: number): void;
   applyAffine(src: number, dst: number, n: number, wp: number, bp: number, mean: number, r: number): void;
   statsVec(p: number, rows: number, len: number, kp: number, accp: number): void;
+  summary32(p: number, n: number, k: number, out: number): void;
+  hist32(p: number, n: number, bins: number, edgesp: number, countsp: number): void;
   fusedSets(p: number, dst: number, nsets: number, cpg: number, S: number, runs: number, stride: number, g: number, groups: number, wp: number, bp: number, eps: number, centered: number, statp: number): void;
 }
 
