@@ -5,7 +5,7 @@
 import type { Moments } from '../moments';
 import type { CheckedParams } from '../normalize';
 import type { NormPlan } from '../plan';
-import { chunkFloats, finishMoments, sumsOfSets, walkOf, type Sums } from './sums';
+import { chunkFloats, finishMoments, putMeanVar, sumsOfSets, walkOf, type Sums } from './sums';
 import { Layout, type Kernels } from './wasm';
 
 /**
@@ -50,12 +50,7 @@ function fusedChunks(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float32Arr
     for (let r = 0; r < runs; r++) f.set(x.subarray(r * sampleStride + a * L, r * sampleStride + e * L), (scratch >> 2) + r * block);
     K.k.fusedSets(scratch, scratch, e - a, cpg, S, runs, block * 4, a % groups, groups, wp32, bp32, eps, centered ? 1 : 0, statp);
     for (let r = 0; r < runs; r++) y.set(f.subarray((scratch >> 2) + r * block, (scratch >> 2) + (r + 1) * block), r * sampleStride + a * L);
-    // As sums with k = mean: finishMoments gives back mean and var, and recomputes non-finite sets.
-    const st = K.f64;
-    for (let i = a; i < e; i++) {
-      sums.k[i - set0] = st[(statp >> 3) + 2 * (i - a)];
-      sums.s2[i - set0] = st[(statp >> 3) + 2 * (i - a) + 1] * plan.setSize;
-    }
+    putMeanVar(sums, a - set0, K.f64.subarray(statp >> 3, (statp >> 3) + 2 * (e - a)), plan.setSize);
   }
   return finishMoments(plan, x, sums, set0, set1);
 }

@@ -7,7 +7,7 @@ import type { NormPlan } from '../plan';
 import type { NormParams } from '../types';
 import { applyFast } from './apply';
 import { canFuse, canFuseInChunks, fusedSets } from './fused';
-import { finishMoments, sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
+import { finishMoments, putMeanVar, sumsOfRows, sumsOfSets, walkOf, type Sums } from './sums';
 import { kernels, sharedKernels } from './wasm';
 
 export interface MomentsPart {
@@ -89,13 +89,8 @@ export function fusedShared(plan: NormPlan, p: CheckedParams, shared: SharedRegi
 /** Every set's moments from the [mean, var] that fusedShared wrote at statp (finishMoments: non-finite sets get the reference's). */
 export function sharedMoments(plan: NormPlan, x: Float32Array, memory: WebAssembly.Memory, statp: number): Moments {
   const n = plan.numSets;
-  const st = new Float64Array(memory.buffer, statp, 2 * n);
-  // As sums with k = mean, s1 = 0, s2 = var·count.
   const sums: Sums = { set0: 0, k: new Float64Array(n), s1: new Float64Array(n), s2: new Float64Array(n) };
-  for (let i = 0; i < n; i++) {
-    sums.k[i] = st[2 * i];
-    sums.s2[i] = st[2 * i + 1] * plan.setSize;
-  }
+  putMeanVar(sums, 0, new Float64Array(memory.buffer, statp, 2 * n), plan.setSize);
   return finishMoments(plan, x, sums, 0, n);
 }
 

@@ -132,6 +132,17 @@ export function sumsOfRows(K: Kernels, plan: NormPlan, x: Float32Array, row0: nu
   return sums;
 }
 
+/**
+ * fusedSets leaves [mean, var] per set; as sums they are k = mean, s1 = 0, s2 = var·count, which finishMoments turns
+ * back into mean and var (recomputing non-finite sets). Writes `meanVar.length / 2` sets from sums index `at`.
+ */
+export function putMeanVar(sums: Sums, at: number, meanVar: Float64Array, count: number): void {
+  for (let i = 0; i < meanVar.length >> 1; i++) {
+    sums.k[at + i] = meanVar[2 * i];
+    sums.s2[at + i] = meanVar[2 * i + 1] * count;
+  }
+}
+
 export function finishOne(k: number, s1: number, s2: number, count: number): { mean: number; v: number; ms: number } {
   const mean = k + s1 / count;
   const v = Math.max(0, (s2 - (s1 * s1) / count) / count);
