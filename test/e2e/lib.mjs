@@ -199,6 +199,21 @@ function useLanguagePack(id, userData, extensionsDir) {
   }));
 }
 
+/**
+ * Palette titles ("NormLab: Open Playground") of the manifest's commands, by command id, resolved through
+ * package.nls.<locale>.json when given (falling back to package.nls.json, as VS Code does).
+ * @param {string} [locale]
+ * @returns {Map<string, string>}
+ */
+export function commandTitles(locale) {
+  const dir = extensionPath();
+  const read = (f) => (fs.existsSync(path.join(dir, f)) ? JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) : {});
+  const manifest = read('package.json');
+  const nls = { ...read('package.nls.json'), ...(locale ? read(`package.nls.${locale}.json`) : {}) };
+  const resolve = (s) => s.replace(/^%(.+)%$/, (_, key) => nls[key] ?? s);
+  return new Map(manifest.contributes.commands.map((c) => [c.command, `${resolve(c.category ?? '')}: ${resolve(c.title)}`]));
+}
+
 /** SIGTERM the whole process group, SIGKILL after 5 s. */
 async function killGroup(proc, isDead) {
   if (!proc.pid || isDead()) return;

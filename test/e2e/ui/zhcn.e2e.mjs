@@ -4,17 +4,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, findFrame, listPaletteCommands, openFileFromExplorer, runCommand, runUiTest, screenshot, sleep } from '../lib.mjs';
+import { REPO_ROOT, commandTitles, findFrame, listPaletteCommands, openFileFromExplorer, runCommand, runUiTest, screenshot, sleep } from '../lib.mjs';
 
-const json = (rel) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8'));
-const nls = json('package.nls.zh-cn.json');
-const bundle = json('l10n/bundle.l10n.zh-cn.json');
-const manifest = json('package.json');
-const resolve = (s) => s.replace(/^%(.+)%$/, (_, key) => nls[key] ?? json('package.nls.json')[key] ?? s);
-const title = (id) => {
-  const c = manifest.contributes.commands.find((x) => x.command === id);
-  return `${resolve(c.category ?? '')}: ${resolve(c.title)}`;
-};
+const bundle = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'l10n/bundle.l10n.zh-cn.json'), 'utf8'));
+const titles = commandTitles('zh-cn');
+const title = (id) => titles.get(id);
 
 /** How many of the zh-cn bundle's translations (those with Chinese characters) the frame's text shows. */
 async function chineseStringsShown(frame) {
@@ -26,7 +20,7 @@ await runUiTest('zhcn', async ({ page }) => {
   // Palette: every NormLab command under its zh-cn title.
   const labels = await listPaletteCommands(page, 'NormLab');
   await screenshot(page, 'zhcn-palette');
-  const expected = manifest.contributes.commands.map((c) => title(c.command));
+  const expected = [...titles.values()];
   for (const t of expected) assert.ok(/[\u4e00-\u9fff]/.test(t), `manifest title ${t} is not translated`);
   const missing = expected.filter((t) => !labels.some((l) => l.startsWith(t)));
   assert.deepEqual(missing, [], `palette is missing ${missing.join(', ')}; shows ${labels.join(' | ')}`);
@@ -50,4 +44,4 @@ await runUiTest('zhcn', async ({ page }) => {
   assert.ok(inViewer.length >= 5, `the tensor viewer shows only ${inViewer.length} zh-cn strings: ${inViewer.join(' | ')}`);
   console.log(`[e2e] tensor viewer shows ${inViewer.length} zh-cn strings, e.g. ${inViewer.slice(0, 6).join(' | ')}`);
   await screenshot(page, 'zhcn-tensorEditor');
-}, { displayLanguage: 'zh-cn', waitForExtension: 'NormLab: 打开演练场' });
+}, { displayLanguage: 'zh-cn', waitForExtension: title('normlab.openPlayground') });
