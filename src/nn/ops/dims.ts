@@ -1,0 +1,39 @@
+// Shapes of the hot loops of training, shared by the JavaScript ops (the reference) and their WebAssembly
+// SIMD versions, which must take exactly these arguments. Every tensor is float32, row-major NCHW, and
+// every output buffer is preallocated by the layer and overwritten (never accumulated into).
+
+/** Conv2d with groups = dilation = 1. OH = floor((H + 2·padding − KH) / stride) + 1, likewise OW. */
+export interface Conv2dDims {
+  N: number; Cin: number; H: number; W: number;
+  Cout: number; KH: number; KW: number;
+  stride: number; padding: number;
+  OH: number; OW: number;
+}
+
+/** MaxPool2d / AvgPool2d without padding or dilation (kernel KH×KW, stride SH×SW, floor mode). */
+export interface Pool2dDims {
+  N: number; C: number; H: number; W: number;
+  KH: number; KW: number; SH: number; SW: number;
+  OH: number; OW: number;
+}
+
+/**
+ * The op set a layer calls. `jsOps` (ops/js.ts) is the reference; `wasmOps` must give the same results within
+ * float32 rounding, and MaxPool2d's argmax exactly (the first maximum of each window in row-major order).
+ *   conv2dForward:  y = conv(x, w) + b                      x (N,Cin,H,W), w (Cout,Cin,KH,KW), y (N,Cout,OH,OW)
+ *   conv2dBackward: dx = conv_transpose(dy, w) (if dx), dw = Σ_n dy ⋆ x, db = Σ dy (if db)
+ *   linearForward:  y = x·wᵀ + b                            x (N,In), w (Out,In), y (N,Out)
+ *   linearBackward: dx = dy·w (if dx), dw = dyᵀ·x, db = Σ_n dy (if db)
+ *   maxPool2dForward: y and argmax (flat index into one (n, c) plane of x)
+ *   maxPool2dBackward: dx = 0, then dx[argmax] += dy
+ */
+export interface NnOps {
+  conv2dForward(d: Conv2dDims, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;
+  conv2dBackward(d: Conv2dDims, x: Float32Array, w: Float32Array, dy: Float32Array,
+    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void;
+  linearForward(N: number, In: number, Out: number, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;
+  linearBackward(N: number, In: number, Out: number, x: Float32Array, w: Float32Array, dy: Float32Array,
+    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void;
+  maxPool2dForward(d: Pool2dDims, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
+  maxPool2dBackward(d: Pool2dDims, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+}
