@@ -2,7 +2,6 @@
 // outputs within the golden tolerances, for random shapes, layouts, methods and large-offset data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { normalize, numel, type Layout, type Method, type NormParams } from '../../src/kernels';
 import { kernels, normalizeFast } from '../../src/kernels/fast';
@@ -177,16 +176,4 @@ test('float64 input and runtimes without SIMD fall back to the reference, result
   } finally {
     setKernelsForTest(undefined);
   }
-});
-
-test('the committed wasmModule.ts is compiled from kernels.wat', async (t) => {
-  let build: { compileWat(): Promise<string[]>; moduleSource(b64: string[]): string } | undefined;
-  try {
-    build = await import('../../src/kernels/fast/build-wasm.mjs' as string);
-  } catch {
-    t.skip('wabt (devDependency) is not installed');
-    return;
-  }
-  const committed = readFileSync(new URL('../../src/kernels/fast/wasmModule.ts', import.meta.url), 'utf8');
-  assert.ok(committed === build!.moduleSource(await build!.compileWat()), 'wasmModule.ts is stale: run `node src/kernels/fast/build-wasm.mjs`');
 });

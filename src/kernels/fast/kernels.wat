@@ -1,4 +1,4 @@
-;; NormLab's WebAssembly SIMD hot loops (compiled by build-wasm.mjs into wasmModule.ts; do not edit the generated file).
+;; NormLab's WebAssembly SIMD hot loops (`npm run build:wasm` compiles them into wasmModule.ts; do not edit that file).
 ;; Built twice: with its own memory (one thread, chunks copied in and out), and importing a shared memory
 ;; (workers over one SharedArrayBuffer that holds x and y, no copies).
 ;; Pointers are byte offsets into this module's own memory. Data is float32. The two-pass paths ($stats, $statsVec,
