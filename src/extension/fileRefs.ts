@@ -13,6 +13,10 @@ export async function fileRefFor(uri: vscode.Uri, maxBytes: number): Promise<Fil
   const name = baseName(uri);
   if (uri.scheme === 'file') return { kind: 'path', path: uri.fsPath, name };
   const stat = await vscode.workspace.fs.stat(uri);
+  // Only regular files: a pipe or a device could block a read forever, a folder is not a tensor file.
+  if ((stat.type & vscode.FileType.File) === 0) {
+    throw new UserError(vscode.l10n.t('{0} is not a regular file (a folder, pipe or device); NormLab reads tensor files only.', name));
+  }
   if (stat.size > maxBytes) {
     throw new UserError(vscode.l10n.t(
       '{0} is {1}; files outside the local disk are read into memory, up to normlab.maxTensorBytes = {2}. Copy it to a local folder or raise the setting.',

@@ -20,6 +20,14 @@ export class WorkerCrashedError extends Error {
   override readonly name = 'WorkerCrashedError';
 }
 
+/**
+ * A job reported nothing (no progress, no result) for its stall bound: its worker is terminated and replaced, so a
+ * read stuck on a pipe or a dead network share cannot hold a worker (and the jobs queued behind it) forever.
+ */
+export class JobStalledError extends Error {
+  override readonly name = 'JobStalledError';
+}
+
 /** Any map of job kinds to { payload, result } (JobMap by default; tests use their own). */
 export type JobMapShape<M> = { [K in keyof M]: { payload: unknown; result: unknown } };
 
@@ -28,6 +36,11 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void;
   /** Buffers moved (not copied) to the worker. SharedArrayBuffers need no transfer: they are shared. */
   transfer?: Transferable[];
+  /**
+   * Longest silence (ms) allowed between the job's start, its progress reports and its result; past it the job
+   * rejects with JobStalledError and its worker is replaced. File jobs set it; none by default.
+   */
+  stallMs?: number;
 }
 
 export interface PoolOptions {
@@ -39,7 +52,14 @@ export interface PoolOptions {
   cancelGraceMs?: number;
   /** Node flags for the workers (tests pass `--import tsx` to run a .ts worker). */
   execArgv?: string[];
+  /** Default stall bound per job kind (RunOptions.stallMs overrides it), e.g. FILE_JOB_STALL_MS for file jobs. */
+  stallMs?: Partial<Record<string, number>>;
 }
+
+/** File jobs must report progress (or finish) this often: a read stuck on a pipe or a lost share ends here. */
+export const FILE_JOB_STALL_MS = 60_000;
+/** The job kinds that read files. */
+export const FILE_JOB_KINDS = ['fileList', 'fileStats', 'readTensor', 'heatmap'] as const satisfies readonly (keyof JobMap)[];
 
 /** `normlab.workers`: 0 means one worker per core. */
 export function poolSize(setting: number): number {
@@ -57,6 +77,8 @@ interface Job {
   settled: boolean;
   slot?: Slot;
   detach?: () => void;
+  stallMs?: number;
+  stallTimer?: NodeJS.Timeout;
 }
 
 interface Slot {
@@ -90,7 +112,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     return new Promise<M[K]['result']>((resolve, reject) => {
       const job: Job = {
         id: this.nextId++, kind, payload, transfer: opts.transfer ?? [],
-        resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, settled: false,
+        resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, settled: false, stallMs: opts.stallMs ?? this.opts.stallMs?.[kind],
       };
       if (signal) {
         const onAbort = () => this.cancel(job);
@@ -142,6 +164,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
       const msg: HostToWorker = { type: 'run', id: job.id, kind: job.kind, payload: job.payload };
       try {
         slot.worker.postMessage(msg, job.transfer as never);
+        this.armStall(job);
       } catch (e) {
         // e.g. DataCloneError for a payload that cannot cross threads: the caller's bug, the worker is fine.
         slot.job = undefined;
@@ -166,6 +189,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     const job = slot.job;
     if (!job || job.id !== msg.id) return; // a late reply to a job that was replaced
     if (msg.type === 'progress') {
+      this.armStall(job);
       if (!job.settled) job.onProgress?.(msg.fraction);
       return;
     }
@@ -183,6 +207,20 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     slot.job = undefined;
     void slot.worker.terminate();
     if (!this.disposed) this.pump(); // queued jobs get a fresh worker
+  }
+
+  /** (Re)starts the job's stall timer: silence past stallMs settles it and replaces its worker. */
+  private armStall(job: Job): void {
+    if (job.stallMs === undefined) return;
+    clearTimeout(job.stallTimer);
+    const ms = job.stallMs;
+    job.stallTimer = setTimeout(() => {
+      const slot = job.slot;
+      if (job.settled || !slot || slot.job !== job) return;
+      this.settle(job, new JobStalledError(`the job '${job.kind}' made no progress for ${Math.round(ms / 1000)} s and was stopped (a file that never delivers its bytes, such as a pipe or an unreachable network share?)`));
+      this.onExit(slot, 'stalled');
+    }, ms);
+    job.stallTimer.unref();
   }
 
   private release(slot: Slot): void {
@@ -213,6 +251,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     if (job.settled) return;
     job.settled = true;
     job.detach?.();
+    clearTimeout(job.stallTimer);
     if (error) job.reject(error);
     else job.resolve(result);
   }

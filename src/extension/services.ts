@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { FileRef } from '../protocol/worker';
 import { fileRefFor } from './fileRefs';
-import { poolSize, WorkerPool } from './pool';
+import { FILE_JOB_KINDS, FILE_JOB_STALL_MS, poolSize, WorkerPool } from './pool';
 import { readSettings, type Settings } from './settings';
 import { reportError } from './userErrors';
 
@@ -28,7 +28,8 @@ export class Services implements vscode.Disposable {
   get pool(): WorkerPool {
     if (!this.currentPool) {
       const size = poolSize(this.settings().workers);
-      this.currentPool = new WorkerPool({ size, workerFile: this.context.asAbsolutePath('dist/worker.js') });
+      const stallMs = Object.fromEntries(FILE_JOB_KINDS.map((k) => [k, FILE_JOB_STALL_MS]));
+      this.currentPool = new WorkerPool({ size, workerFile: this.context.asAbsolutePath('dist/worker.js'), stallMs });
       this.log.info(`worker pool: up to ${size} worker thread(s)`);
     }
     return this.currentPool;

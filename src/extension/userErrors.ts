@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { CANCELLED } from '../protocol/worker';
 
 /** Errors whose message is written for users (what was expected, what was found). */
-const USER_ERRORS = new Set(['NormError', 'FormatError', 'ValidationError', 'TooLargeError', 'UserError']);
+const USER_ERRORS = new Set(['NormError', 'FormatError', 'ValidationError', 'TooLargeError', 'UserError', 'JobStalledError']);
 
 /** An error raised by the host itself with a message meant for the user. */
 export class UserError extends Error {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { CancelledError, WorkerPool, poolSize } from '../../src/extension/pool';
+import { CancelledError, JobStalledError, WorkerPool, poolSize } from '../../src/extension/pool';
 import type { TestJobs } from './poolTestWorker';
 
 const workerFile = fileURLToPath(new URL('./poolTestWorker.mjs', import.meta.url));
@@ -124,4 +124,24 @@ test('poolSize: 0 means one per core, otherwise the setting', () => {
   assert.ok(poolSize(0) >= 1);
   assert.equal(poolSize(3), 3);
   assert.throws(() => makePool(0), /positive integer/);
+});
+
+test('a job silent past its stall bound rejects with JobStalledError; its worker is replaced and the queue runs', async (t) => {
+  const pool = makePool(1);
+  t.after(() => pool.dispose());
+  const before = await pool.run('threadId', null);
+  const t0 = Date.now();
+  const stuck = pool.run('stubborn', { ms: 5000 }, { stallMs: 200 });
+  const queued = pool.run('echo', 'next');
+  await assert.rejects(stuck, (e: Error) => e instanceof JobStalledError && /no progress/.test(e.message));
+  assert.ok(Date.now() - t0 < 2000, `stopped after ${Date.now() - t0} ms`);
+  assert.equal(await queued, 'next');
+  assert.notEqual(await pool.run('threadId', null), before);
+});
+
+test('progress reports keep a long job within its stall bound', async (t) => {
+  const pool = makePool(1);
+  t.after(() => pool.dispose());
+  // 8 steps of 80 ms = 640 ms in all, far past the 300 ms bound, but never 300 ms without a report.
+  assert.equal(await pool.run('steps', { n: 8, ms: 80 }, { stallMs: 300 }), 8);
 });

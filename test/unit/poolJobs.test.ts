@@ -1,6 +1,7 @@
 // The real job handlers, run through the pool in worker threads, on files written to a temp folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,4 +155,19 @@ test('a bad file gives a clear error, not a crash', async () => {
   writeFileSync(path, 'not a tensor');
   await assert.rejects(pool.run('fileList', { file: { kind: 'path', path, name: 'bad.npy' } }), { name: 'FormatError', message: /bad\.npy/ });
   await assert.rejects(pool.run('fileList', { file: { kind: 'path', path: join(dir, 'missing.npy'), name: 'missing.npy' } }), { name: 'FormatError', message: /no such file/ });
+});
+
+test('a FIFO named *.npy is refused before it is opened, and the pool keeps serving jobs', async (t) => {
+  if (process.platform === 'win32') return t.skip('no FIFOs on Windows');
+  const path = join(dir, 'pipe.npy');
+  const made = spawnSync('mkfifo', [path]);
+  if (made.status !== 0) return t.skip(`mkfifo is not available: ${made.stderr}`);
+  const fifo: FileRef = { kind: 'path', path, name: 'pipe.npy' };
+  // More jobs than workers: a blocking open would wedge them all (and the process's fs thread pool).
+  const results = await Promise.allSettled([1, 2, 3, 4].map(() => pool.run('fileList', { file: fifo }, { stallMs: 5000 })));
+  for (const r of results) {
+    assert.equal(r.status, 'rejected');
+    assert.match(String((r as PromiseRejectedResult).reason), /^FormatError: expected a regular file, found a named pipe \(FIFO\)/);
+  }
+  assert.equal((await pool.run('fileList', { file: npy })).tensors.length, 1);
 });
