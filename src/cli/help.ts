@@ -33,5 +33,11 @@ Outputs (normalize):
   --running-mean-out F --running-var-out F   updated running stats (float64, shape (C)); running_var stores
                               the UNBIASED variance, y uses the biased one (PyTorch)
 
+Gradients (normalize): the backward pass of the same call, for the loss sum(y * dy)
+  --dy DY.npy                 upstream gradient, same stored shape as X
+  --dx-out F                  float32 dx, same stored shape and layout as X (required with --dy)
+  --dweight-out F --dbias-out F   float64 gradients of weight and bias (need --weight / --bias)
+                              eval mode (running statistics) treats mean and var as constants, as PyTorch does
+
 Errors: exit code 2 and one line on stderr starting "normlab: ".
 `;

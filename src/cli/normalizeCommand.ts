@@ -3,10 +3,12 @@ import { type Flags, bool01, int, intList, num, oneOf, parseFlags, required, str
 import { readTensorFile, writeNpyFile, type LoadedTensor } from './tensorIO';
 import { LAYOUTS, METHODS, type FloatArray, type NormParams, type NormResult } from '../kernels';
 import { normalizeFast } from '../kernels/fast';
+import { normalizeBackward } from '../kernels/backward';
 
 const TENSOR_FLAGS = ['in', 'tensor', 'weight', 'bias', 'running-mean-in', 'running-var-in'] as const;
 const PARAM_FLAGS = ['method', 'layout', 'eps', 'groups', 'normalized-shape', 'training', 'momentum', 'num-batches-tracked', 'use-input-stats'] as const;
 const OUT_FLAGS = ['out', 'mean-out', 'var-out', 'ms-out', 'rstd-out', 'running-mean-out', 'running-var-out'] as const;
+const GRAD_FLAGS = ['dy', 'dx-out', 'dweight-out', 'dbias-out'] as const;
 
 export interface Loaded {
   x: LoadedTensor;
@@ -44,9 +46,16 @@ export async function paramsFromFlags(flags: Flags): Promise<Loaded> {
 }
 
 export async function runNormalize(args: string[]): Promise<NormResult> {
-  const { flags } = parseFlags(args, [...TENSOR_FLAGS, ...PARAM_FLAGS, ...OUT_FLAGS]);
+  const { flags } = parseFlags(args, [...TENSOR_FLAGS, ...PARAM_FLAGS, ...OUT_FLAGS, ...GRAD_FLAGS]);
   const out = required(flags, 'out');
   const { x, params } = await paramsFromFlags(flags);
+  const dyPath = str(flags, 'dy');
+  if (dyPath === undefined && GRAD_FLAGS.some((f) => str(flags, f) !== undefined)) usage('--dx-out/--dweight-out/--dbias-out need --dy DY.npy');
+  if (dyPath !== undefined && str(flags, 'dx-out') === undefined) usage('--dy needs --dx-out FILE');
+  if (str(flags, 'dweight-out') !== undefined && !params.weight) usage('--dweight-out needs --weight');
+  if (str(flags, 'dbias-out') !== undefined && !params.bias) usage('--dbias-out needs --bias');
+  const dy = dyPath === undefined ? undefined : await readTensorFile(dyPath);
+  if (dy && dy.shape.join() !== x.shape.join()) usage(`--dy: expected the shape of --in [${x.shape.join(', ')}], got [${dy.shape.join(', ')}]`);
   const wantsRunning = str(flags, 'running-mean-out') !== undefined || str(flags, 'running-var-out') !== undefined;
   if (wantsRunning && !params.runningMean) usage('--running-mean-out/--running-var-out need --running-mean-in and --running-var-in');
   if (str(flags, 'ms-out') !== undefined && params.method !== 'rms') usage('--ms-out is only for --method rms');
@@ -64,6 +73,13 @@ export async function runNormalize(args: string[]): Promise<NormResult> {
   put('ms-out', s.ms, s.shape);
   put('running-mean-out', r.running?.mean, [r.running?.mean.length ?? 0]);
   put('running-var-out', r.running?.var, [r.running?.var.length ?? 0]);
+  if (dy) {
+    // Gradients of Σ y·dy: dx float32 in the stored layout of x, dweight/dbias float64 (like the statistics).
+    const g = normalizeBackward({ data: x.data, shape: x.shape }, params, dy.data);
+    writeNpyFile(required(flags, 'dx-out'), g.dx, x.shape);
+    put('dweight-out', g.dweight, g.paramShape);
+    put('dbias-out', g.dbias, g.paramShape);
+  }
   return r;
 }
 

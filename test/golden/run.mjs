@@ -29,5 +29,21 @@ for (const set of ['public', 'extra']) {
   passed += Number(m[1]);
   failed += Number(m[2]);
 }
+// Training: normalization backward passes and SGD trajectories (test/golden/train, from the shared suite).
+{
+  const node = `"${process.execPath}" "${cli}"`;
+  const r = spawnSync(process.execPath, [path.join(here, 'train', 'check-train.mjs'), '--cases', path.join(here, 'train', 'public'),
+    '--cmd', `${node} normalize {opts}`, '--train-cmd', `${node} train {opts}`, '--filter', '^(?!traj_)'], { encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  const m = /(\d+) passed, (\d+) failed\s*$/.exec(r.stdout);
+  if (!m) {
+    console.error(`golden train: the checker did not report a result (exit ${r.status})`);
+    failed++;
+  } else {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+}
 console.log(`golden: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
