@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateTensor, mulberry32, type GenerateSpec } from '../../src/kernels/generate';
-import { NormError } from '../../src/kernels/errors';
+import { generateTensor, mulberry32, type GenerateSpec } from '../../../src/kernels/generate';
+import { NormError } from '../../../src/kernels/errors';
 
 const spec = (over: Partial<GenerateSpec> = {}): GenerateSpec => ({
   shape: [8, 4, 16, 16], layout: 'NCHW', distribution: 'normal', seed: 42, channelScale: [], channelShift: [], ...over,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTensorText, TextTensorError, lineColumn, toNestedJson } from '../../src/kernels/textTensor';
+import { parseTensorText, TextTensorError, lineColumn, toNestedJson } from '../../../src/kernels/textTensor';
 
 const fails = (text: string, line: number, column: number, re: RegExp) => {
   assert.throws(() => parseTensorText(text), (e: unknown) => {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cubeSpec, setOfCell, setBox, setLabel, cubeCells, highlightPolygons, project, DEFAULT_VIEW, divisions } from '../../src/kernels/figure2';
-import { normalize } from '../../src/kernels/normalize';
-import { generateTensor } from '../../src/kernels/generate';
-import { logicalShapeOf } from '../../src/kernels/shape';
-import type { Layout, Method } from '../../src/kernels/types';
+import { cubeSpec, setOfCell, setBox, setLabel, cubeCells, highlightPolygons, project, DEFAULT_VIEW, divisions } from '../../../src/kernels/figure2';
+import { normalize } from '../../../src/kernels/normalize';
+import { generateTensor } from '../../../src/kernels/generate';
+import { logicalShapeOf } from '../../../src/kernels/shape';
+import type { Layout, Method } from '../../../src/kernels/types';
 
 /** Mean of the elements in a set's box, read straight from the stored tensor. */
 function boxMean(x: Float32Array, shape: number[], layout: Layout, box: ReturnType<typeof setBox>): { mean: number; count: number } {

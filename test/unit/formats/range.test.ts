@@ -6,11 +6,11 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { openFileSource } from '../../src/formats/fileSource';
-import { bufferSource, FormatError, openTensorFile, type ByteSource } from '../../src/formats/index';
-import { encodeNpy } from '../../src/formats/npy';
-import { expected, FIXTURES } from '../fixtures/formats/expected';
-import { rng } from './helpers';
+import { openFileSource } from '../../../src/formats/fileSource';
+import { bufferSource, FormatError, openTensorFile, type ByteSource } from '../../../src/formats/index';
+import { encodeNpy } from '../../../src/formats/npy';
+import { expected, FIXTURES } from '../../fixtures/formats/expected';
+import { rng } from '../helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'normlab-range-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,9 +6,9 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openFileSource } from '../../src/formats/fileSource';
-import { bufferSource, FormatError, openTensorFile } from '../../src/formats/index';
-import { encodeNpyHeader } from '../../src/formats/npy';
+import { openFileSource } from '../../../src/formats/fileSource';
+import { bufferSource, FormatError, openTensorFile } from '../../../src/formats/index';
+import { encodeNpyHeader } from '../../../src/formats/npy';
 
 const dir = mkdtempSync(join(tmpdir(), 'normlab-lazy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { openFileSource } from '../../src/formats/fileSource';
-import { bufferSource, FormatError, openTensorFile } from '../../src/formats/index';
-import { encodeNpy, parseNpy } from '../../src/formats/npy';
-import { SummaryAccumulator } from '../../src/kernels/summary';
-import { assertStats, assertValues, expected, FIXTURES } from '../fixtures/formats/expected';
+import { openFileSource } from '../../../src/formats/fileSource';
+import { bufferSource, FormatError, openTensorFile } from '../../../src/formats/index';
+import { encodeNpy, parseNpy } from '../../../src/formats/npy';
+import { SummaryAccumulator } from '../../../src/kernels/summary';
+import { assertStats, assertValues, expected, FIXTURES } from '../../fixtures/formats/expected';
 
 async function open(rel: string) {
   const p = join(FIXTURES, rel);

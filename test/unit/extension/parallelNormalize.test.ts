@@ -2,11 +2,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { WorkerPool } from '../../src/extension/pool';
-import { parallelNormalize, splitRange } from '../../src/extension/parallelNormalize';
-import { runApplyPart, runMomentsPart } from '../../src/kernels/fast/parts';
-import { normalize, numel, type NormParams } from '../../src/kernels';
-import { assertClose, assertMatchesReference, randn } from './helpers';
+import { WorkerPool } from '../../../src/extension/pool';
+import { parallelNormalize, splitRange } from '../../../src/extension/parallelNormalize';
+import { runApplyPart, runMomentsPart } from '../../../src/kernels/fast/parts';
+import { normalize, numel, type NormParams } from '../../../src/kernels';
+import { assertClose, assertMatchesReference, randn } from '../helpers';
 
 // Bootstrap shared with poolJobs.test.ts: src/extension/worker.ts through tsx.
 const workerFile = fileURLToPath(new URL('./poolRealWorker.mjs', import.meta.url));
@@ -99,7 +99,7 @@ test('splitRange covers [0, n) with aligned, non-empty parts', () => {
 });
 
 test('zero-copy: x from allocSharedTensor is normalized in place into its slot, wasm-shared with the workers', async () => {
-  const { allocSharedTensor, sharedSlotOf } = await import('../../src/kernels/fast/sharedTensor');
+  const { allocSharedTensor, sharedSlotOf } = await import('../../../src/kernels/fast/sharedTensor');
   const shape = [3, 8, 50, 50];
   const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 4, weight: randn(8, 21, 1, 0.2), bias: randn(8, 22) };
   const x = allocSharedTensor(numel(shape));
@@ -120,7 +120,7 @@ test('zero-copy: x from allocSharedTensor is normalized in place into its slot, 
 });
 
 test('a cancelled zero-copy call does not hand its slot to the next call (a worker may still be writing it)', async () => {
-  const { allocSharedTensor, sharedSlotOf } = await import('../../src/kernels/fast/sharedTensor');
+  const { allocSharedTensor, sharedSlotOf } = await import('../../../src/kernels/fast/sharedTensor');
   const shape = [2, 8, 256, 288]; // > 1M elements: workers only (smaller calls may finish in this thread at once)
   const params: NormParams = { method: 'instance', layout: 'NCHW', eps: 1e-5 };
   const x = allocSharedTensor(numel(shape));
@@ -138,7 +138,7 @@ test('a cancelled zero-copy call does not hand its slot to the next call (a work
 // The calling thread's share (shareOut): small tensors run here without a message, mid-size ones are split between
 // this thread and pool.size − 1 workers, large ones go to the workers only.
 test('shareOut: all here below 64K elements, caller + size−1 workers up to 1M, workers only above', async () => {
-  const { shareOut } = await import('../../src/extension/parallelNormalize');
+  const { shareOut } = await import('../../../src/extension/parallelNormalize');
   assert.deepEqual(shareOut(10, 1, 65535, 2), { local: [0, 10], remote: [] });
   const mid = shareOut(256, 1, 786432, 2);
   assert.deepEqual(mid, { local: [0, 154], remote: [[154, 256]] });
@@ -189,8 +189,8 @@ test('small tensors and zero-copy ones up to 1M elements are normalized in this 
 });
 
 test('claims: a worker takes chunks from the shared counter until none is left, and leaves taken ones alone (no threads)', async () => {
-  const { allocSharedTensor, sharedSlotOf, writeHeader } = await import('../../src/kernels/fast/sharedTensor');
-  const { checkNormInput } = await import('../../src/kernels/normalize');
+  const { allocSharedTensor, sharedSlotOf, writeHeader } = await import('../../../src/kernels/fast/sharedTensor');
+  const { checkNormInput } = await import('../../../src/kernels/normalize');
   const shape = [40, 6, 10, 10];
   const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3, weight: randn(6, 51), bias: randn(6, 52) };
   const x = allocSharedTensor(numel(shape));

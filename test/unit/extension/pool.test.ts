@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { CancelledError, JobStalledError, WorkerPool, poolSize } from '../../src/extension/pool';
+import { CancelledError, JobStalledError, WorkerPool, poolSize } from '../../../src/extension/pool';
 import type { TestJobs } from './poolTestWorker';
 
 const workerFile = fileURLToPath(new URL('./poolTestWorker.mjs', import.meta.url));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { histogram, summarize, SummaryAccumulator } from '../../src/kernels/summary';
+import { histogram, summarize, SummaryAccumulator } from '../../../src/kernels/summary';
 
 test('summary of a small array: population std, finite values only', () => {
   const s = summarize([1, 2, 3, 4, NaN, Infinity, -Infinity]);

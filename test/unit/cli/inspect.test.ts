@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runInspect } from '../../src/cli/inspect';
-import { FormatError } from '../../src/formats/errors';
-import { findNormLayers } from '../../src/formats/layers';
-import { loadTensorFromPath } from '../../src/formats/load';
-import { assertStats, assertValues, expected, FIXTURES } from '../fixtures/formats/expected';
+import { runInspect } from '../../../src/cli/inspect';
+import { FormatError } from '../../../src/formats/errors';
+import { findNormLayers } from '../../../src/formats/layers';
+import { loadTensorFromPath } from '../../../src/formats/load';
+import { assertStats, assertValues, expected, FIXTURES } from '../../fixtures/formats/expected';
 
 async function inspect(...args: string[]): Promise<string> {
   let out = '';
@@ -41,7 +41,7 @@ test('inspect --tensor limits the output to one tensor', async () => {
 });
 
 test('inspect table shows tensors and groups normalization layers', async () => {
-  const out = await inspect(join(__dirname, '../../examples/small_cnn.pt'));
+  const out = await inspect(join(__dirname, '../../../examples/small_cnn.pt'));
   assert.match(out, /^small_cnn\.pt: pytorch, 13 tensors/);
   assert.match(out, /bn1\.running_var\s+float32\s+\[8\]\s+8 /);
   assert.match(out, /bn1 {2}batchnorm, 8 channels/);
@@ -79,7 +79,7 @@ test('findNormLayers groups BatchNorm members and recognizes GroupNorm/LayerNorm
 });
 
 test('examples: activations, batch and the small CNN in two formats hold the same tensors', async () => {
-  const ex = (n: string) => join(__dirname, '../../examples', n);
+  const ex = (n: string) => join(__dirname, '../../../examples', n);
   const act = await loadTensorFromPath(ex('activations.npy'));
   assert.deepEqual(act.shape, [8, 32, 16, 16]);
   assert.equal(act.dtype, 'float32');

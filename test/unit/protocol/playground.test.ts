@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_TENSOR_NAME_CHARS, MAX_URI_CHARS, parseWebviewMessage, parsePersistedState, ValidationError, type Controls } from '../../src/protocol/playground';
+import { MAX_TENSOR_NAME_CHARS, MAX_URI_CHARS, parseWebviewMessage, parsePersistedState, ValidationError, type Controls } from '../../../src/protocol/playground';
 
 const controls: Controls = { method: 'group', groups: 2, eps: 1e-5, momentum: 0.1, affine: false, gamma: [], beta: [], layout: 'NCHW', training: true };
 const view = { sliceN: 0, sliceC: 1 };

@@ -1,6 +1,6 @@
 // Worker used by pool.test.ts: small jobs that succeed, fail, hang, crash and move buffers.
 import { parentPort } from 'node:worker_threads';
-import { serveJobs, throwIfCancelled } from '../../src/extension/workerRuntime';
+import { serveJobs, throwIfCancelled } from '../../../src/extension/workerRuntime';
 
 export interface TestJobs {
   echo: { payload: unknown; result: unknown };

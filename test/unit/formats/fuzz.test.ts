@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bufferSource, FormatError, openTensorFile } from '../../src/formats/index';
-import { FIXTURES } from '../fixtures/formats/expected';
-import { rng } from './helpers';
+import { bufferSource, FormatError, openTensorFile } from '../../../src/formats/index';
+import { FIXTURES } from '../../fixtures/formats/expected';
+import { rng } from '../helpers';
 
 const SEEDS = ['npy/float32.npy', 'npy/be_int64.npy', 'npy/fortran_i16.npy', 'npy/v3.npy', 'npy/bfloat16.npy', 'npz/stored.npz', 'npz/deflated.npz',
   'npz/zip64.npz', 'st/all_dtypes.safetensors', 'st/float8.safetensors', 'pt/views.pt', 'pt/nested.pth', 'pt/dtypes.pt', 'st/sharded/model.safetensors.index.json',

@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { encodeNpy, parseNpy } from '../../src/formats/npy';
-import { normalize } from '../../src/kernels';
-import { assertClose, randn } from './helpers';
+import { encodeNpy, parseNpy } from '../../../src/formats/npy';
+import { normalize } from '../../../src/kernels';
+import { assertClose, randn } from '../helpers';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'normlab-cli-'));
 const cli = path.join(dir, 'cli.js');

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { normalize, numel, type Layout, type Method, type NormParams } from '../../src/kernels';
-import { kernels, normalizeFast } from '../../src/kernels/fast';
-import { setKernelsForTest } from '../../src/kernels/fast/wasm';
-import { assertMatchesReference, randn } from './helpers';
+import { normalize, numel, type Layout, type Method, type NormParams } from '../../../src/kernels';
+import { kernels, normalizeFast } from '../../../src/kernels/fast';
+import { setKernelsForTest } from '../../../src/kernels/fast/wasm';
+import { assertMatchesReference, randn } from '../helpers';
 
 interface Case {
   method: Method;

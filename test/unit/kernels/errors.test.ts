@@ -1,7 +1,7 @@
 // Every argument error is a NormError whose message says what was expected and what was found.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NormError, normalize, numel, type NormParams } from '../../src/kernels';
+import { NormError, normalize, numel, type NormParams } from '../../../src/kernels';
 
 const x = (shape: number[]) => ({ data: new Float32Array(numel(shape)).map((_, i) => Math.sin(i)), shape });
 const throws = (shape: number[], p: Partial<NormParams> & Pick<NormParams, 'method'>, msg: RegExp) =>

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSensitivity } from '../../src/kernels/batchSensitivity';
-import { generateTensor } from '../../src/kernels/generate';
-import { convertLayout } from '../../src/kernels/shape';
+import { batchSensitivity } from '../../../src/kernels/batchSensitivity';
+import { generateTensor } from '../../../src/kernels/generate';
+import { convertLayout } from '../../../src/kernels/shape';
 
 const shape = [32, 4, 4, 4];
 const x = generateTensor({ shape, layout: 'NCHW', distribution: 'normal', seed: 3, channelScale: [1, 5], channelShift: [0, 10] });

@@ -6,11 +6,11 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeNpy } from '../../src/formats/npy';
-import { normalize } from '../../src/kernels/normalize';
-import { summarize } from '../../src/kernels/summary';
-import { WorkerPool } from '../../src/extension/pool';
-import type { FileRef } from '../../src/protocol/worker';
+import { encodeNpy } from '../../../src/formats/npy';
+import { normalize } from '../../../src/kernels/normalize';
+import { summarize } from '../../../src/kernels/summary';
+import { WorkerPool } from '../../../src/extension/pool';
+import type { FileRef } from '../../../src/protocol/worker';
 
 const workerFile = fileURLToPath(new URL('./poolRealWorker.mjs', import.meta.url));
 let pool: WorkerPool;

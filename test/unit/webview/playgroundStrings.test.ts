@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLAYGROUND_STRINGS } from '../../src/webview/playground/strings';
+import { PLAYGROUND_STRINGS } from '../../../src/webview/playground/strings';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = join(import.meta.dirname, '..', '..', '..');
 const bundle = (name: string): Record<string, string> => JSON.parse(readFileSync(join(root, 'l10n', name), 'utf8'));
 const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
 

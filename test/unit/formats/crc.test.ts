@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { crc32 } from '../../src/formats/crc32';
-import { bufferSource, openTensorFile } from '../../src/formats/index';
+import { crc32 } from '../../../src/formats/crc32';
+import { bufferSource, openTensorFile } from '../../../src/formats/index';
 
-const fixture = (rel: string) => new Uint8Array(readFileSync(new URL(`../fixtures/formats/${rel}`, import.meta.url)));
+const fixture = (rel: string) => new Uint8Array(readFileSync(new URL(`../../fixtures/formats/${rel}`, import.meta.url)));
 
 /** Central-directory entries of a zip: name -> offset of the entry's CRC field. */
 function crcFields(zip: Uint8Array): Map<string, number> {

@@ -2,11 +2,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { computeSummary, compareSummary, defaultGroups, trainSteps, paramsFromControls, downsample, runPlaygroundJob } from '../../src/extension/jobs/playground';
-import { WorkerPool } from '../../src/extension/pool';
-import { generateTensor } from '../../src/kernels/generate';
-import { normalize } from '../../src/kernels/normalize';
-import type { Controls, PlaygroundJobResults } from '../../src/protocol/playground';
+import { computeSummary, compareSummary, defaultGroups, trainSteps, paramsFromControls, downsample, runPlaygroundJob } from '../../../src/extension/jobs/playground';
+import { WorkerPool } from '../../../src/extension/pool';
+import { generateTensor } from '../../../src/kernels/generate';
+import { normalize } from '../../../src/kernels/normalize';
+import type { Controls, PlaygroundJobResults } from '../../../src/protocol/playground';
 
 const shape = [4, 6, 5, 7];
 const x = generateTensor({ shape, layout: 'NCHW', distribution: 'normal', seed: 11, channelScale: [1, 4, 9], channelShift: [0, -3, 20] });

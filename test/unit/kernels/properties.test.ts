@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { convertLayout, normalize, numel, storedShapeOf, type NormParams } from '../../src/kernels';
-import { assertClose, randn } from './helpers';
+import { convertLayout, normalize, numel, storedShapeOf, type NormParams } from '../../../src/kernels';
+import { assertClose, randn } from '../helpers';
 
 const dims = fc.record({
   N: fc.integer({ min: 1, max: 4 }),

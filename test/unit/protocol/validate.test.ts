@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkEps, checkGroups, parseNormalizedShape, validateEditorMessage, ValidationError } from '../../src/protocol/validate';
+import { checkEps, checkGroups, parseNormalizedShape, validateEditorMessage, ValidationError } from '../../../src/protocol/validate';
 
 const ctx = { tensors: [{ name: 'x', shape: [2, 3, 4, 5] }, { name: 'v', shape: [7] }, { name: 'm', shape: [4, 6] }] };
 const bad = (raw: unknown, message: RegExp) => assert.throws(() => validateEditorMessage(raw, ctx), (e: Error) => e instanceof ValidationError && message.test(e.message));
