@@ -17,6 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 export const MODULES = [
   { wat: 'src/kernels/fast/kernels.wat', ts: 'src/kernels/fast/wasmModule.ts', name: 'KERNELS', shared: true },
+  { wat: 'src/nn/wasm/nnops.wat', ts: 'src/nn/wasm/nnopsModule.ts', name: 'NNOPS', shared: true },
 ];
 
 const OWN_MEMORY = '(memory (export "memory") 1)';

@@ -66,7 +66,8 @@ export class Layout {
 let cached: Kernels | null | undefined;
 let sharedModule: WebAssembly.Module | undefined;
 
-const decode = (b64: string) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+/** A base64 string (the generated wasm modules) as bytes. */
+export const decode = (b64: string) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
 
 /** The kernels, or null where WebAssembly SIMD is unavailable (callers then use the TypeScript reference). */
 export function kernels(): Kernels | null {

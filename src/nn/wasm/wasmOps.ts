@@ -1,0 +1,203 @@
+// NnOps over the WebAssembly SIMD kernels of nnops.wat, one instance per thread.
+//
+// Arrays that already live in the kernels' memory (views from `alloc`) are used in place; any other array is
+// copied into a scratch region above the allocations for the call and results are copied out. The scratch region
+// and the memory only ever grow to the largest call seen, so steady-state training steps allocate nothing.
+// The memory is shared (a SharedArrayBuffer) where possible: growing it then leaves earlier `alloc` views valid.
+import { decode } from '../../kernels/fast/wasm';
+import type { Conv2dDims, NnOps, Pool2dDims } from '../ops/dims';
+import { NNOPS_SHARED_WASM_BASE64, NNOPS_WASM_BASE64 } from './nnopsModule';
+
+interface NnExports {
+  memory?: WebAssembly.Memory;
+  convForward(x: number, w: number, b: number, y: number, cols: number, N: number, Cin: number, H: number, W: number,
+    Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
+  convBackward(x: number, w: number, dy: number, dx: number, dw: number, db: number, cols: number, dcols: number,
+    N: number, Cin: number, H: number, W: number, Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
+  linearForward(N: number, In: number, Out: number, x: number, w: number, b: number, y: number): void;
+  linearBackward(N: number, In: number, Out: number, x: number, w: number, dy: number, dx: number, dw: number, db: number): void;
+  maxPoolForward(x: number, y: number, am: number, planes: number, H: number, W: number, KH: number, KW: number,
+    SH: number, SW: number, OH: number, OW: number): void;
+  maxPoolBackward(dy: number, am: number, dx: number, planes: number, HW: number, OHW: number): void;
+  gemmNN(M: number, N: number, K: number, A: number, asi: number, asl: number, B: number, C: number, bias: number): void;
+  gemmNT(M: number, N: number, L: number, A: number, B: number, C: number, bias: number, acc: number): void;
+}
+
+type Arr = Float32Array | Int32Array;
+const PAGE = 65536;
+/** The kernels read up to 8 floats past a buffer's end (lanes they then drop): each region keeps this slack. */
+const SLACK = 32;
+const regionBytes = (n: number) => Math.ceil((n * 4) / 16) * 16 + SLACK;
+
+/** The kernels' memory: permanent allocations at the bottom, one call's scratch above them. */
+class Memory {
+  f32!: Float32Array;
+  i32!: Int32Array;
+  /** Every ArrayBuffer this memory has had (a shared memory gets a new one per growth; the old ones stay valid). */
+  private readonly own = new Set<ArrayBufferLike>();
+  private base = 64;
+  private top = 64;
+  private readonly ins: Arr[] = [];
+  private readonly inAt: number[] = [];
+  private readonly outs: Arr[] = [];
+  private readonly outAt: number[] = [];
+
+  constructor(private readonly memory: WebAssembly.Memory, readonly shared: boolean) {
+    this.views();
+  }
+
+  /** A float32 array inside the memory: the kernels read and write it without copies. Never freed. */
+  alloc(length: number): Float32Array {
+    // A non-shared memory's views die when it grows: plain arrays there (copied per call).
+    if (!this.shared) return new Float32Array(length);
+    const at = this.base;
+    this.base += regionBytes(length);
+    this.grow(this.base);
+    return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  begin(): void {
+    this.top = this.base;
+    this.ins.length = this.inAt.length = this.outs.length = this.outAt.length = 0;
+  }
+
+  /** The address of an input: in place, or a scratch copy made by commit(). */
+  in(a: Arr): number {
+    if (this.own.has(a.buffer)) return a.byteOffset;
+    const at = this.scratch(a.length);
+    this.ins.push(a);
+    this.inAt.push(at);
+    return at;
+  }
+
+  /** The address of an output: in place, or scratch copied back by end(). */
+  out(a: Arr): number {
+    if (this.own.has(a.buffer)) return a.byteOffset;
+    const at = this.scratch(a.length);
+    this.outs.push(a);
+    this.outAt.push(at);
+    return at;
+  }
+
+  scratch(floats: number): number {
+    const at = this.top;
+    this.top += regionBytes(floats);
+    return at;
+  }
+
+  /** Grows the memory to hold this call's scratch and copies the inputs in. */
+  commit(): void {
+    this.grow(this.top);
+    for (let i = 0; i < this.ins.length; i++) {
+      const a = this.ins[i];
+      (a instanceof Int32Array ? this.i32 : this.f32).set(a, this.inAt[i] >> 2);
+    }
+  }
+
+  end(): void {
+    for (let i = 0; i < this.outs.length; i++) {
+      const a = this.outs[i];
+      const at = this.outAt[i] >> 2;
+      a.set((a instanceof Int32Array ? this.i32 : this.f32).subarray(at, at + a.length));
+    }
+  }
+
+  private grow(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    if (this.f32.buffer !== this.memory.buffer) this.views();
+  }
+
+  private views(): void {
+    this.own.add(this.memory.buffer);
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+}
+
+/** NnOps plus `alloc`: arrays the kernels use in place (layers that allocate with it avoid every copy). */
+export interface WasmNnOps extends NnOps {
+  alloc(length: number): Float32Array;
+}
+
+function instantiate(): { k: NnExports; m: Memory } {
+  try {
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(decode(NNOPS_SHARED_WASM_BASE64)), { env: { memory } });
+    return { k: inst.exports as unknown as NnExports, m: new Memory(memory, true) };
+  } catch {
+    // No SharedArrayBuffer (a browser without cross-origin isolation): the module's own memory.
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(decode(NNOPS_WASM_BASE64)), {});
+    const k = inst.exports as unknown as NnExports;
+    return { k, m: new Memory(k.memory!, false) };
+  }
+}
+
+function make(): WasmNnOps {
+  const { k, m } = instantiate();
+  const opt = (a: Arr | null, put: (a: Arr) => number) => (a ? put(a) : 0);
+  return {
+    alloc: (length) => m.alloc(length),
+    conv2dForward(d: Conv2dDims, x, w, b, y) {
+      m.begin();
+      const px = m.in(x), pw = m.in(w), pb = opt(b, (a) => m.in(a)), py = m.out(y);
+      const cols = m.scratch(d.Cin * d.KH * d.KW * d.OH * d.OW);
+      m.commit();
+      k.convForward(px, pw, pb, py, cols, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
+      m.end();
+    },
+    conv2dBackward(d: Conv2dDims, x, w, dy, dx, dw, db) {
+      m.begin();
+      const px = m.in(x), pw = m.in(w), pdy = m.in(dy);
+      const pdx = opt(dx, (a) => m.out(a)), pdw = m.out(dw), pdb = opt(db, (a) => m.out(a));
+      const colsLen = d.Cin * d.KH * d.KW * d.OH * d.OW;
+      const cols = m.scratch(colsLen), dcols = m.scratch(colsLen);
+      m.commit();
+      k.convBackward(px, pw, pdy, pdx, pdw, pdb, cols, dcols, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
+      m.end();
+    },
+    linearForward(N, In, Out, x, w, b, y) {
+      m.begin();
+      const px = m.in(x), pw = m.in(w), pb = opt(b, (a) => m.in(a)), py = m.out(y);
+      m.commit();
+      k.linearForward(N, In, Out, px, pw, pb, py);
+      m.end();
+    },
+    linearBackward(N, In, Out, x, w, dy, dx, dw, db) {
+      m.begin();
+      const px = m.in(x), pw = m.in(w), pdy = m.in(dy);
+      const pdx = opt(dx, (a) => m.out(a)), pdw = m.out(dw), pdb = opt(db, (a) => m.out(a));
+      m.commit();
+      k.linearBackward(N, In, Out, px, pw, pdy, pdx, pdw, pdb);
+      m.end();
+    },
+    maxPool2dForward(d: Pool2dDims, x, y, argmax) {
+      m.begin();
+      const px = m.in(x), py = m.out(y), pam = m.out(argmax);
+      m.commit();
+      k.maxPoolForward(px, py, pam, d.N * d.C, d.H, d.W, d.KH, d.KW, d.SH, d.SW, d.OH, d.OW);
+      m.end();
+    },
+    maxPool2dBackward(d: Pool2dDims, dy, argmax, dx) {
+      m.begin();
+      const pdy = m.in(dy), pam = m.in(argmax), pdx = m.out(dx);
+      m.commit();
+      k.maxPoolBackward(pdy, pam, pdx, d.N * d.C, d.H * d.W, d.OH * d.OW);
+      m.end();
+    },
+  };
+}
+
+let cached: WasmNnOps | null | undefined;
+
+/** This thread's WebAssembly SIMD ops, or null where WebAssembly SIMD is unavailable (use jsOps then). */
+export function wasmOps(): WasmNnOps | null {
+  if (cached === undefined) {
+    try {
+      cached = make();
+    } catch {
+      cached = null;
+    }
+  }
+  return cached;
+}
