@@ -2,10 +2,12 @@
 // `npm run build:wasm`: compiles every WebAssembly text module in MODULES into a committed TypeScript module that
 // holds the binary as base64, so building, testing and running NormLab never need wabt (a devDependency).
 // `npm run build:wasm -- --check` (run by `npm run lint`) writes nothing and fails if a committed module is stale.
+// `npm run build:wasm -- --print NAME` prints module NAME's text after template expansion (wat-template.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
+import { expandWat } from './wat-template.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,18 +26,27 @@ const OWN_MEMORY = '(memory (export "memory") 1)';
 // Maximum 4 GB, the wasm32 limit.
 const SHARED_MEMORY = '(import "env" "memory" (memory 1 65536 shared))';
 
-/** The text of module `m` as base64 binaries: [own memory] or [own memory, shared memory]. */
+/** Module `m`'s WebAssembly text with its templates expanded. */
+export const watText = (m) => expandWat(readFileSync(path.join(root, m.wat), 'utf8'), m.wat);
+
+/** Module `m` as base64 binaries: [own memory] or [own memory, shared memory]. */
 export async function compileModule(m) {
   const wabt = await initWabt();
   const file = path.basename(m.wat);
-  const text = readFileSync(path.join(root, m.wat), 'utf8');
+  const text = watText(m);
   const variants = [text];
   if (m.shared) {
     if (!text.includes(OWN_MEMORY)) throw new Error(`${m.wat} must declare ${OWN_MEMORY} (it has a shared variant)`);
     variants.push(text.replace(OWN_MEMORY, SHARED_MEMORY));
   }
   return variants.map((src, i) => {
-    const mod = wabt.parseWat(file, src, { simd: true, threads: true });
+    let mod;
+    try {
+      mod = wabt.parseWat(file, src, { simd: true, threads: true });
+    } catch (e) {
+      // Line numbers are those of the expanded text: `npm run build:wasm -- --print <name>` shows it.
+      throw new Error(`${m.wat} (expanded): ${String(e instanceof Error ? e.message : e).slice(0, 2000)}`);
+    }
     // wabt's validate() ignores the threads feature; V8 validates the shared variant when the tests compile it.
     if (i === 0) mod.validate();
     const { buffer } = mod.toBinary({});
@@ -74,6 +85,16 @@ export async function buildAll({ check = false } = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const print = process.argv.indexOf('--print');
+  if (print >= 0) {
+    const m = MODULES.find((e) => e.name === process.argv[print + 1]?.toUpperCase());
+    if (!m) {
+      console.error(`build:wasm: --print takes one of ${MODULES.map((e) => e.name).join(', ')}`);
+      process.exit(2);
+    }
+    process.stdout.write(watText(m));
+    process.exit(0);
+  }
   const check = process.argv.includes('--check');
   const stale = await buildAll({ check });
   if (check && stale.length) {

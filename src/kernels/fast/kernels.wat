@@ -8,6 +8,110 @@
 (module
   (memory (export "memory") 1)
 
+  ;; ---- Templates: loop bodies written once, expanded by scripts/wat-template.mjs before compiling. ----
+
+  ;; The high two f32 lanes of v promoted to f64x2 (promote_low_f32x4 reads only the low two).
+  (@define promoteHigh (%v)
+    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 %v %v)))
+
+  ;; Two f64x2 rounded to float32 and packed into one f32x4 (lo in lanes 0-1, hi in lanes 2-3).
+  (@define demote2 (%lo %hi)
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero %lo) (f32x4.demote_f64x2_zero %hi)))
+
+  ;; dst = f32 of the sum of an f64x2's two lanes.
+  (@define sumLanes (%dst %v)
+    (local.set %dst (f64.add (f64x2.extract_lane 0 (local.get %v)) (f64x2.extract_lane 1 (local.get %v)))))
+
+  ;; out[0] += $s, out[1] += $q.
+  (@define addToOut ()
+    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+
+  (@define bump (%ptr %bytes) (local.set %ptr (i32.add (local.get %ptr) (i32.const %bytes))))
+
+  ;; $s, $q += x - k, (x - k)² in float64 for the one float at p (the scalar tails of the sums).
+  (@define sums64x1 (%p)
+    (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get %p))) (local.get $k)))
+    (local.set $s (f64.add (local.get $s) (local.get $e)))
+    (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e)))))
+
+  ;; a, q += d, d² for the two floats at p + off, d = x - k in f64x2 ($stats).
+  (@define sums64x2 (%off %p %a %q)
+    (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=%off (local.get %p))) (local.get $kk)))
+    (local.set %a (f64x2.add (local.get %a) (local.get $d)))
+    (local.set %q (f64x2.add (local.get %q) (f64x2.mul (local.get $d) (local.get $d)))))
+
+  ;; a, q += d, d² for the four floats at p + off, d = x - k in f32x4 ($stats32 and the functions that inline it).
+  (@define sums32x4 (%off %p %a %q)
+    (local.set $d (f32x4.sub (v128.load offset=%off (local.get %p)) (local.get $kk)))
+    (local.set %a (f32x4.add (local.get %a) (local.get $d)))
+    (local.set %q (f32x4.add (local.get %q) (f32x4.mul (local.get $d) (local.get $d)))))
+
+  ;; One block's four f32x4 lane sums added, in float64, to the running f64x2 total acc.
+  (@define foldBlock (%a0 %a1 %a2 %a3 %acc)
+    (local.set $t (f32x4.add (f32x4.add (local.get %a0) (local.get %a1)) (f32x4.add (local.get %a2) (local.get %a3))))
+    (local.set %acc (f64x2.add (local.get %acc) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t)) (@promoteHigh (local.get $t))))))
+
+  ;; $apply32's output for the four floats at src + off -> dst + off.
+  (@define apply32x4 (%off %src %dst)
+    (v128.store offset=%off (local.get %dst) (f32x4.add (f32x4.mul
+      (f32x4.sub (v128.load offset=%off (local.get %src)) (local.get $vh)) (local.get $vs)) (local.get $vb))))
+
+  (@define apply32x1 (%src %dst)
+    (f32.store (local.get %dst) (f32.add (f32.mul (f32.sub (f32.load (local.get %src)) (local.get $mhi)) (local.get $sc)) (local.get $b))))
+
+  ;; $applyAffine32's output for the four floats at $xs + off with per-element weight/bias at $wq, $bq.
+  (@define applyAffine32x4 (%off)
+    (v128.store offset=%off (local.get $yd) (f32x4.add (f32x4.mul
+      (f32x4.sub (f32x4.sub (v128.load offset=%off (local.get $xs)) (local.get $vh)) (local.get $vl))
+      (f32x4.mul (v128.load offset=%off (local.get $wq)) (local.get $vr)))
+      (v128.load offset=%off (local.get $bq)))))
+
+  ;; A function that takes $stats32's sums of n floats at xn (shift k, added to out[0..1]) in blocks of 128 floats:
+  ;; four f32x4 accumulators of each kind per block, the block's sums added in float64. `step` is more work done in
+  ;; the same loop on the same 16-float stride (the output pass of another set), `tailStep` the same for one float;
+  ;; x is the pointer that bounds the loop and `advance` the template that moves every pointer by 64 or 4 bytes.
+  (@define sums32Func (%signature %locals %setup %x %xn %step %tailStep %advance)
+  (func %signature
+    (local $end i32) (local $end16 i32) (local $blk i32) %locals (local $kk v128) (local $d v128) (local $t v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local $A v128) (local $Q v128) (local $s f64) (local $q f64) (local $e f64)
+    %setup
+    (local.set $kk (f32x4.splat (f32.demote_f64 (local.get $k))))
+    (local.set $end (i32.add (local.get %x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end16 (i32.add (local.get %x) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
+    (block $done
+      (loop $block
+        (br_if $done (i32.ge_u (local.get %x) (local.get $end16)))
+        (local.set $blk (select (i32.add (local.get %x) (i32.const 512)) (local.get $end16)
+          (i32.lt_u (i32.add (local.get %x) (i32.const 512)) (local.get $end16))))
+        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
+        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
+        (local.set $q0 (v128.const i64x2 0 0)) (local.set $q1 (v128.const i64x2 0 0))
+        (local.set $q2 (v128.const i64x2 0 0)) (local.set $q3 (v128.const i64x2 0 0))
+        (loop $l
+          %step
+          (@sums32x4 0 %xn $a0 $q0) (@sums32x4 16 %xn $a1 $q1) (@sums32x4 32 %xn $a2 $q2) (@sums32x4 48 %xn $a3 $q3)
+          (@%advance 64)
+          (br_if $l (i32.lt_u (local.get %x) (local.get $blk))))
+        (@foldBlock $a0 $a1 $a2 $a3 $A)
+        (@foldBlock $q0 $q1 $q2 $q3 $Q)
+        (br $block)))
+    (@sumLanes $s $A)
+    (@sumLanes $q $Q)
+    (block $tdone
+      (loop $t
+        (br_if $tdone (i32.ge_u (local.get %x) (local.get $end)))
+        %tailStep
+        (@sums64x1 %xn)
+        (@%advance 4)
+        (br $t)))
+    (@addToOut)))
+  (@define advanceP (%bytes) (@bump $p %bytes))
+  (@define advanceApply (%bytes) (@bump $xs %bytes) (@bump $yd %bytes) (@bump $xn %bytes))
+  (@define advanceAffine (%bytes) (@bump $xs %bytes) (@bump $yd %bytes) (@bump $wq %bytes) (@bump $bq %bytes) (@bump $xn %bytes))
+
   ;; out[0] += Σ(x - k), out[1] += Σ(x - k)² over n floats at p (out: 2 f64).
   ;; Shifted sums: with k an element of the set, the cancellation in Σd² - (Σd)²/n stays below n·eps64
   ;; relative to the variance, so the large-offset cases are as exact as the two-pass reference.
@@ -23,90 +127,27 @@
       (loop $l
         (br_if $done (i32.ge_u (local.get $p) (local.get $end8)))
         ;; 64-bit loads straight into the low lanes: no shuffle to reach the high half.
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $p))) (local.get $kk)))
-        (local.set $a0 (f64x2.add (local.get $a0) (local.get $d)))
-        (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $p))) (local.get $kk)))
-        (local.set $a1 (f64x2.add (local.get $a1) (local.get $d)))
-        (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $p))) (local.get $kk)))
-        (local.set $a2 (f64x2.add (local.get $a2) (local.get $d)))
-        (local.set $q2 (f64x2.add (local.get $q2) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $p))) (local.get $kk)))
-        (local.set $a3 (f64x2.add (local.get $a3) (local.get $d)))
-        (local.set $q3 (f64x2.add (local.get $q3) (f64x2.mul (local.get $d) (local.get $d))))
-        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (@sums64x2 0 $p $a0 $q0) (@sums64x2 8 $p $a1 $q1) (@sums64x2 16 $p $a2 $q2) (@sums64x2 24 $p $a3 $q3)
+        (@bump $p 32)
         (br $l)))
     (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))
     (local.set $q0 (f64x2.add (f64x2.add (local.get $q0) (local.get $q1)) (f64x2.add (local.get $q2) (local.get $q3))))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
-    (local.set $q (f64.add (f64x2.extract_lane 0 (local.get $q0)) (f64x2.extract_lane 1 (local.get $q0))))
+    (@sumLanes $s $a0)
+    (@sumLanes $q $q0)
     (block $tdone
       (loop $t
         (br_if $tdone (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $k)))
-        (local.set $s (f64.add (local.get $s) (local.get $e)))
-        (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (@sums64x1 $p)
+        (@bump $p 4)
         (br $t)))
-    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
-    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+    (@addToOut))
 
   ;; The fused path's sums, ~3× faster than $stats: d = x - k and its square in float32 lanes, each lane
   ;; summing 8 terms of a 128-float block before the block's sums are added in float64. The block error stays
   ;; ~8·2^-24 relative, far inside the golden tolerances; fusedSets redoes a set with $stats when the shift was a poor
   ;; one (k far from the mean: cancellation), or when the float32 squares overflowed or underflowed.
-  (func $stats32 (param $p i32) (param $n i32) (param $k f64) (param $out i32)
-    (local $end i32) (local $end16 i32) (local $blk i32) (local $kk v128) (local $d v128) (local $t v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
-    (local $A v128) (local $Q v128) (local $s f64) (local $q f64) (local $e f64)
-    (local.set $kk (f32x4.splat (f32.demote_f64 (local.get $k))))
-    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
-    (block $done
-      (loop $block
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end16)))
-        (local.set $blk (select (i32.add (local.get $p) (i32.const 512)) (local.get $end16)
-          (i32.lt_u (i32.add (local.get $p) (i32.const 512)) (local.get $end16))))
-        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
-        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
-        (local.set $q0 (v128.const i64x2 0 0)) (local.set $q1 (v128.const i64x2 0 0))
-        (local.set $q2 (v128.const i64x2 0 0)) (local.set $q3 (v128.const i64x2 0 0))
-        (loop $l
-          (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $kk)))
-          (local.set $a0 (f32x4.add (local.get $a0) (local.get $d)))
-          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=16 (local.get $p)) (local.get $kk)))
-          (local.set $a1 (f32x4.add (local.get $a1) (local.get $d)))
-          (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=32 (local.get $p)) (local.get $kk)))
-          (local.set $a2 (f32x4.add (local.get $a2) (local.get $d)))
-          (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=48 (local.get $p)) (local.get $kk)))
-          (local.set $a3 (f32x4.add (local.get $a3) (local.get $d)))
-          (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $p (i32.add (local.get $p) (i32.const 64)))
-          (br_if $l (i32.lt_u (local.get $p) (local.get $blk))))
-        (local.set $t (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
-        (local.set $A (f64x2.add (local.get $A) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
-        (local.set $t (f32x4.add (f32x4.add (local.get $q0) (local.get $q1)) (f32x4.add (local.get $q2) (local.get $q3))))
-        (local.set $Q (f64x2.add (local.get $Q) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
-        (br $block)))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A))))
-    (local.set $q (f64.add (f64x2.extract_lane 0 (local.get $Q)) (f64x2.extract_lane 1 (local.get $Q))))
-    (block $tdone
-      (loop $t
-        (br_if $tdone (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $k)))
-        (local.set $s (f64.add (local.get $s) (local.get $e)))
-        (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (br $t)))
-    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
-    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+  (@sums32Func (@seq $stats32 (param $p i32) (param $n i32) (param $k f64) (param $out i32))
+    (@seq) (@seq) $p $p (@seq) (@seq) advanceP)
 
   ;; dst[i] = f32(x[i]·sc + sh) for n floats (dst may equal src).
   (func $apply (export "apply") (param $src i32) (param $dst i32) (param $n i32) (param $sc f64) (param $sh f64)
@@ -119,20 +160,18 @@
       (loop $l
         (br_if $done (i32.ge_u (local.get $src) (local.get $end4)))
         (local.set $v (v128.load (local.get $src)))
-        (v128.store (local.get $dst)
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vs)) (local.get $vh)))
-            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vs)) (local.get $vh)))))
-        (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (v128.store (local.get $dst) (@demote2
+          (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vs)) (local.get $vh))
+          (f64x2.add (f64x2.mul (@promoteHigh (local.get $v)) (local.get $vs)) (local.get $vh))))
+        (@bump $src 16)
+        (@bump $dst 16)
         (br $l)))
     (block $tdone
       (loop $t
         (br_if $tdone (i32.ge_u (local.get $src) (local.get $end)))
         (f32.store (local.get $dst) (f32.demote_f64 (f64.add (f64.mul (f64.promote_f32 (f32.load (local.get $src))) (local.get $sc)) (local.get $sh))))
-        (local.set $src (i32.add (local.get $src) (i32.const 4)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (@bump $src 4)
+        (@bump $dst 4)
         (br $t))))
 
   ;; rows × len floats: dst[r, i] = f32(x[r, i]·sc[i] + sh[i]) with sc, sh float64 vectors of len
@@ -150,14 +189,14 @@
             (local.set $v (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))))
             (local.set $o (i32.shl (local.get $i) (i32.const 3)))
             (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
-              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-                (f32x4.demote_f64x2_zero (f64x2.add
+              (@demote2
+                (f64x2.add
                   (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (v128.load (i32.add (local.get $scp) (local.get $o))))
-                  (v128.load (i32.add (local.get $shp) (local.get $o)))))
-                (f32x4.demote_f64x2_zero (f64x2.add
-                  (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+                  (v128.load (i32.add (local.get $shp) (local.get $o))))
+                (f64x2.add
+                  (f64x2.mul (@promoteHigh (local.get $v))
                     (v128.load offset=16 (i32.add (local.get $scp) (local.get $o))))
-                  (v128.load offset=16 (i32.add (local.get $shp) (local.get $o)))))))
+                  (v128.load offset=16 (i32.add (local.get $shp) (local.get $o))))))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $l)))
         (block $tdone
@@ -193,13 +232,13 @@
         (local.set $sc0 (f64x2.mul (v128.load (i32.add (local.get $wp) (local.get $o))) (local.get $vr)))
         (local.set $sc1 (f64x2.mul (v128.load offset=16 (i32.add (local.get $wp) (local.get $o))) (local.get $vr)))
         (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (f32x4.demote_f64x2_zero (f64x2.add
+          (@demote2
+            (f64x2.add
               (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (local.get $sc0))
-              (f64x2.sub (v128.load (i32.add (local.get $bp) (local.get $o))) (f64x2.mul (local.get $vm) (local.get $sc0)))))
-            (f32x4.demote_f64x2_zero (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $sc1))
-              (f64x2.sub (v128.load offset=16 (i32.add (local.get $bp) (local.get $o))) (f64x2.mul (local.get $vm) (local.get $sc1)))))))
+              (f64x2.sub (v128.load (i32.add (local.get $bp) (local.get $o))) (f64x2.mul (local.get $vm) (local.get $sc0))))
+            (f64x2.add
+              (f64x2.mul (@promoteHigh (local.get $v)) (local.get $sc1))
+              (f64x2.sub (v128.load offset=16 (i32.add (local.get $bp) (local.get $o))) (f64x2.mul (local.get $vm) (local.get $sc1))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $l)))
     (block $tdone
@@ -214,7 +253,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $t))))
 
-;; histogram() for n floats at p: the same float64 arithmetic as kernels/summary.ts (bin = floor((x − lo)·scale),
+  ;; histogram() for n floats at p: the same float64 arithmetic as kernels/summary.ts (bin = floor((x − lo)·scale),
   ;; last bin closed, then corrected against the edges as numpy compares with them), counts as f64 at countsp.
   ;; Values outside [edges[0], edges[bins]] and NaN are skipped.
   (func (export "hist32") (param $p i32) (param $n i32) (param $bins i32) (param $edgesp i32) (param $countsp i32)
@@ -272,7 +311,7 @@
         (local.set $e (f64x2.sub (f64x2.promote_low_f32x4 (local.get $d)) (local.get $k2)))
         (local.set $s (f64x2.add (local.get $s) (local.get $e)))
         (local.set $q (f64x2.add (local.get $q) (f64x2.mul (local.get $e) (local.get $e))))
-        (local.set $e (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d))) (local.get $k2)))
+        (local.set $e (f64x2.sub (@promoteHigh (local.get $d)) (local.get $k2)))
         (local.set $s (f64x2.add (local.get $s) (local.get $e)))
         (local.set $q (f64x2.add (local.get $q) (f64x2.mul (local.get $e) (local.get $e))))
         (local.set $lo (f32x4.pmin (local.get $lo) (v128.bitselect (local.get $v) (f32x4.splat (f32.const inf)) (local.get $fin))))
@@ -283,8 +322,8 @@
       (i32.add (i32x4.extract_lane 2 (local.get $cnt)) (i32x4.extract_lane 3 (local.get $cnt))))))
     (local.set $nn (f64.convert_i32_u (i32.add (i32.add (i32x4.extract_lane 0 (local.get $nan)) (i32x4.extract_lane 1 (local.get $nan)))
       (i32.add (i32x4.extract_lane 2 (local.get $nan)) (i32x4.extract_lane 3 (local.get $nan))))))
-    (local.set $ss (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))
-    (local.set $qq (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
+    (@sumLanes $ss $s)
+    (@sumLanes $qq $q)
     (local.set $l (f32.min (f32.min (f32x4.extract_lane 0 (local.get $lo)) (f32x4.extract_lane 1 (local.get $lo)))
       (f32.min (f32x4.extract_lane 2 (local.get $lo)) (f32x4.extract_lane 3 (local.get $lo)))))
     (local.set $h (f32.max (f32.max (f32x4.extract_lane 0 (local.get $hi)) (f32x4.extract_lane 1 (local.get $hi)))
@@ -312,7 +351,7 @@
     (f64.store offset=32 (local.get $out) (f64.max (f64.load offset=32 (local.get $out)) (f64.promote_f32 (local.get $h))))
     (f64.store offset=40 (local.get $out) (f64.add (f64.load offset=40 (local.get $out)) (local.get $nn))))
 
-    ;; Channels-last moments: rows × len floats at p; acc[c] += x - k[c], acc[len + c] += (x - k[c])²
+  ;; Channels-last moments: rows × len floats at p; acc[c] += x - k[c], acc[len + c] += (x - k[c])²
   ;; (k, acc: float64 vectors). One pass over memory with per-channel accumulators in L1.
   (func (export "statsVec") (param $p i32) (param $rows i32) (param $len i32) (param $kp i32) (param $accp i32)
     (local $i i32) (local $len2 i32) (local $o i32) (local $d v128) (local $e f64) (local $a i32) (local $q i32)
@@ -346,6 +385,7 @@
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $len) (i32.const 2))))
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
         (br $r))))
+
   ;; float32 output pass of the fused path: y = (x - mhi)·sc + b' where mean = mhi + mlo is split in two floats and
   ;; b' = b - mlo·sc, so x - mhi is exact near the mean (Sterbenz) and the large-offset cases keep their digits;
   ;; ~3 ulp of |y| error against the float64 pass. 16 floats per iteration (loop overhead is most of a short loop's cost).
@@ -359,23 +399,16 @@
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $src) (local.get $end16)))
-        (v128.store (local.get $dst) (f32x4.add (f32x4.mul
-          (f32x4.sub (v128.load (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-        (v128.store offset=16 (local.get $dst) (f32x4.add (f32x4.mul
-          (f32x4.sub (v128.load offset=16 (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-        (v128.store offset=32 (local.get $dst) (f32x4.add (f32x4.mul
-          (f32x4.sub (v128.load offset=32 (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-        (v128.store offset=48 (local.get $dst) (f32x4.add (f32x4.mul
-          (f32x4.sub (v128.load offset=48 (local.get $src)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-        (local.set $src (i32.add (local.get $src) (i32.const 64)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+        (@apply32x4 0 $src $dst) (@apply32x4 16 $src $dst) (@apply32x4 32 $src $dst) (@apply32x4 48 $src $dst)
+        (@bump $src 64)
+        (@bump $dst 64)
         (br $l)))
     (block $tdone
       (loop $t
         (br_if $tdone (i32.ge_u (local.get $src) (local.get $end)))
-        (f32.store (local.get $dst) (f32.add (f32.mul (f32.sub (f32.load (local.get $src)) (local.get $mhi)) (local.get $sc)) (local.get $b)))
-        (local.set $src (i32.add (local.get $src) (i32.const 4)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (@apply32x1 $src $dst)
+        (@bump $src 4)
+        (@bump $dst 4)
         (br $t))))
 
   ;; Same with per-element float32 weight/bias (LayerNorm/RMSNorm rows): sc = w[i]·r.
@@ -409,162 +442,36 @@
   ;; $apply32 over n floats at src -> dst and, in the same loop, $stats32's sums of the next set's n floats at xn
   ;; (added to out[0..1]): the fused path's output pass of one set overlaps the sums of the next, so main memory sees
   ;; the reads of x and the writes of y at the same time instead of in turns (as a copy does).
-  (func $applyStats32 (param $xs i32) (param $yd i32) (param $n i32) (param $mhi f32) (param $sc f32) (param $b f32)
-    (param $xn i32) (param $k f64) (param $out i32)
-    (local $end i32) (local $end16 i32) (local $blk i32) (local $vh v128) (local $vs v128) (local $vb v128)
-    (local $kk v128) (local $d v128) (local $t v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
-    (local $A v128) (local $Q v128) (local $s f64) (local $q f64) (local $e f64)
-    (local.set $vh (f32x4.splat (local.get $mhi)))
-    (local.set $vs (f32x4.splat (local.get $sc)))
-    (local.set $vb (f32x4.splat (local.get $b)))
-    (local.set $kk (f32x4.splat (f32.demote_f64 (local.get $k))))
-    (local.set $end (i32.add (local.get $xs) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $xs) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
-    (block $done
-      (loop $block
-        (br_if $done (i32.ge_u (local.get $xs) (local.get $end16)))
-        (local.set $blk (select (i32.add (local.get $xs) (i32.const 512)) (local.get $end16)
-          (i32.lt_u (i32.add (local.get $xs) (i32.const 512)) (local.get $end16))))
-        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
-        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
-        (local.set $q0 (v128.const i64x2 0 0)) (local.set $q1 (v128.const i64x2 0 0))
-        (local.set $q2 (v128.const i64x2 0 0)) (local.set $q3 (v128.const i64x2 0 0))
-        (loop $l
-          (v128.store (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (v128.load (local.get $xs)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-          (v128.store offset=16 (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (v128.load offset=16 (local.get $xs)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-          (v128.store offset=32 (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (v128.load offset=32 (local.get $xs)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-          (v128.store offset=48 (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (v128.load offset=48 (local.get $xs)) (local.get $vh)) (local.get $vs)) (local.get $vb)))
-          (local.set $d (f32x4.sub (v128.load (local.get $xn)) (local.get $kk)))
-          (local.set $a0 (f32x4.add (local.get $a0) (local.get $d)))
-          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=16 (local.get $xn)) (local.get $kk)))
-          (local.set $a1 (f32x4.add (local.get $a1) (local.get $d)))
-          (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=32 (local.get $xn)) (local.get $kk)))
-          (local.set $a2 (f32x4.add (local.get $a2) (local.get $d)))
-          (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=48 (local.get $xn)) (local.get $kk)))
-          (local.set $a3 (f32x4.add (local.get $a3) (local.get $d)))
-          (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $xs (i32.add (local.get $xs) (i32.const 64)))
-          (local.set $yd (i32.add (local.get $yd) (i32.const 64)))
-          (local.set $xn (i32.add (local.get $xn) (i32.const 64)))
-          (br_if $l (i32.lt_u (local.get $xs) (local.get $blk))))
-        (local.set $t (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
-        (local.set $A (f64x2.add (local.get $A) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
-        (local.set $t (f32x4.add (f32x4.add (local.get $q0) (local.get $q1)) (f32x4.add (local.get $q2) (local.get $q3))))
-        (local.set $Q (f64x2.add (local.get $Q) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
-        (br $block)))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A))))
-    (local.set $q (f64.add (f64x2.extract_lane 0 (local.get $Q)) (f64x2.extract_lane 1 (local.get $Q))))
-    (block $tdone
-      (loop $t
-        (br_if $tdone (i32.ge_u (local.get $xs) (local.get $end)))
-        (f32.store (local.get $yd) (f32.add (f32.mul (f32.sub (f32.load (local.get $xs)) (local.get $mhi)) (local.get $sc)) (local.get $b)))
-        (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get $xn))) (local.get $k)))
-        (local.set $s (f64.add (local.get $s) (local.get $e)))
-        (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
-        (local.set $xs (i32.add (local.get $xs) (i32.const 4)))
-        (local.set $yd (i32.add (local.get $yd) (i32.const 4)))
-        (local.set $xn (i32.add (local.get $xn) (i32.const 4)))
-        (br $t)))
-    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
-    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+  (@sums32Func
+    (@seq $applyStats32 (param $xs i32) (param $yd i32) (param $n i32) (param $mhi f32) (param $sc f32) (param $b f32)
+      (param $xn i32) (param $k f64) (param $out i32))
+    (@seq (local $vh v128) (local $vs v128) (local $vb v128))
+    (@seq
+      (local.set $vh (f32x4.splat (local.get $mhi)))
+      (local.set $vs (f32x4.splat (local.get $sc)))
+      (local.set $vb (f32x4.splat (local.get $b))))
+    $xs $xn
+    (@seq (@apply32x4 0 $xs $yd) (@apply32x4 16 $xs $yd) (@apply32x4 32 $xs $yd) (@apply32x4 48 $xs $yd))
+    (@apply32x1 $xs $yd)
+    advanceApply)
 
   ;; $applyAffine32 over n floats at src -> dst with, in the same loop, $stats32's sums of the next row's n floats at
   ;; xn (LayerNorm/RMSNorm rows; see $applyStats32).
-  (func $applyAffineStats32 (param $xs i32) (param $yd i32) (param $n i32) (param $wq i32) (param $bq i32)
-    (param $mhi f32) (param $mlo f32) (param $r f32) (param $xn i32) (param $k f64) (param $out i32)
-    (local $end i32) (local $end16 i32) (local $blk i32) (local $vh v128) (local $vl v128) (local $vr v128)
-    (local $kk v128) (local $d v128) (local $t v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
-    (local $A v128) (local $Q v128) (local $s f64) (local $q f64) (local $e f64)
-    (local.set $vh (f32x4.splat (local.get $mhi)))
-    (local.set $vl (f32x4.splat (local.get $mlo)))
-    (local.set $vr (f32x4.splat (local.get $r)))
-    (local.set $kk (f32x4.splat (f32.demote_f64 (local.get $k))))
-    (local.set $end (i32.add (local.get $xs) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $end16 (i32.add (local.get $xs) (i32.shl (i32.and (local.get $n) (i32.const -16)) (i32.const 2))))
-    (block $done
-      (loop $block
-        (br_if $done (i32.ge_u (local.get $xs) (local.get $end16)))
-        (local.set $blk (select (i32.add (local.get $xs) (i32.const 512)) (local.get $end16)
-          (i32.lt_u (i32.add (local.get $xs) (i32.const 512)) (local.get $end16))))
-        (local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (v128.const i64x2 0 0))
-        (local.set $a2 (v128.const i64x2 0 0)) (local.set $a3 (v128.const i64x2 0 0))
-        (local.set $q0 (v128.const i64x2 0 0)) (local.set $q1 (v128.const i64x2 0 0))
-        (local.set $q2 (v128.const i64x2 0 0)) (local.set $q3 (v128.const i64x2 0 0))
-        (loop $l
-          (v128.store (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (f32x4.sub (v128.load (local.get $xs)) (local.get $vh)) (local.get $vl))
-            (f32x4.mul (v128.load (local.get $wq)) (local.get $vr)))
-            (v128.load (local.get $bq))))
-          (v128.store offset=16 (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (f32x4.sub (v128.load offset=16 (local.get $xs)) (local.get $vh)) (local.get $vl))
-            (f32x4.mul (v128.load offset=16 (local.get $wq)) (local.get $vr)))
-            (v128.load offset=16 (local.get $bq))))
-          (v128.store offset=32 (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (f32x4.sub (v128.load offset=32 (local.get $xs)) (local.get $vh)) (local.get $vl))
-            (f32x4.mul (v128.load offset=32 (local.get $wq)) (local.get $vr)))
-            (v128.load offset=32 (local.get $bq))))
-          (v128.store offset=48 (local.get $yd) (f32x4.add (f32x4.mul
-            (f32x4.sub (f32x4.sub (v128.load offset=48 (local.get $xs)) (local.get $vh)) (local.get $vl))
-            (f32x4.mul (v128.load offset=48 (local.get $wq)) (local.get $vr)))
-            (v128.load offset=48 (local.get $bq))))
-          (local.set $d (f32x4.sub (v128.load (local.get $xn)) (local.get $kk)))
-          (local.set $a0 (f32x4.add (local.get $a0) (local.get $d)))
-          (local.set $q0 (f32x4.add (local.get $q0) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=16 (local.get $xn)) (local.get $kk)))
-          (local.set $a1 (f32x4.add (local.get $a1) (local.get $d)))
-          (local.set $q1 (f32x4.add (local.get $q1) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=32 (local.get $xn)) (local.get $kk)))
-          (local.set $a2 (f32x4.add (local.get $a2) (local.get $d)))
-          (local.set $q2 (f32x4.add (local.get $q2) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $d (f32x4.sub (v128.load offset=48 (local.get $xn)) (local.get $kk)))
-          (local.set $a3 (f32x4.add (local.get $a3) (local.get $d)))
-          (local.set $q3 (f32x4.add (local.get $q3) (f32x4.mul (local.get $d) (local.get $d))))
-          (local.set $xs (i32.add (local.get $xs) (i32.const 64)))
-          (local.set $yd (i32.add (local.get $yd) (i32.const 64)))
-          (local.set $wq (i32.add (local.get $wq) (i32.const 64)))
-          (local.set $bq (i32.add (local.get $bq) (i32.const 64)))
-          (local.set $xn (i32.add (local.get $xn) (i32.const 64)))
-          (br_if $l (i32.lt_u (local.get $xs) (local.get $blk))))
-        (local.set $t (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
-        (local.set $A (f64x2.add (local.get $A) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
-        (local.set $t (f32x4.add (f32x4.add (local.get $q0) (local.get $q1)) (f32x4.add (local.get $q2) (local.get $q3))))
-        (local.set $Q (f64x2.add (local.get $Q) (f64x2.add (f64x2.promote_low_f32x4 (local.get $t))
-          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))))))
-        (br $block)))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A))))
-    (local.set $q (f64.add (f64x2.extract_lane 0 (local.get $Q)) (f64x2.extract_lane 1 (local.get $Q))))
-    (block $tdone
-      (loop $t
-        (br_if $tdone (i32.ge_u (local.get $xs) (local.get $end)))
-        (f32.store (local.get $yd) (f32.add (f32.mul
-          (f32.sub (f32.sub (f32.load (local.get $xs)) (local.get $mhi)) (local.get $mlo))
-          (f32.mul (f32.load (local.get $wq)) (local.get $r)))
-          (f32.load (local.get $bq))))
-        (local.set $e (f64.sub (f64.promote_f32 (f32.load (local.get $xn))) (local.get $k)))
-        (local.set $s (f64.add (local.get $s) (local.get $e)))
-        (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
-        (local.set $xs (i32.add (local.get $xs) (i32.const 4)))
-        (local.set $yd (i32.add (local.get $yd) (i32.const 4)))
-        (local.set $wq (i32.add (local.get $wq) (i32.const 4)))
-        (local.set $bq (i32.add (local.get $bq) (i32.const 4)))
-        (local.set $xn (i32.add (local.get $xn) (i32.const 4)))
-        (br $t)))
-    (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (local.get $s)))
-    (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out)) (local.get $q))))
+  (@sums32Func
+    (@seq $applyAffineStats32 (param $xs i32) (param $yd i32) (param $n i32) (param $wq i32) (param $bq i32)
+      (param $mhi f32) (param $mlo f32) (param $r f32) (param $xn i32) (param $k f64) (param $out i32))
+    (@seq (local $vh v128) (local $vl v128) (local $vr v128))
+    (@seq
+      (local.set $vh (f32x4.splat (local.get $mhi)))
+      (local.set $vl (f32x4.splat (local.get $mlo)))
+      (local.set $vr (f32x4.splat (local.get $r))))
+    $xs $xn
+    (@seq (@applyAffine32x4 0) (@applyAffine32x4 16) (@applyAffine32x4 32) (@applyAffine32x4 48))
+    (f32.store (local.get $yd) (f32.add (f32.mul
+      (f32.sub (f32.sub (f32.load (local.get $xs)) (local.get $mhi)) (local.get $mlo))
+      (f32.mul (f32.load (local.get $wq)) (local.get $r)))
+      (f32.load (local.get $bq))))
+    advanceAffine)
 
   ;; Shifted sums of one set (`runs` runs of L floats, `stride` bytes apart) into out[0..1], zeroed first; $stats32
   ;; when f32 is set, else $stats. out doubles as the sums' scratch: no fixed address, so workers share one memory.
