@@ -21,6 +21,8 @@ export interface SchedulerOptions<R> {
   start(index: number, signal: AbortSignal, progress: (fraction: number) => void): Promise<R>;
   /** Called when a run starts, reports progress or ends. */
   onChange?(index: number): void;
+  /** Called once per run when it ends (before onChange). */
+  onEnd?(outcome: Outcome<R>): void;
   /** Milliseconds since some origin (tests pass a fake clock). */
   now?: () => number;
 }
@@ -168,6 +170,7 @@ export class RunScheduler<R> {
     if (outcome.status === 'done') s.fraction = 1;
     s.controller = null;
     this.outcomes.push(outcome);
+    this.opts.onEnd?.(outcome);
     this.opts.onChange?.(outcome.index);
   }
 }
