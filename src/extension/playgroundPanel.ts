@@ -1,19 +1,21 @@
 // The playground panel (host side): one instance, revived after a reload by its serializer. It owns the input
 // tensor (in shared memory), validates every webview message, runs all computation in the worker pool and sends
-// back summaries only. Stale computations are cancelled: only the newest compute request per kind is kept.
+// back summaries only. Requests go through RpcHost: a newer request of the same type (or closing the panel) cancels
+// the older one.
 import * as vscode from 'vscode';
 import { encodeNpy } from '../formats/npy';
 import { numel } from '../kernels/shape';
 import { toNestedJson } from '../kernels/textTensor';
 import {
-  parsePersistedState, parseWebviewMessage, ValidationError,
-  type CanRead, type FileSource, type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults, type Request,
-  type RequestMap, type RequestType, type TrainState,
+  parsePersistedState, parseWebviewMessage,
+  type CanRead, type Controls, type FileSource, type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults,
+  type RequestMap, type TrainState,
 } from '../protocol/playground';
-import { CANCELLED } from '../protocol/worker';
+import { ValidationError } from '../protocol/rpc';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';
 import type { Services } from './services';
+import { RpcHost, type Handlers } from './rpcHost';
 import { renderHtml, webviewOptions } from './webviewHtml';
 import { readTensor } from './tensorOps';
 import { UserError } from './userErrors';
@@ -36,8 +38,6 @@ interface HeldInput {
 
 /** JSON copies larger than this are refused (the clipboard is not a file). */
 const MAX_JSON_ELEMENTS = 1 << 20;
-/** Errors whose message is written for the user; anything else is shown with its name and logged. */
-const USER_ERRORS = new Set(['NormError', 'TextTensorError', 'ValidationError', 'FormatError', 'TooLargeError', 'UserError']);
 
 /** A file source may only name a scheme the workspace can read. */
 const canRead: CanRead = (scheme) => vscode.workspace.fs.isWritableFileSystem(scheme) !== undefined;
@@ -55,8 +55,7 @@ export class PlaygroundPanel {
   private input: HeldInput | null = null;
   private running: TrainState | null = null;
   private ready = false;
-  /** One in-flight computation per kind; a newer request cancels the older one. */
-  private readonly inflight = new Map<string, AbortController>();
+  private readonly rpc: RpcHost<RequestMap>;
   private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(context: vscode.ExtensionContext, services: Services, initial?: { tensor?: IncomingTensor }): PlaygroundPanel {
@@ -94,6 +93,11 @@ export class PlaygroundPanel {
     private readonly restored: PersistedState | null,
   ) {
     PlaygroundPanel.current = this;
+    this.rpc = new RpcHost<RequestMap>({
+      handlers: this.handlers(),
+      post: (reply) => this.post(reply),
+      logError: (text) => this.services.log.error(`playground ${text}`),
+    });
     panel.webview.html = renderHtml(panel.webview, context.extensionUri, { script: 'playground.js', css: 'playground.css', title: 'NormLab Playground' });
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
@@ -119,12 +123,12 @@ export class PlaygroundPanel {
   }
 
   /** A tensor from a file, read again after a reload (as "Send to Playground" reads it), if it still has its shape. */
-  private async readFileSource(s: FileSource): Promise<InputInfo> {
+  private async readFileSource(s: FileSource, signal: AbortSignal): Promise<InputInfo> {
     const uri = vscode.Uri.parse(s.uri, true);
     const file = baseName(uri);
     let read;
     try {
-      read = await this.inLane('input', (signal) => readTensor(this.services, uri, s.tensor, { signal }));
+      read = await readTensor(this.services, uri, s.tensor, { signal });
     } catch (e) {
       if (e instanceof vscode.FileSystemError) throw new UserError(vscode.l10n.t('expected the file {0}, found: {1}', uri.toString(true), e.message));
       throw e;
@@ -140,14 +144,13 @@ export class PlaygroundPanel {
     void this.panel.webview.postMessage(m);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
+  private onMessage(raw: unknown): void {
     let msg;
     try {
       msg = parseWebviewMessage(raw, canRead);
     } catch (e) {
       this.services.log.warn(`playground: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
-      const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-      if (typeof id === 'number' && Number.isSafeInteger(id)) this.post({ type: 'reply', id, error: e instanceof Error ? e.message : String(e) });
+      this.rpc.refuse(raw, e);
       return;
     }
     if (msg.type === 'ready') {
@@ -156,31 +159,12 @@ export class PlaygroundPanel {
       this.post({ type: 'init', strings, defaultEps: this.services.settings().defaultEps, state: this.restored, input: this.input?.info ?? null });
       return;
     }
-    try {
-      const result = await this.handle(msg);
-      this.post({ type: 'reply', id: msg.id, result });
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      if (err.name !== CANCELLED && !USER_ERRORS.has(err.name)) this.services.log.error(`playground ${msg.type}: ${err.stack ?? err.message}`);
-      this.post({ type: 'reply', id: msg.id, error: err.name === CANCELLED ? CANCELLED : USER_ERRORS.has(err.name) ? err.message : `${err.name}: ${err.message}` });
-    }
+    void this.rpc.dispatch(msg);
   }
 
-  /** Runs `task`; a newer task of the same `lane` cancels this one. */
-  private async inLane<T>(lane: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    this.inflight.get(lane)?.abort();
-    const controller = new AbortController();
-    this.inflight.set(lane, controller);
-    try {
-      return await task(controller.signal);
-    } finally {
-      if (this.inflight.get(lane) === controller) this.inflight.delete(lane);
-    }
-  }
-
-  /** Runs one op of the playground job in its lane. */
-  private async job<K extends keyof PlaygroundJobResults>(lane: string, job: PlaygroundJob & { op: K }): Promise<PlaygroundJobResults[K]> {
-    return this.inLane(lane, async (signal) => (await this.services.pool.run('playground', job, { signal })) as PlaygroundJobResults[K]);
+  /** Runs one op of the playground job in the worker pool. */
+  private async job<K extends keyof PlaygroundJobResults>(job: PlaygroundJob & { op: K }, signal: AbortSignal): Promise<PlaygroundJobResults[K]> {
+    return (await this.services.pool.run('playground', job, { signal })) as PlaygroundJobResults[K];
   }
 
   private need(): HeldInput {
@@ -188,67 +172,65 @@ export class PlaygroundPanel {
     return this.input;
   }
 
-  private async handle(msg: Request): Promise<RequestMap[RequestType]['result']> {
-    switch (msg.type) {
-      case 'setInput': {
-        const { source } = msg.params;
-        if (source.kind === 'file') return this.readFileSource(source);
+  private handlers(): Handlers<RequestMap> {
+    return {
+      setInput: async ({ source }, signal) => {
+        if (source.kind === 'file') return this.readFileSource(source, signal);
         if (source.kind === 'paste') {
-          const r = await this.job('input', { op: 'parse', text: source.text });
+          const r = await this.job({ op: 'parse', text: source.text }, signal);
           this.input = { info: { name: vscode.l10n.t('pasted'), shape: r.shape, numel: r.x.length, origin: 'paste', format: r.format }, x: r.x };
         } else {
-          const r = await this.job('input', { op: 'generate', spec: source.spec });
+          const r = await this.job({ op: 'generate', spec: source.spec }, signal);
           this.input = { info: { name: vscode.l10n.t('generated'), shape: r.shape, numel: r.x.length, origin: 'generate' }, x: r.x };
         }
         this.running = null;
         this.panel.title = vscode.l10n.t('NormLab Playground');
         return this.input.info;
-      }
-      case 'pickFile':
-        return this.pickFile();
-      case 'compute': {
+      },
+      pickFile: (_params, signal) => this.pickFile(signal),
+      compute: (params, signal) => {
         const { x, info } = this.need();
-        return this.job('compute', { op: 'compute', x, shape: info.shape, ...msg.params, running: this.running ?? undefined });
-      }
-      case 'compare': {
+        return this.job({ op: 'compute', x, shape: info.shape, ...params, running: this.running ?? undefined }, signal);
+      },
+      compare: (params, signal) => {
         const { x, info } = this.need();
-        return this.job('compare', { op: 'compare', x, shape: info.shape, ...msg.params });
-      }
-      case 'sensitivity': {
+        return this.job({ op: 'compare', x, shape: info.shape, ...params }, signal);
+      },
+      sensitivity: ({ controls }, signal) => {
         const { x, info } = this.need();
-        return this.job('sensitivity', { op: 'sensitivity', x, shape: info.shape, controls: msg.params.controls });
-      }
-      case 'trainStep': {
+        return this.job({ op: 'sensitivity', x, shape: info.shape, controls }, signal);
+      },
+      trainStep: async (params, signal) => {
         const { x, info } = this.need();
         const seed = (this.running?.numBatchesTracked ?? 0) + 1;
-        const r = await this.job('train', { op: 'train', x, shape: info.shape, running: this.running, seed, ...msg.params });
+        const r = await this.job({ op: 'train', x, shape: info.shape, running: this.running, seed, ...params }, signal);
         this.running = r.running;
         return r;
-      }
-      case 'resetRunning':
+      },
+      resetRunning: async () => {
         this.running = null;
         return null;
-      case 'export':
-        return this.export(msg.params.controls, msg.params.format);
-    }
+      },
+      export: ({ controls, format }, signal) => this.export(controls, format, signal),
+    };
   }
 
-  private async pickFile(): Promise<InputInfo | null> {
+  private async pickFile(signal: AbortSignal): Promise<InputInfo | null> {
     const uri = await pickTensorFile();
     if (!uri) return null;
     const listing = await listTensors(this.services, uri);
     const entry = await pickTensor(listing, baseName(uri));
     if (!entry) return null;
-    const { data, shape } = await readTensor(this.services, uri, entry.name);
+    const { data, shape } = await readTensor(this.services, uri, entry.name, { signal });
     return this.holdFileTensor({ name: entry.name, shape, data, source: baseName(uri), uri: uri.toString() });
   }
 
-  private async export(controls: RequestMap['export']['params']['controls'], format: 'npy' | 'json'): Promise<RequestMap['export']['result']> {
+  private async export(controls: Controls, format: 'npy' | 'json', signal: AbortSignal): Promise<RequestMap['export']['result']> {
     const { x, info } = this.need();
     if (format === 'json' && info.numel > MAX_JSON_ELEMENTS) {
       throw new ValidationError(vscode.l10n.t('copy as JSON is for up to {0} values; this output has {1}: export .npy instead', MAX_JSON_ELEMENTS, info.numel));
     }
-    const { y, shape } = await this.job('export', { op: 'output', x, shape: info.shape, controls, running: this.running ?? undefined });
+    const { y, shape } = await this.job({ op: 'output', x, shape: info.shape, controls, running: this.running ?? undefined }, signal);
     if (format === 'json') {
       await vscode.env.clipboard.writeText(toNestedJson(y, shape));
       return { copied: y.length };
@@ -267,8 +249,7 @@ export class PlaygroundPanel {
 
   dispose(): void {
     if (PlaygroundPanel.current === this) PlaygroundPanel.current = undefined;
-    for (const c of this.inflight.values()) c.abort();
-    this.inflight.clear();
+    this.rpc.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

@@ -5,15 +5,11 @@
 // close its file), which both libraries leave to a hand-made MessagePort side channel; this file stays smaller.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { CANCELLED, type HostToWorker, type JobMap, type WireError, type WorkerToHost } from '../protocol/worker';
+import { CancelledError, fromWireError } from '../protocol/rpc';
+import type { HostToWorker, JobMap, WorkerToHost } from '../protocol/worker';
 
-/** The job a caller aborted. `name === 'CancelledError'`. */
-export class CancelledError extends Error {
-  override readonly name = CANCELLED;
-  constructor(message = 'the operation was cancelled') {
-    super(message);
-  }
-}
+/** The job a caller aborted (the project's one CancelledError, re-exported for the pool's callers). */
+export { CancelledError };
 
 /** A worker died (crash, out of memory, process.exit) while running a job; the pool replaces it. */
 export class WorkerCrashedError extends Error {
@@ -195,7 +191,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     }
     this.release(slot);
     if (msg.type === 'result') this.settle(job, undefined, msg.result);
-    else this.settle(job, toError(msg.error));
+    else this.settle(job, fromWireError(msg.error));
   }
 
   private onExit(slot: Slot, why: string): void {
@@ -255,13 +251,4 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     if (error) job.reject(error);
     else job.resolve(result);
   }
-}
-
-/** A worker's error as an Error of the same name and message (stack kept for the log, never shown to users). */
-export function toError(wire: WireError): Error {
-  if (wire.name === CANCELLED) return new CancelledError(wire.message);
-  const e = new Error(wire.message);
-  e.name = wire.name;
-  if (wire.stack) e.stack = wire.stack;
-  return e;
 }

@@ -1,22 +1,14 @@
 // Turns any failure into a readable notification; the details (stack, cause) go to the NormLab log only.
 import * as vscode from 'vscode';
-import { CANCELLED } from '../protocol/worker';
+import { isCancelled, userMessage } from '../protocol/rpc';
 
-/** Errors whose message is written for users (what was expected, what was found). */
-const USER_ERRORS = new Set(['NormError', 'FormatError', 'ValidationError', 'TooLargeError', 'UserError', 'JobStalledError']);
+export { isCancelled, userMessage };
 
 /** An error raised by the host itself with a message meant for the user. */
 export class UserError extends Error {
   override readonly name = 'UserError';
 }
 
-export const isCancelled = (e: unknown): boolean => e instanceof Error && e.name === CANCELLED;
-
-/** The one-line text shown to a user for an error. */
-export function userMessage(e: unknown): string {
-  if (e instanceof Error) return USER_ERRORS.has(e.name) ? e.message : `${e.name}: ${e.message}`;
-  return String(e);
-}
 
 export function reportError(log: vscode.LogOutputChannel, e: unknown, what: string): void {
   if (isCancelled(e)) {

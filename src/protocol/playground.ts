@@ -4,6 +4,9 @@
 import { DISTRIBUTIONS, MAX_GENERATE_ELEMENTS, type GenerateSpec } from '../kernels/generate';
 import { LAYOUTS, METHODS, type Layout, type Method } from '../kernels/types';
 import type { SensitivityPoint } from '../kernels/batchSensitivity';
+import { ValidationError, type Reply, type RequestOf } from './rpc';
+
+export { ValidationError };
 
 /** Every control of the playground that changes the computation. */
 export interface Controls {
@@ -176,7 +179,7 @@ export interface RequestMap {
 export type RequestType = keyof RequestMap;
 export const REQUEST_TYPES: readonly RequestType[] = ['setInput', 'pickFile', 'compute', 'compare', 'sensitivity', 'trainStep', 'resetRunning', 'export'];
 
-export type Request<K extends RequestType = RequestType> = K extends RequestType ? { type: K; id: number; params: RequestMap[K]['params'] } : never;
+export type Request<K extends RequestType = RequestType> = RequestOf<RequestMap, K>;
 
 export type WebviewToHost = { type: 'ready' } | Request;
 
@@ -195,8 +198,7 @@ export type HostToWebview =
   | { type: 'init'; strings: Strings; defaultEps: number; state: PersistedState | null; input: InputInfo | null }
   /** A tensor arrived from outside (the tensor editor, "send to playground"). */
   | { type: 'input'; info: InputInfo }
-  | { type: 'reply'; id: number; result: unknown }
-  | { type: 'reply'; id: number; error: string };
+  | Reply;
 
 // ---- Limits ----
 /** Rows of the statistics table sent to the webview. */
@@ -222,10 +224,6 @@ export type CanRead = (scheme: string) => boolean;
 const localOnly: CanRead = (scheme) => scheme === 'file';
 
 // ---- Validation of webview messages ----
-
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
-}
 
 const bad = (path: string, expected: string, found: unknown): never => {
   const shown = typeof found === 'string' ? `'${found.length > 40 ? `${found.slice(0, 40)}…` : found}'`

@@ -2,11 +2,10 @@
 // each field is checked for type, range, size and enum, and a wrong one gets an error that names the field,
 // what was expected and what was found.
 import { EDITOR_ACTIONS, EDITOR_LIMITS, EDITOR_TO_HOST_TYPES, type EditorToHost } from './editor';
+import { ValidationError } from './rpc';
 import type { TensorEntry } from './worker';
 
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
-}
+export { ValidationError };
 
 const fail = (message: string): never => {
   throw new ValidationError(message);

@@ -80,12 +80,8 @@ export type JobKind = keyof JobMap;
 export type JobPayload<K extends JobKind> = JobMap[K]['payload'];
 export type JobResult<K extends JobKind> = JobMap[K]['result'];
 
-/** An error as it crosses a thread boundary: the name survives so that callers can tell kinds apart. */
-export interface WireError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+export type { WireError } from './rpc';
+import type { WireError } from './rpc';
 
 export type HostToWorker =
   | { type: 'run'; id: number; kind: string; payload: unknown }
@@ -96,5 +92,4 @@ export type WorkerToHost =
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: WireError };
 
-/** Name of the error a cancelled job rejects with. */
-export const CANCELLED = 'CancelledError';
+export { CANCELLED } from './rpc';

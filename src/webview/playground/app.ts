@@ -3,8 +3,10 @@
 import { cubeSpec, setLabel, type CubeSpec } from '../../kernels/figure2';
 import { DISTRIBUTIONS, type Distribution } from '../../kernels/generate';
 import type { Layout, Method } from '../../kernels/types';
-import type { ComputeResult, Controls, HostToWebview, InputInfo, InputSource, PersistedState } from '../../protocol/playground';
+import type { ComputeResult, Controls, HostToWebview, InputInfo, InputSource, PersistedState, RequestMap } from '../../protocol/playground';
+import { isCancelled, userMessage, ValidationError } from '../../protocol/rpc';
 import { h } from '../common/dom';
+import { RpcClient } from '../common/rpcClient';
 import { translator, type Translate } from '../common/l10n';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
@@ -13,7 +15,6 @@ import { CubeView } from './cube';
 import { CompareView, SensitivityView, TrainingView } from './extras';
 import { fmt } from './format';
 import { HeatmapView } from './heatmap';
-import { Rpc } from './rpc';
 import { defaultState, divisors, MAX_PERSISTED_PASTE, parseNumberList, parseShape, DEFAULT_SPEC } from './state';
 import { button, checkbox, debounce, labelled, select, setOptions, textfield, type Field } from './widgets';
 
@@ -22,7 +23,7 @@ const TABS = ['inspect', 'compare', 'sensitivity', 'running'] as const;
 type Tab = (typeof TABS)[number];
 
 export class PlaygroundApp {
-  private readonly rpc = new Rpc();
+  private readonly rpc = new RpcClient<RequestMap>();
   private t: Translate = translator({});
   private state!: PersistedState;
   private input: InputInfo | null = null;
@@ -227,14 +228,14 @@ export class PlaygroundApp {
     } catch (e) {
       // A paste error is shown under the text it points into; the current input stays as it was.
       if (source.kind === 'paste') {
-        this.pasteError.textContent = (e as Error).message;
+        this.pasteError.textContent = userMessage(e);
         this.showStatus(this.t('The pasted text was not used; the input is unchanged.'));
       } else if (source.kind === 'file') {
         // The file's tensor could not be read again after a reload: the generator takes over, and the panel says why.
         await this.setInput({ kind: 'generate', spec: DEFAULT_SPEC });
-        this.notice.textContent = this.t('The tensor \'{0}\' of the last session could not be read again, so a generated tensor is shown: {1}', source.tensor, (e as Error).message);
+        this.notice.textContent = this.t('The tensor \'{0}\' of the last session could not be read again, so a generated tensor is shown: {1}', source.tensor, userMessage(e));
       } else {
-        this.showStatus((e as Error).message, true);
+        this.showError(e);
       }
       return false;
     }
@@ -259,10 +260,10 @@ export class PlaygroundApp {
         channelScale: parseNumberList(this.gen.scale.value, this.t('per-channel scale')),
         channelShift: parseNumberList(this.gen.shift.value, this.t('per-channel shift')),
       };
-      if (!Number.isInteger(spec.seed) || spec.seed < 0) throw new Error(`seed: expected a non-negative integer, found '${this.gen.seed.value}'`);
+      if (!Number.isInteger(spec.seed) || spec.seed < 0) throw new ValidationError(`seed: expected a non-negative integer, found '${this.gen.seed.value}'`);
       await this.setInput({ kind: 'generate', spec });
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
     }
   }
 
@@ -284,7 +285,7 @@ export class PlaygroundApp {
         this.useInput(info);
       }
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
     }
   }
 
@@ -316,9 +317,9 @@ export class PlaygroundApp {
     const t = this.t;
     try {
       const eps = Number(this.eps.value);
-      if (!(eps > 0 && eps <= 1)) throw new Error(t('eps: expected a positive number up to 1, found \'{0}\'', this.eps.value));
+      if (!(eps > 0 && eps <= 1)) throw new ValidationError(t('eps: expected a positive number up to 1, found \'{0}\'', this.eps.value));
       const m = Number(this.momentum.value);
-      if (!this.cumulative.checked && !(m >= 0 && m <= 1 && this.momentum.value.trim() !== '')) throw new Error(t('momentum: expected a number from 0 to 1, found \'{0}\'', this.momentum.value));
+      if (!this.cumulative.checked && !(m >= 0 && m <= 1 && this.momentum.value.trim() !== '')) throw new ValidationError(t('momentum: expected a number from 0 to 1, found \'{0}\'', this.momentum.value));
       return {
         method: (this.method.value || this.state.controls.method) as Method,
         groups: this.groupsValue(),
@@ -331,7 +332,7 @@ export class PlaygroundApp {
         training: (this.mode.value || (this.state.controls.training ? 'train' : 'eval')) !== 'eval',
       };
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
       return null;
     }
   }
@@ -399,7 +400,7 @@ export class PlaygroundApp {
       });
       void this.refreshTab();
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
     }
   }
 
@@ -415,7 +416,7 @@ export class PlaygroundApp {
         if (r) this.sensitivityView.show(r);
       }
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
     }
   }
 
@@ -491,7 +492,7 @@ export class PlaygroundApp {
       this.showStatus(this.t('running stats after {0} steps', r.running.numBatchesTracked));
       if (!controls.training) this.scheduleCompute(); // eval output uses the new running stats
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
     }
   }
 
@@ -509,8 +510,13 @@ export class PlaygroundApp {
       if (r.savedTo) this.showStatus(this.t('saved {0}', r.savedTo));
       else if (r.copied) this.showStatus(this.t('copied {0} values as JSON', r.copied));
     } catch (e) {
-      this.showStatus((e as Error).message, true);
+      this.showError(e);
     }
+  }
+
+  /** The one way a failure reaches the status line (a cancelled request was overtaken: nothing to say). */
+  private showError(e: unknown): void {
+    if (!isCancelled(e)) this.showStatus(userMessage(e), true);
   }
 
   private showStatus(text: string, error = false): void {

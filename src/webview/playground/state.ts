@@ -1,6 +1,7 @@
 // The playground's persisted state: controls, the view, the input's source and the open tab.
 import type { GenerateSpec } from '../../kernels/generate';
 import type { Controls, PersistedState } from '../../protocol/playground';
+import { ValidationError } from '../../protocol/rpc';
 
 export const DEFAULT_SPEC: GenerateSpec = {
   shape: [32, 8, 8, 8], layout: 'NCHW', distribution: 'normal', seed: 0, channelScale: [1, 2, 5, 10], channelShift: [0, 3, -2, 8],
@@ -30,7 +31,7 @@ export function parseNumberList(text: string, what: string): number[] {
   if (t === '') return [];
   return t.split(/[,\s]+/).filter(Boolean).map((s, i) => {
     const v = Number(s);
-    if (!Number.isFinite(v)) throw new Error(`${what}: expected a number at position ${i + 1}, found '${s}'`);
+    if (!Number.isFinite(v)) throw new ValidationError(`${what}: expected a number at position ${i + 1}, found '${s}'`);
     return v;
   });
 }
@@ -38,10 +39,10 @@ export function parseNumberList(text: string, what: string): number[] {
 /** "32, 8, 8, 8" or "32x8x8x8" -> [32, 8, 8, 8]. */
 export function parseShape(text: string): number[] {
   const parts = text.trim().replace(/^[([]|[)\]]$/g, '').split(/[,x×\s]+/).filter(Boolean);
-  if (parts.length < 1 || parts.length > 5) throw new Error(`shape: expected 1 to 5 dims, found ${parts.length}`);
+  if (parts.length < 1 || parts.length > 5) throw new ValidationError(`shape: expected 1 to 5 dims, found ${parts.length}`);
   return parts.map((s, i) => {
     const v = Number(s);
-    if (!Number.isInteger(v) || v < 1) throw new Error(`shape: expected a positive integer at dim ${i}, found '${s}'`);
+    if (!Number.isInteger(v) || v < 1) throw new ValidationError(`shape: expected a positive integer at dim ${i}, found '${s}'`);
     return v;
   });
 }

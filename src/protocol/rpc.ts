@@ -1,0 +1,84 @@
+// The one message helper for every webview boundary (and the errors shared with the worker pool).
+//
+// How to use it for a new panel:
+//   1. In src/protocol/<panel>Messages.ts declare `interface MyRequests { doIt: { params: {...}; result: {...} } }`
+//      (any `RequestMapShape`) and a validator `parseMyMessage(raw): RequestOf<MyRequests> | {type:'ready'}` that
+//      throws ValidationError (field checkers: protocol/validate.ts).
+//   2. Host (src/extension/rpcHost.ts): `new RpcHost<MyRequests>({ post, handlers: { doIt: async (params, signal) =>
+//      ... }, log })`; feed it `host.dispatch(parsed)` or `host.refuse(raw, error)`; `host.dispose()` with the panel.
+//      A newer request of the same type aborts the older one's signal; the older caller gets a CancelledError.
+//   3. Webview (src/webview/common/rpcClient.ts): `const rpc = new RpcClient<MyRequests>()`; route host messages
+//      through `rpc.onMessage(m)`; `await rpc.request('doIt', params)` (or `rpc.latest(...)`: null when overtaken).
+//   4. Errors cross as `WireError {name, message}` and reject the caller with an Error of that name; tell a
+//      cancellation with isCancelled(e), and show any failure with userMessage(e).
+// Pure: no vscode, DOM or Node imports (the host, the webviews and the workers all use it).
+
+/** An error as it crosses a thread or webview boundary: the name survives so callers can tell kinds apart. */
+export interface WireError {
+  name: string;
+  message: string;
+  /** Kept for the host's log (worker -> host only); never sent to a webview. */
+  stack?: string;
+}
+
+/** Name of the error a cancelled request or job rejects with. */
+export const CANCELLED = 'CancelledError';
+
+/** A request or job that was aborted (by its caller, a newer request of the same kind, or a closed panel). */
+export class CancelledError extends Error {
+  override readonly name = CANCELLED;
+  constructor(message = 'the operation was cancelled') {
+    super(message);
+  }
+}
+
+/** Untrusted input (a webview message, a typed parameter) that is not what was expected; the message names the field. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+}
+
+export const isCancelled = (e: unknown): boolean => e instanceof Error && e.name === CANCELLED;
+
+/** Errors whose message is written for users (what was expected, what was found); others are shown with their name. */
+export const USER_ERRORS: ReadonlySet<string> = new Set(['NormError', 'TextTensorError', 'ValidationError', 'FormatError', 'TooLargeError', 'UserError', 'JobStalledError']);
+
+/** The one-line text shown to a user for an error. */
+export function userMessage(e: unknown): string {
+  if (e instanceof Error) return USER_ERRORS.has(e.name) ? e.message : `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+export function toWireError(e: unknown, withStack = false): WireError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  return withStack && e.stack ? { name: e.name, message: e.message, stack: e.stack } : { name: e.name, message: e.message };
+}
+
+/** A wire error as an Error of the same name and message (a CancelledError for cancellations). */
+export function fromWireError(wire: WireError): Error {
+  if (wire.name === CANCELLED) return new CancelledError(wire.message);
+  if (wire.name === 'ValidationError') return new ValidationError(wire.message);
+  const e = new Error(wire.message);
+  e.name = wire.name;
+  if (wire.stack) e.stack = wire.stack;
+  return e;
+}
+
+// ---- requests and replies ----
+
+/** Request types mapped to their params and result: `{ compute: { params: {...}; result: {...} } }`. */
+export type RequestMapShape<M> = { [K in keyof M]: { params: unknown; result: unknown } };
+
+export type ParamsOf<M extends RequestMapShape<M>, K extends keyof M> = M[K]['params'];
+export type ResultOf<M extends RequestMapShape<M>, K extends keyof M> = M[K]['result'];
+
+/** One request on the wire; for a union of every request of M leave K out. */
+export type RequestOf<M extends RequestMapShape<M>, K extends keyof M & string = keyof M & string> =
+  K extends keyof M & string ? { type: K; id: number; params: M[K]['params'] } : never;
+
+/** The host's answer to request `id`: its result, or an error that rejects the caller's promise. */
+export type Reply =
+  | { type: 'reply'; id: number; result: unknown }
+  | { type: 'reply'; id: number; error: WireError };
+
+/** Largest request id a webview may use. */
+export const MAX_REQUEST_ID = Number.MAX_SAFE_INTEGER;
