@@ -1,0 +1,140 @@
+// The normalization layers — BatchNorm1d/2d, GroupNorm, InstanceNorm2d, LayerNorm — as torch.nn defines them,
+// all through the kernels' one plan: forward = moments → foldStatistics (which statistic, running update,
+// scale/shift) → y = x·scale + shift; backward = normBackwardInto with the statistic the forward used.
+import { applyScaleShift, checkNormInput, foldStatistics, setMoments, type Method, type NormParams, type NormPlan } from '../../kernels';
+import { backwardScratch, normBackwardInto, rowStats, type BackwardScratch, type RowStats } from '../../kernels/backward';
+import { BatchBuffer, batchShape, kwargs, makeParam, numel, type Layer, type LayerContext, type Param, type StateBuffer } from './layer';
+
+interface NormConfig {
+  method: Method;
+  eps: number;
+  groups?: number;
+  normalizedShape?: number[];
+  affineShape: number[];
+  affine: boolean;
+  /** Running statistics kept (BN / IN track_running_stats). */
+  track: boolean;
+  momentum: number | null;
+}
+
+export function batchNorm(dims: 1 | 2, kw: Record<string, unknown>, ctx: LayerContext): Layer {
+  const kind = `BatchNorm${dims}d`;
+  const a = kwargs(kind, ctx.index, kw, ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'], ['num_features']);
+  const C = a.int('num_features');
+  const rank = ctx.inShape.length + 1;
+  const ok = dims === 1 ? rank === 2 || rank === 3 : rank === 4;
+  if (!ok) a.fail(`expected ${dims === 1 ? '2D or 3D' : '4D'} input (got ${rank}D input): input ${batchShape(ctx.inShape)}`);
+  if (ctx.inShape[0] !== C) a.fail(`running_mean should contain ${ctx.inShape[0]} elements not ${C} (input ${batchShape(ctx.inShape)}, num_features=${C})`);
+  const momentum = kw.momentum === null ? null : a.num('momentum', 0.1);
+  return normLayer(kind, ctx, {
+    method: 'batch', eps: a.num('eps', 1e-5), affineShape: [C], affine: a.bool('affine', true),
+    track: a.bool('track_running_stats', true), momentum,
+  });
+}
+
+export function instanceNorm2d(kw: Record<string, unknown>, ctx: LayerContext): Layer {
+  const a = kwargs('InstanceNorm2d', ctx.index, kw, ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'], ['num_features']);
+  const C = a.int('num_features');
+  if (ctx.inShape.length !== 3) a.fail(`expected 4D input (got ${ctx.inShape.length + 1}D input): input ${batchShape(ctx.inShape)}`);
+  if (ctx.inShape[0] !== C) a.fail(`expected input's size at dim=1 to match num_features (${C}), but got: ${ctx.inShape[0]} (input ${batchShape(ctx.inShape)})`);
+  if (kw.momentum === null) a.fail('momentum=None (cumulative average) is only for BatchNorm');
+  return normLayer('InstanceNorm2d', ctx, {
+    method: 'instance', eps: a.num('eps', 1e-5), affineShape: [C], affine: a.bool('affine', false),
+    track: a.bool('track_running_stats', false), momentum: a.num('momentum', 0.1),
+  });
+}
+
+export function groupNorm(kw: Record<string, unknown>, ctx: LayerContext): Layer {
+  const a = kwargs('GroupNorm', ctx.index, kw, ['num_groups', 'num_channels', 'eps', 'affine'], ['num_groups', 'num_channels']);
+  const G = a.int('num_groups');
+  const C = a.int('num_channels');
+  if (C % G !== 0) a.fail(`num_channels must be divisible by num_groups (num_channels=${C}, num_groups=${G})`);
+  if (ctx.inShape.length < 1 || ctx.inShape[0] !== C) {
+    a.fail(`Expected weight to be a vector of size equal to the number of channels in input, but got weight of shape [${C}] and input of shape ${batchShape(ctx.inShape)}`);
+  }
+  return normLayer('GroupNorm', ctx, { method: 'group', eps: a.num('eps', 1e-5), groups: G, affineShape: [C], affine: a.bool('affine', true), track: false, momentum: 0.1 });
+}
+
+export function layerNorm(kw: Record<string, unknown>, ctx: LayerContext): Layer {
+  const a = kwargs('LayerNorm', ctx.index, kw, ['normalized_shape', 'eps', 'elementwise_affine'], ['normalized_shape']);
+  const raw = kw.normalized_shape;
+  const ns = typeof raw === 'number' ? [raw] : raw;
+  if (!Array.isArray(ns) || ns.length === 0 || !ns.every((d) => Number.isInteger(d) && d >= 1)) {
+    a.fail(`normalized_shape expects a positive integer or a list of them, got ${JSON.stringify(raw)}`);
+  }
+  const shape = ns as number[];
+  const trailing = ctx.inShape.slice(ctx.inShape.length - shape.length);
+  if (shape.length > ctx.inShape.length || trailing.some((d, i) => d !== shape[i])) {
+    a.fail(`Given normalized_shape=[${shape.join(', ')}], expected input with shape [*, ${shape.join(', ')}], but got input of size${batchShape(ctx.inShape)}`);
+  }
+  return normLayer('LayerNorm', ctx, {
+    method: 'layer', eps: a.num('eps', 1e-5), normalizedShape: shape, affineShape: shape, affine: a.bool('elementwise_affine', true), track: false, momentum: 0.1,
+  });
+}
+
+/** What one forward leaves for its backward, per batch size. */
+interface Saved {
+  plan: NormPlan;
+  rows: RowStats;
+  scratch: BackwardScratch;
+}
+
+function normLayer(kind: string, { inShape }: LayerContext, cfg: NormConfig): Layer {
+  const weight = cfg.affine ? makeParam('weight', cfg.affineShape) : null;
+  const bias = cfg.affine ? makeParam('bias', cfg.affineShape) : null;
+  weight?.data.fill(1);
+  const params: Param[] = weight && bias ? [weight, bias] : [];
+  const C = cfg.affineShape.length === 1 ? cfg.affineShape[0] : numel(cfg.affineShape);
+  const runningMean = new Float32Array(C);
+  const runningVar = new Float32Array(C).fill(1);
+  const nbt = new Float64Array(1);
+  const buffers: StateBuffer[] = cfg.track
+    ? [{ key: 'running_mean', shape: [C], data: runningMean }, { key: 'running_var', shape: [C], data: runningVar }, { key: 'num_batches_tracked', shape: [], data: nbt }]
+    : [];
+  const size = numel(inShape);
+  const out = new BatchBuffer(size);
+  const dxBuf = new BatchBuffer(size);
+  const saved = new Map<number, Saved>();
+  let x: Float32Array | null = null;
+  let last: Saved | null = null;
+
+  return {
+    kind, inShape, outShape: inShape, params, buffers,
+    forward(input, n, training) {
+      x = input;
+      const p: NormParams = {
+        method: cfg.method, layout: 'NCHW', eps: cfg.eps, groups: cfg.groups, normalizedShape: cfg.normalizedShape,
+        momentum: cfg.momentum, numBatchesTracked: nbt[0],
+        weight: weight?.data, bias: bias?.data,
+        ...(cfg.track ? { runningMean, runningVar } : {}),
+      };
+      if (cfg.method === 'batch') p.training = training;
+      if (cfg.method === 'instance') {
+        // torch: use_input_stats = training or not track_running_stats.
+        p.useInputStats = training || !cfg.track;
+        p.training = p.useInputStats;
+      }
+      const { plan, p: checked } = checkNormInput({ data: input, shape: [n, ...inShape] }, p);
+      const folded = foldStatistics(plan, checked, setMoments(plan, input));
+      const y = out.get(n);
+      applyScaleShift(plan, input, y, folded.scale, folded.shift);
+      if (folded.running && cfg.track) {
+        runningMean.set(folded.running.mean);
+        runningVar.set(folded.running.var);
+        if (cfg.method === 'batch') nbt[0] = folded.running.numBatchesTracked; // IN never counts (torch)
+      }
+      let s = saved.get(n);
+      if (!s) {
+        s = { plan, rows: rowStats(plan, checked, folded.stats), scratch: backwardScratch(plan) };
+        saved.set(n, s);
+      } else rowStats(plan, checked, folded.stats, s.rows);
+      last = s;
+      return y;
+    },
+    backward(dy, n) {
+      const dx = dxBuf.get(n);
+      normBackwardInto(last!.plan, x!, dy, weight?.data ?? null, last!.rows, dx, weight?.grad ?? null, bias?.grad ?? null, last!.scratch);
+      return dx;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// torch.optim.SGD exactly (1.13, foreach=False): with d = grad + weight_decay·p on every parameter,
+//   momentum: buf = d on the first step, then buf = momentum·buf + (1 − dampening)·d (dampening 0);
+//             d = d + momentum·buf (nesterov) or d = buf;
+//   p = p − lr·d.
+// Buffers are float32 like the parameters; momentum 0 keeps none.
+import { nnFail } from './errors';
+
+export interface SgdOptions {
+  momentum: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export function checkSgd(lr: number, o: SgdOptions): void {
+  if (!(lr >= 0) || !Number.isFinite(lr)) nnFail(`Invalid learning rate: ${lr}`);
+  if (!(o.momentum >= 0) || !Number.isFinite(o.momentum)) nnFail(`Invalid momentum value: ${o.momentum}`);
+  if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay)) nnFail(`Invalid weight_decay value: ${o.weightDecay}`);
+  if (o.nesterov && o.momentum <= 0) nnFail('Nesterov momentum requires a momentum and zero dampening');
+}
+
+export class Sgd {
+  private readonly bufs: Float32Array[];
+  private started = false;
+  constructor(private readonly params: { data: Float32Array; grad: Float32Array }[], private readonly o: SgdOptions) {
+    this.bufs = o.momentum > 0 ? params.map((p) => new Float32Array(p.data.length)) : [];
+  }
+
+  step(lr: number): void {
+    const { momentum: m, weightDecay: wd, nesterov } = this.o;
+    this.params.forEach(({ data: p, grad: g }, j) => {
+      const buf = this.bufs[j];
+      for (let i = 0; i < p.length; i++) {
+        let d = wd !== 0 ? Math.fround(g[i] + wd * p[i]) : g[i];
+        if (buf) {
+          buf[i] = this.started ? m * buf[i] + d : d;
+          d = nesterov ? Math.fround(d + m * buf[i]) : buf[i];
+        }
+        p[i] = p[i] - lr * d;
+      }
+    });
+    this.started = true;
+  }
+}
