@@ -19,7 +19,7 @@ import { RpcHost, type Handlers } from './rpcHost';
 import { renderHtml, webviewOptions } from './webviewHtml';
 import { readTensor } from './tensorOps';
 import { UserError } from './userErrors';
-import { PLAYGROUND_STRINGS } from '../webview/playground/strings';
+import { PLAYGROUND_STRINGS } from '../protocol/playgroundStrings';
 
 /** A tensor handed to the playground from outside (same shape as playgroundBridge's PlaygroundTensor). */
 export interface IncomingTensor {

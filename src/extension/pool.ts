@@ -3,7 +3,7 @@
 //
 // Why not piscina/tinypool: we need per-job progress messages and cooperative cancellation (a streaming reader must
 // close its file), which both libraries leave to a hand-made MessagePort side channel; this file stays smaller.
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { CancelledError, fromWireError } from '../protocol/rpc';
 import type { HostToWorker, JobMap, WorkerToHost } from '../protocol/worker';
@@ -31,7 +31,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   /** Buffers moved (not copied) to the worker. SharedArrayBuffers need no transfer: they are shared. */
-  transfer?: Transferable[];
+  transfer?: TransferListItem[];
   /**
    * Longest silence (ms) allowed between the job's start, its progress reports and its result; past it the job
    * rejects with JobStalledError and its worker is replaced. File jobs set it; none by default.
@@ -66,7 +66,7 @@ interface Job {
   id: number;
   kind: string;
   payload: unknown;
-  transfer: Transferable[];
+  transfer: TransferListItem[];
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (fraction: number) => void;
@@ -159,7 +159,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
       slot.worker.ref();
       const msg: HostToWorker = { type: 'run', id: job.id, kind: job.kind, payload: job.payload };
       try {
-        slot.worker.postMessage(msg, job.transfer as never);
+        slot.worker.postMessage(msg, job.transfer);
         this.armStall(job);
       } catch (e) {
         // e.g. DataCloneError for a payload that cannot cross threads: the caller's bug, the worker is fine.

@@ -1,6 +1,6 @@
 // The worker side of the pool protocol: runs one handler per request with an AbortSignal and throttled progress.
 // No vscode import. worker.ts binds it to the real job handlers; tests bind it to their own.
-import type { MessagePort } from 'node:worker_threads';
+import type { MessagePort, TransferListItem } from 'node:worker_threads';
 import { CANCELLED, type HostToWorker, type WireError, type WorkerToHost } from '../protocol/worker';
 
 export interface JobContext {
@@ -12,7 +12,7 @@ export interface JobContext {
 export interface JobOutput<R> {
   result: R;
   /** Buffers of the result to move instead of copy. */
-  transfer?: Transferable[];
+  transfer?: TransferListItem[];
 }
 
 export type Handler<P, R> = (payload: P, ctx: JobContext) => Promise<JobOutput<R>>;
@@ -22,7 +22,7 @@ const PROGRESS_INTERVAL_MS = 50;
 
 export function serveJobs<M>(port: MessagePort, handlers: HandlerMap<M>): void {
   const running = new Map<number, AbortController>();
-  const post = (msg: WorkerToHost, transfer?: Transferable[]) => port.postMessage(msg, transfer as never);
+  const post = (msg: WorkerToHost, transfer?: TransferListItem[]) => port.postMessage(msg, transfer);
 
   port.on('message', (msg: HostToWorker) => {
     if (msg.type === 'cancel') {

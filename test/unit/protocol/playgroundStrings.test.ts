@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLAYGROUND_STRINGS } from '../../../src/webview/playground/strings';
+import { PLAYGROUND_STRINGS } from '../../../src/protocol/playgroundStrings';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const bundle = (name: string): Record<string, string> => JSON.parse(readFileSync(join(root, 'l10n', name), 'utf8'));
