@@ -18,6 +18,15 @@ export interface Pool2dDims {
 }
 
 /**
+ * Training-mode normalization of NCHW data (statistics from the batch itself): `groups` 0 is BatchNorm2d (one set
+ * per channel, over N·H·W), G > 0 GroupNorm (one set per (n, group), over C/G·H·W; InstanceNorm2d is G = C).
+ * `mean` and `var` hold one float64 per set (C, or N·G), var biased (÷ count), as the forward computed them.
+ */
+export interface NormDims {
+  N: number; C: number; HW: number; groups: number; eps: number;
+}
+
+/**
  * The op set a layer calls. `jsOps` (ops/js.ts) is the reference; `wasmOps` must give the same results within
  * float32 rounding, and MaxPool2d's argmax exactly (the first maximum of each window in row-major order).
  *   conv2dForward:  y = conv(x, w) + b                      x (N,Cin,H,W), w (Cout,Cin,KH,KW), y (N,Cout,OH,OW)
@@ -36,4 +45,16 @@ export interface NnOps {
     dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void;
   maxPool2dForward(d: Pool2dDims, x: Float32Array, y: Float32Array, argmax: Int32Array): void;
   maxPool2dBackward(d: Pool2dDims, dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  /**
+   * Optional fast paths (WebAssembly ops provide them; a layer without them uses its own reference code):
+   *   normForward:  mean/var per set (float64, two passes), y = (x − mean)/√(var + eps)·weight[c] + bias[c]
+   *   normBackward: dx, dweight = Σ dy·x̂, dbias = Σ dy per channel (weight null: not affine, no dweight/dbias)
+   *   reluForward:  y = max(x, 0) over n values; reluBackward: dx = dy where y > 0, else 0
+   */
+  normForward?(d: NormDims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, y: Float32Array,
+    mean: Float64Array, variance: Float64Array): void;
+  normBackward?(d: NormDims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float64Array,
+    variance: Float64Array, dx: Float32Array, dweight: Float32Array | null, dbias: Float32Array | null): void;
+  reluForward?(n: number, x: Float32Array, y: Float32Array): void;
+  reluBackward?(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
 }

@@ -3,7 +3,7 @@ import { wasmOps } from '../wasm/wasmOps';
 import type { NnOps } from './dims';
 import { jsOps } from './js';
 
-export type { Conv2dDims, NnOps, Pool2dDims } from './dims';
+export type { Conv2dDims, NnOps, NormDims, Pool2dDims } from './dims';
 export { jsOps, wasmOps };
 
 export const defaultOps: NnOps = wasmOps() ?? jsOps;

@@ -5,7 +5,7 @@
 // and the memory only ever grow to the largest call seen, so steady-state training steps allocate nothing.
 // The memory is shared (a SharedArrayBuffer) where possible: growing it then leaves earlier `alloc` views valid.
 import { decode } from '../../kernels/fast/wasm';
-import type { Conv2dDims, NnOps, Pool2dDims } from '../ops/dims';
+import type { Conv2dDims, NnOps, NormDims, Pool2dDims } from '../ops/dims';
 import { NNOPS_SHARED_WASM_BASE64, NNOPS_WASM_BASE64 } from './nnopsModule';
 
 interface NnExports {
@@ -19,20 +19,26 @@ interface NnExports {
   maxPoolForward(x: number, y: number, am: number, planes: number, H: number, W: number, KH: number, KW: number,
     SH: number, SW: number, OH: number, OW: number): void;
   maxPoolBackward(dy: number, am: number, dx: number, planes: number, HW: number, OHW: number): void;
+  normForward(x: number, y: number, w: number, b: number, mean: number, variance: number, N: number, C: number, HW: number, G: number, eps: number): void;
+  normBackward(x: number, dy: number, dx: number, w: number, dw: number, db: number, mean: number, variance: number, scratch: number,
+    N: number, C: number, HW: number, G: number, eps: number): void;
+  reluForward(x: number, y: number, n: number): void;
+  reluBackward(y: number, dy: number, dx: number, n: number): void;
   gemmNN(M: number, N: number, K: number, A: number, asi: number, asl: number, B: number, C: number, bias: number): void;
   gemmNT(M: number, N: number, L: number, A: number, B: number, C: number, bias: number, acc: number): void;
 }
 
-type Arr = Float32Array | Int32Array;
+type Arr = Float32Array | Int32Array | Float64Array;
 const PAGE = 65536;
 /** The kernels read up to 8 floats past a buffer's end (lanes they then drop): each region keeps this slack. */
 const SLACK = 32;
-const regionBytes = (n: number) => Math.ceil((n * 4) / 16) * 16 + SLACK;
+const regionBytes = (bytes: number) => Math.ceil(bytes / 16) * 16 + SLACK;
 
 /** The kernels' memory: permanent allocations at the bottom, one call's scratch above them. */
 class Memory {
   f32!: Float32Array;
   i32!: Int32Array;
+  f64!: Float64Array;
   /** Every ArrayBuffer this memory has had (a shared memory gets a new one per growth; the old ones stay valid). */
   private readonly own = new Set<ArrayBufferLike>();
   private base = 64;
@@ -51,7 +57,7 @@ class Memory {
     // A non-shared memory's views die when it grows: plain arrays there (copied per call).
     if (!this.shared) return new Float32Array(length);
     const at = this.base;
-    this.base += regionBytes(length);
+    this.base += regionBytes(length * 4);
     this.grow(this.base);
     return new Float32Array(this.memory.buffer, at, length);
   }
@@ -64,7 +70,7 @@ class Memory {
   /** The address of an input: in place, or a scratch copy made by commit(). */
   in(a: Arr): number {
     if (this.own.has(a.buffer)) return a.byteOffset;
-    const at = this.scratch(a.length);
+    const at = this.scratchBytes(a.byteLength);
     this.ins.push(a);
     this.inAt.push(at);
     return at;
@@ -73,15 +79,19 @@ class Memory {
   /** The address of an output: in place, or scratch copied back by end(). */
   out(a: Arr): number {
     if (this.own.has(a.buffer)) return a.byteOffset;
-    const at = this.scratch(a.length);
+    const at = this.scratchBytes(a.byteLength);
     this.outs.push(a);
     this.outAt.push(at);
     return at;
   }
 
   scratch(floats: number): number {
+    return this.scratchBytes(floats * 4);
+  }
+
+  scratchBytes(bytes: number): number {
     const at = this.top;
-    this.top += regionBytes(floats);
+    this.top += regionBytes(bytes);
     return at;
   }
 
@@ -90,16 +100,20 @@ class Memory {
     this.grow(this.top);
     for (let i = 0; i < this.ins.length; i++) {
       const a = this.ins[i];
-      (a instanceof Int32Array ? this.i32 : this.f32).set(a, this.inAt[i] >> 2);
+      this.view(a).set(a as never, this.inAt[i] / a.BYTES_PER_ELEMENT);
     }
   }
 
   end(): void {
     for (let i = 0; i < this.outs.length; i++) {
       const a = this.outs[i];
-      const at = this.outAt[i] >> 2;
-      a.set((a instanceof Int32Array ? this.i32 : this.f32).subarray(at, at + a.length));
+      const at = this.outAt[i] / a.BYTES_PER_ELEMENT;
+      a.set(this.view(a).subarray(at, at + a.length) as never);
     }
+  }
+
+  private view(a: Arr): Arr {
+    return a instanceof Float32Array ? this.f32 : a instanceof Int32Array ? this.i32 : this.f64;
   }
 
   private grow(bytes: number): void {
@@ -112,6 +126,7 @@ class Memory {
     this.own.add(this.memory.buffer);
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
+    this.f64 = new Float64Array(this.memory.buffer);
   }
 }
 
@@ -132,6 +147,8 @@ function instantiate(): { k: NnExports; m: Memory } {
     return { k, m: new Memory(k.memory!, false) };
   }
 }
+
+const first = (a: Float32Array, n: number) => (a.length === n ? a : a.subarray(0, n));
 
 function make(): WasmNnOps {
   const { k, m } = instantiate();
@@ -183,6 +200,38 @@ function make(): WasmNnOps {
       const pdy = m.in(dy), pam = m.in(argmax), pdx = m.out(dx);
       m.commit();
       k.maxPoolBackward(pdy, pam, pdx, d.N * d.C, d.H * d.W, d.OH * d.OW);
+      m.end();
+    },
+    normForward(d: NormDims, x, weight, bias, y, mean, variance) {
+      m.begin();
+      const px = m.in(x), pw = opt(weight, (a) => m.in(a)), pb = opt(bias, (a) => m.in(a));
+      const py = m.out(y), pm = m.out(mean), pv = m.out(variance);
+      m.commit();
+      k.normForward(px, py, pw, pb, pm, pv, d.N, d.C, d.HW, d.groups, d.eps);
+      m.end();
+    },
+    normBackward(d: NormDims, x, dy, weight, mean, variance, dx, dweight, dbias) {
+      m.begin();
+      const px = m.in(x), pdy = m.in(dy), pw = opt(weight, (a) => m.in(a)), pm = m.in(mean), pv = m.in(variance);
+      const pdx = m.out(dx), pdw = opt(dweight, (a) => m.out(a)), pdb = opt(dbias, (a) => m.out(a));
+      const sets = d.groups === 0 ? d.C : d.N * d.groups;
+      const scratch = m.scratchBytes(16 * (d.N * d.C + sets));
+      m.commit();
+      k.normBackward(px, pdy, pdx, pw, pdw, pdb, pm, pv, scratch, d.N, d.C, d.HW, d.groups, d.eps);
+      m.end();
+    },
+    reluForward(n, x, y) {
+      m.begin();
+      const px = m.in(first(x, n)), py = m.out(first(y, n));
+      m.commit();
+      k.reluForward(px, py, n);
+      m.end();
+    },
+    reluBackward(n, y, dy, dx) {
+      m.begin();
+      const py = m.in(first(y, n)), pdy = m.in(first(dy, n)), pdx = m.out(first(dx, n));
+      m.commit();
+      k.reluBackward(py, pdy, pdx, n);
       m.end();
     },
   };
