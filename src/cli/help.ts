@@ -4,6 +4,7 @@ Usage:
   normlab normalize --method M --in X.npy --out Y.npy [options]   normalize a tensor, write .npy files
   normlab stats     --method M --in X.npy [options]                per-set statistics as JSON on stdout
   normlab inspect   FILE [--json] [--tensor NAME]                  list a tensor file's tensors with statistics
+  normlab train     --model SPEC.json --data DATA [options]        train a small CNN / MLP with SGD (docs/training.md)
   normlab --help | --version
 
 Normalization options (normalize and stats):
@@ -38,6 +39,26 @@ Gradients (normalize): the backward pass of the same call, for the loss sum(y * 
   --dx-out F                  float32 dx, same stored shape and layout as X (required with --dy)
   --dweight-out F --dbias-out F   float64 gradients of weight and bias (need --weight / --bias)
                               eval mode (running statistics) treats mean and var as constants, as PyTorch does
+
+Training (train):
+  --model SPEC.json           {"input_shape": [C, H, W], "layers": [["Conv2d", {...}], ...]}: torch.nn names and
+                              keyword arguments (nn.Sequential); state dict keys "0.weight", "1.running_mean", ...
+  --data DATA [--labels F]    an .npz with x (N,C,H,W) or (N,H,W) and integer y (N,), or images (IDX, .gz or
+                              not, or .npy) with a labels file. uint8 images are scaled to [0, 1] and
+                              standardized with the training set's mean and std (stored with --save)
+  --val-data DATA [--val-labels F]   evaluated in eval mode after every epoch
+  --standardize               standardize float data too (default: float data are used as given)
+  --epochs E (1)  --batch-size B (32)  --seed S (0)   shuffling (last single sample dropped) and initialisation
+  --lr L (0.1)  --momentum M (0)  --weight-decay W (0)  --nesterov     torch.optim.SGD, cross-entropy (mean)
+  --schedule constant|cosine|step:E1,E2   lr schedule (default constant; step = x0.1 at those epochs)
+  --warmup-epochs W           linear warm-up of the lr over W epochs      --scale-lr   lr = L * B / 32
+  --init STATE                start from a .safetensors / .pt state dict instead of the seeded initialisation
+  --order O.npy               int (steps, batch) sample indices of every step; replaces shuffling and epochs
+  --save F.safetensors        the trained state dict (load_state_dict accepts it)
+  --eval-in X.npy --eval-logits-out Y.npy   eval-mode logits of X with the trained model (float32)
+  --workers 1                 one worker per run (splitting a run across workers is not implemented)
+  --json                      one JSON object on stdout: losses (per step), epochs, examples_per_second, ...
+  Progress and an ETA go to stderr; Ctrl-C stops between steps (exit 130, nothing saved).
 
 Errors: exit code 2 and one line on stderr starting "normlab: ".
 `;

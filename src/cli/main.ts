@@ -3,6 +3,8 @@ import { UsageError } from './args';
 import { HELP } from './help';
 import { runInspect } from './inspect';
 import { runNormalize, runStats } from './normalizeCommand';
+import { runTrain } from './trainCommand';
+import { NnError } from '../nn/errors';
 import { NormError } from '../kernels';
 import { FormatError } from '../formats/errors';
 
@@ -26,11 +28,13 @@ async function main(argv: string[]): Promise<number> {
     case 'stats':
       await runStats(rest, out);
       return 0;
+    case 'train':
+      return runTrain(rest, { stdout: out, stderr: (s) => process.stderr.write(s), tty: process.stderr.isTTY === true });
     case 'inspect':
       await runInspect(rest, { stdout: out });
       return 0;
     default:
-      throw new UsageError(`unknown command '${command}' (expected normalize, stats or inspect; see normlab --help)`);
+      throw new UsageError(`unknown command '${command}' (expected normalize, stats, train or inspect; see normlab --help)`);
   }
 }
 
@@ -39,7 +43,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const known = e instanceof UsageError || e instanceof NormError || e instanceof FormatError;
+    const known = e instanceof UsageError || e instanceof NormError || e instanceof FormatError || e instanceof NnError;
     const msg = e instanceof Error ? e.message : String(e);
     process.stderr.write(`normlab: ${known ? msg : `internal error: ${msg}`}\n`);
     if (process.env.NORMLAB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
