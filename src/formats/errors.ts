@@ -11,6 +11,14 @@ export class CancelledError extends FormatError {
   }
 }
 
+/**
+ * A tensor (or the part of it asked for) needs more memory than the caller's limit (normlab.maxTensorBytes), or
+ * more work than its stored bytes justify. A FormatError, so every catch of file errors still catches it.
+ */
+export class TooLargeError extends FormatError {
+  override name = 'TooLargeError';
+}
+
 export function formatFail(message: string): never {
   throw new FormatError(message);
 }

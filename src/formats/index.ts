@@ -45,7 +45,7 @@ export type { DType } from './dtype';
 export type { TensorFile, TensorInfo, TensorFormat } from './tensorFile';
 export type { ByteSource } from './source';
 export { bufferSource } from './source';
-export { FormatError, CancelledError, DEFAULT_MAX_BYTES, DEFAULT_MAX_HEADER_BYTES } from './errors';
+export { FormatError, CancelledError, TooLargeError, DEFAULT_MAX_BYTES, DEFAULT_MAX_HEADER_BYTES } from './errors';
 export { findNormLayers, type NormLayer } from './layers';
 export { encodeNpy, parseNpy, type NpyArray } from './npy';
 

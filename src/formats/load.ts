@@ -1,7 +1,7 @@
 // Convenience for the CLI: open a path, pick one tensor (by name, or the file's only tensor) and read it whole.
 import { basename, dirname, join } from 'node:path';
 import type { DType } from './dtype';
-import { FormatError } from './errors';
+import { CancelledError, FormatError } from './errors';
 import { openFileSource } from './fileSource';
 import { openTensorFile } from './index';
 import type { TensorFile } from './tensorFile';
@@ -15,15 +15,14 @@ export async function openTensorPath(path: string, opts: { maxHeaderBytes?: numb
   return openTensorFile(await openFileSource(path), { ...opts, openSibling });
 }
 
-/** Runs `fn`, naming the file in errors by `path` as given (readers name it by its base name). */
+/** Runs `fn`, naming the file in errors by `path` as given (readers name it by its base name); the error keeps its class. */
 export async function withPathInErrors<T>(path: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     const base = basename(path);
-    if (e instanceof FormatError && e.name === 'FormatError' && base !== path) {
-      const msg = e.message.startsWith(`${base}: `) ? `${path}: ${e.message.slice(base.length + 2)}` : e.message.includes(path) ? e.message : `${path}: ${e.message}`;
-      throw new FormatError(msg);
+    if (e instanceof FormatError && !(e instanceof CancelledError) && base !== path && !e.message.includes(path)) {
+      e.message = e.message.startsWith(`${base}: `) ? `${path}: ${e.message.slice(base.length + 2)}` : `${path}: ${e.message}`;
     }
     throw e;
   }

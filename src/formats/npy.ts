@@ -3,7 +3,7 @@
 // float8 type: a header marks them with descr 'bfloat16' / 'float8_e4m3fn' / 'float8_e5m2' (optionally with a
 // byte-order prefix such as '<bfloat16').
 import { checkedNumel, decodeValues, gatherStrided, ITEMSIZE, outputItemSize, type DType } from './dtype';
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes } from './errors';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_HEADER_BYTES, FormatError, fmtBytes, TooLargeError } from './errors';
 import { parsePyLiteral } from './pyLiteral';
 import { sourceRegion, subRegion, type Region } from './region';
 import type { ByteSource } from './source';
@@ -141,7 +141,7 @@ export function parseNpy(bytes: Uint8Array, opts: { maxBytes?: number } = {}): N
   }
   const limit = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const inMemory = Math.max(need, h.numel * outputItemSize(h.dtype));
-  if (inMemory > limit) throw new FormatError(`${what}: array needs ${fmtBytes(inMemory)}, above the limit of ${fmtBytes(limit)}`);
+  if (inMemory > limit) throw new TooLargeError(`${what}: array needs ${fmtBytes(inMemory)}, above the limit of ${fmtBytes(limit)}`);
   let data = decodeValues(bytes.subarray(h.dataOffset, h.dataOffset + need), h.dtype, h.littleEndian, h.numel);
   if (h.fortranOrder && h.shape.length > 1) data = gatherStrided(data, h.shape, fortranStrides(h.shape), 0);
   return { dtype: h.dtype, shape: h.shape, data, fortranOrder: h.fortranOrder };
