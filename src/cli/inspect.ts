@@ -43,8 +43,15 @@ async function inspectFile(path: string, only: string | undefined, json: boolean
       chosen = file.tensors.filter((t) => t.name === only);
       if (!chosen.length) await file.readTensor(only, { maxBytes: 0 }); // throws "no tensor named ..., the file has: ..."
     }
+    // Tensors that are one view of one storage (a pickle may name it 10,000 times) are summarized once.
+    const byView = new Map<string, Summary>();
     const results: { info: TensorInfo; stats: Summary }[] = [];
-    for (const info of chosen) results.push({ info, stats: await statsOf(file, info.name) });
+    for (const info of chosen) {
+      const key = file.viewKey(info.name);
+      const stats = byView.get(key) ?? await statsOf(file, info.name);
+      byView.set(key, stats);
+      results.push({ info, stats });
+    }
 
     if (json) {
       io.stdout(`${JSON.stringify({

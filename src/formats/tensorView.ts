@@ -41,7 +41,7 @@ const WINDOW_BYTES = 8 << 20;
 /** A window of at most this many elements is read whole; a larger one too unless it has few runs (see below). */
 const SPAN_ELEMENTS = 1 << 16;
 /** What one positioned read costs, in elements read: a window is read run by run only when that is cheaper. */
-const RUN_COST_ELEMENTS = 4096;
+const RUN_COST_ELEMENTS = 1024;
 
 /** True when the entry is stored other than C-contiguously (a strided view, Fortran order). */
 export function isStrided(e: TensorEntry): boolean {
@@ -155,8 +155,8 @@ async function collect(e: TensorEntry, start: number, end: number, run: (sink: O
 /**
  * Elements [start, end) of a strided view whose region has positioned reads, chunk by chunk in the view's C order:
  * the storage positions of a chunk are walked with the odometer and grouped into windows of at most WINDOW_BYTES;
- * a window is read as the one span it covers when that is at most a few times the elements wanted, else run by run
- * (consecutive positions). Memory is bounded by the chunk and the window, whatever the tensor's size.
+ * a window is read as the one span it covers, or run by run (consecutive positions) when its runs are so few that
+ * this reads less. Memory is bounded by the chunk and the window, whatever the tensor's size.
  */
 export async function streamStrided(e: TensorEntry, onChunk: OnChunk, chunk: number, start: number, end: number, signal?: AbortSignal): Promise<void> {
   const { dtype, shape } = e.info;

@@ -58,7 +58,11 @@ export interface JobMap {
     result: { format: string; metadata: Record<string, string>; tensors: TensorEntry[]; layers: NormLayerEntry[] };
   };
   /** Streams one tensor: its summary and a histogram (progress is reported per chunk). */
-  fileStats: { payload: { file: FileRef; tensor: string; bins: number }; result: { summary: TensorSummary; histogram: HistogramBins } };
+  fileStats: {
+    /** maxBytes: normlab.maxTensorBytes, for a view that must be gathered (strided, in compressed data). */
+    payload: { file: FileRef; tensor: string; bins: number; maxBytes?: number };
+    result: { summary: TensorSummary; histogram: HistogramBins };
+  };
   /** Reads a whole tensor as floats, refused beyond maxBytes (of float32/float64 output). */
   readTensor: { payload: { file: FileRef; tensor: string; maxBytes: number }; result: { data: FloatArray; shape: number[]; dtype: string } };
   /**
@@ -67,7 +71,7 @@ export interface JobMap {
    * The worker streams only the slice's elements (streamTensor's start/end), so it reads about the slice's bytes
    * wherever it lies in the file, and the webview and the host never hold more than the tile.
    */
-  heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number }; result: HeatmapTile };
+  heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number; maxBytes?: number }; result: HeatmapTile };
   playground: { payload: import('./playground').PlaygroundJob; result: import('./playground').PlaygroundJobResult };
   /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y). */
   moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums };

@@ -4,12 +4,20 @@ import { FormatError } from '../../formats/errors';
 import { findNormLayers } from '../../formats/layers';
 import { histogram, SummaryAccumulator } from '../../kernels/summary';
 import type { HeatmapTile, JobMap, NormLayerEntry } from '../../protocol/worker';
-import type { Handler } from '../workerRuntime';
+import type { TensorFile } from '../../formats/tensorFile';
+import type { Handler, JobContext } from '../workerRuntime';
 import { withTensorFile } from './openFile';
 
 type H<K extends keyof JobMap> = Handler<JobMap[K]['payload'], JobMap[K]['result']>;
 
 const CHUNK = 1 << 16;
+
+type StatsResult = JobMap['fileStats']['result'];
+/**
+ * Statistics by open file and viewKey: tensors that are one view of one storage (a pickle may name a storage 10,000
+ * times) are summarized once while the worker keeps the file open.
+ */
+const statsMemo = new WeakMap<TensorFile, Map<string, StatsResult>>();
 /** Metadata values are shown as text; a long value (e.g. an embedded config) is cut for display. */
 const MAX_META_CHARS = 2000;
 
@@ -32,30 +40,41 @@ export const fileListJob: H<'fileList'> = async ({ file }) =>
  * Two streamed passes: the summary first (its min/max fix the histogram range), then the histogram.
  * Neither needs C order, so Fortran-order and transposed tensors stream in storage order (anyOrder).
  */
-export const fileStatsJob: H<'fileStats'> = async ({ file, tensor, bins }, ctx) =>
+export const fileStatsJob: H<'fileStats'> = async ({ file, tensor, bins, maxBytes }, ctx) =>
   withTensorFile(file, async (f) => {
-    const acc = new SummaryAccumulator();
-    await f.streamTensor(tensor, (values, done, total) => {
-      acc.add(values);
-      ctx.progress(total ? (0.5 * done) / total : 0.5);
-    }, { chunkElements: CHUNK, signal: ctx.signal, anyOrder: true });
-    const summary = acc.result();
-    if (summary.min === null || summary.max === null) {
-      ctx.progress(1);
-      return { result: { summary, histogram: { edges: [], counts: [] } } };
-    }
-    const range: [number, number] = [summary.min, summary.max];
-    let edges: number[] = [];
-    const counts = new Array<number>(bins).fill(0);
-    await f.streamTensor(tensor, (values, done, total) => {
-      const h = histogram(values, bins, range);
-      edges = h.edges;
-      for (let i = 0; i < bins; i++) counts[i] += h.counts[i];
-      ctx.progress(total ? 0.5 + (0.5 * done) / total : 1);
-    }, { chunkElements: CHUNK, signal: ctx.signal, anyOrder: true });
-    if (edges.length === 0) edges = histogram([], bins, range).edges;
-    return { result: { summary, histogram: { edges, counts } } };
+    const key = `${f.viewKey(tensor)}\0${bins}`;
+    const memo = statsMemo.get(f) ?? new Map<string, StatsResult>();
+    statsMemo.set(f, memo);
+    const known = memo.get(key);
+    if (known) return { result: known };
+    const result = await statsOf(f, tensor, bins, maxBytes, ctx);
+    memo.set(key, result);
+    return { result };
   });
+
+async function statsOf(f: TensorFile, tensor: string, bins: number, maxBytes: number | undefined, ctx: JobContext): Promise<StatsResult> {
+  const acc = new SummaryAccumulator();
+  await f.streamTensor(tensor, (values, done, total) => {
+    acc.add(values);
+    ctx.progress(total ? (0.5 * done) / total : 0.5);
+  }, { chunkElements: CHUNK, signal: ctx.signal, anyOrder: true, maxBytes });
+  const summary = acc.result();
+  if (summary.min === null || summary.max === null) {
+    ctx.progress(1);
+    return { summary, histogram: { edges: [], counts: [] } };
+  }
+  const range: [number, number] = [summary.min, summary.max];
+  let edges: number[] = [];
+  const counts = new Array<number>(bins).fill(0);
+  await f.streamTensor(tensor, (values, done, total) => {
+    const h = histogram(values, bins, range);
+    edges = h.edges;
+    for (let i = 0; i < bins; i++) counts[i] += h.counts[i];
+    ctx.progress(total ? 0.5 + (0.5 * done) / total : 1);
+  }, { chunkElements: CHUNK, signal: ctx.signal, anyOrder: true, maxBytes });
+  if (edges.length === 0) edges = histogram([], bins, range).edges;
+  return { summary, histogram: { edges, counts } };
+}
 
 export const readTensorJob: H<'readTensor'> = async ({ file, tensor, maxBytes }, ctx) =>
   withTensorFile(file, async (f) => {
@@ -67,7 +86,7 @@ export const readTensorJob: H<'readTensor'> = async ({ file, tensor, maxBytes },
     return { result: { data, shape: [...info.shape], dtype: info.dtype }, transfer: [data.buffer as ArrayBuffer] };
   });
 
-export const heatmapJob: H<'heatmap'> = async ({ file, tensor, index, maxSide }, ctx) =>
+export const heatmapJob: H<'heatmap'> = async ({ file, tensor, index, maxSide, maxBytes }, ctx) =>
   withTensorFile(file, async (f) => {
     const info = f.tensors.find((t) => t.name === tensor);
     if (!info) throw new FormatError(`no tensor named '${tensor}' in ${file.name}`);
@@ -99,7 +118,7 @@ export const heatmapJob: H<'heatmap'> = async ({ file, tensor, index, maxSide },
         counts[cell]++;
       }
       ctx.progress(total ? done / total : 1);
-    }, { chunkElements: CHUNK, signal: ctx.signal, start, end });
+    }, { chunkElements: CHUNK, signal: ctx.signal, start, end, maxBytes });
     const values = new Float32Array(rows * cols);
     let lo = Infinity;
     let hi = -Infinity;

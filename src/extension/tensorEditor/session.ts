@@ -132,7 +132,7 @@ export class EditorSession implements vscode.Disposable {
 
   private async statsOf(t: TensorEntry, signal: AbortSignal, onProgress: (f: number) => void): Promise<void> {
     try {
-      const r = await this.services.pool.run('fileStats', { file: this.fileRef!, tensor: t.name, bins: HISTOGRAM_BINS }, { signal, onProgress });
+      const r = await this.services.pool.run('fileStats', { file: this.fileRef!, tensor: t.name, bins: HISTOGRAM_BINS, maxBytes: this.services.settings().maxTensorBytes }, { signal, onProgress });
       if (!signal.aborted) this.record({ type: 'stats', tensor: t.name, ...r });
     } catch (e) {
       if (isCancelled(e) || signal.aborted) return;
@@ -153,7 +153,7 @@ export class EditorSession implements vscode.Disposable {
     const ac = new AbortController();
     this.heatmaps.add(ac);
     try {
-      const tile = await this.services.pool.run('heatmap', { file: this.fileRef!, tensor, index, maxSide: EDITOR_LIMITS.heatmapMaxSide }, { signal: ac.signal });
+      const tile = await this.services.pool.run('heatmap', { file: this.fileRef!, tensor, index, maxSide: EDITOR_LIMITS.heatmapMaxSide, maxBytes: this.services.settings().maxTensorBytes }, { signal: ac.signal });
       this.post({
         type: 'heatmap', requestId, tensor, index,
         tile: { ...tile, values: Array.from(tile.values, (v) => (Number.isNaN(v) ? null : v)) },
