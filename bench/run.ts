@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { WorkerPool } from '../src/extension/pool';
 import { parallelNormalize } from '../src/extension/parallelNormalize';
-import { canFuse, normalizeFast } from '../src/kernels/fast';
+import { normalizeFast, strategy } from '../src/kernels/fast';
+import { fusedArgs } from '../src/kernels/fast/fused';
 import { runMomentsPart } from '../src/kernels/fast/parts';
 import { allocSharedTensor, sharedSlotOf, writeHeader } from '../src/kernels/fast/sharedTensor';
 import { checkNormInput, normalize } from '../src/kernels/normalize';
@@ -152,11 +153,11 @@ async function benchShape(s: BenchShape, pools: WorkerPool[], rows: Row[], naive
   rows.push({ shape: s.key, method: s.method, dims: s.dims, workers: 0, ms: t0, gbps: gbps(numel, t0), max_abs_err_vs_reference: maxAbsErr(out, ref.y) });
 
   // x in shared wasm memory (allocSharedTensor), as the extension can read it: fused plans then run with no copy and
-  // write y into the slot after x; the others write into `ys`, reused between runs.
+  // write y into the slot after x (strategy 'shared'); the others write into `ys`, reused between runs.
   const xs = allocSharedTensor(numel);
   xs.set(x);
   const { plan, p } = checkNormInput(tensor, params);
-  const ys = canFuse(plan, p) ? undefined : new Float32Array(new SharedArrayBuffer(numel * 4));
+  const ys = strategy(plan, p, { zeroCopy: true }).kind === 'shared' ? undefined : new Float32Array(new SharedArrayBuffer(numel * 4));
   if (cpuMode) cpuRows.push(cpuRow(s, x, xs, params, out));
   for (const pool of pools) {
     let y: Float32Array | undefined;
@@ -171,8 +172,12 @@ function cpuRow(s: BenchShape, x: Float32Array, xs: Float32Array, params: NormPa
   const numel = x.length;
   const slot = sharedSlotOf(xs)!;
   const { plan, p } = checkNormInput({ data: xs, shape: s.dims }, params);
-  const zero = canFuse(plan, p)
-    ? cpuMs(() => runMomentsPart({ x: xs, shape: s.dims, params, unit0: 0, unit1: plan.numSets, shared: { memory: slot.memory, xp: slot.xp, yp: slot.yp, ...writeHeader(slot, plan, p.weight, p.bias) } }))
+  const shared = () => {
+    const { wp, bp, statp } = writeHeader(slot, plan, p.weight, p.bias);
+    return { memory: slot.memory, xp: slot.xp, yp: slot.yp, statp, fused: fusedArgs(plan, p, wp, bp) };
+  };
+  const zero = strategy(plan, p, { zeroCopy: true }).kind === 'shared'
+    ? cpuMs(() => runMomentsPart({ kind: 'shared', x: xs, shape: s.dims, params, unit0: 0, unit1: plan.numSets, shared: shared() }))
     : NaN;
   const src = new Float32Array(16 << 20).fill(1.5);
   const dst = new Float32Array(src.length).fill(0);

@@ -1,17 +1,16 @@
-// parallelNormalize(): the fast kernels split across the worker pool over SharedArrayBuffers.
-//
-// Fused plans (GroupNorm, LayerNorm, RMSNorm, Instance/BatchNorm in training; NCHW or S = 1): one `moments` job per part
-// of the sets computes their sums AND writes their y, so x is read once; x and y live in a shared wasm memory so
-// the workers' SIMD code reads and writes them in place (sharedTensor.ts); up to 1M elements the calling thread
-// does it alone (see CALLER_MAX). Other plans (BatchNorm on (N, C), channels-last,
-// eval with running stats): `moments` jobs return shifted sums, the host folds them (PyTorch's running-stat rules in
-// foldStatistics), then `apply` jobs write y. No vscode import: the CLI and the benchmark use it too.
-import { finishMoments, foldForApply, statsOf, unitCount, walkOf, type Sums } from '../kernels/fast';
-import { fusedShared, runApplyPart, runMomentsPart, sharedMoments } from '../kernels/fast/parts';
-import { applyRows } from '../kernels/fast/apply';
-import { canFuse, canFuseInChunks } from '../kernels/fast/fused';
-import type { Moments } from '../kernels/moments';
-import { allocSharedTensor, fitsShared, sharedSlotOf, writeHeader } from '../kernels/fast/sharedTensor';
+// parallelNormalize(): the fast kernels split across the worker pool over SharedArrayBuffers, executing the strategy
+// that strategy() picks (src/kernels/fast/strategy.ts; normalizeFast executes the same one in one thread):
+// - 'shared' (fused plans: GroupNorm, LayerNorm, RMSNorm, Instance/BatchNorm in training; NCHW or S = 1): x and y live
+//   in one shared wasm memory, so the workers' SIMD code reads x and writes y in place (sharedTensor.ts), one
+//   `moments` job per worker; up to 1M elements the calling thread does it alone (see CALLER_MAX);
+// - 'fused' (the same plans when `out` is given): `moments` jobs compute their sets' sums AND write their y;
+// - 'twoPass' (BatchNorm on (N, C), channels-last, eval with running stats): `moments` jobs return shifted sums, the
+//   host folds them (PyTorch's running-stat rules in foldStatistics), then `apply` jobs write y.
+// No vscode import: the benchmark and the tests run it outside VS Code.
+import { foldForApply, statsOf, strategy, type Strategy } from '../kernels/fast';
+import { fusedArgs } from '../kernels/fast/fused';
+import { fusedShared, gatherMoments, runApplyPart, runMomentsPart, sharedMoments, type MomentsPart } from '../kernels/fast/parts';
+import { allocSharedTensor, fitsShared, sharedSlotOf, toShared, writeHeader } from '../kernels/fast/sharedTensor';
 import { checkNormInput, type CheckedParams } from '../kernels/normalize';
 import type { NormPlan } from '../kernels/plan';
 import type { FloatArray, NormParams, NormResult } from '../kernels/types';
@@ -87,44 +86,49 @@ async function runShared<R>(share: { local?: [number, number]; remote: [number, 
 }
 
 /**
- * Normalizes x (stored shape `shape`) in the pool. x is copied once into a SharedArrayBuffer unless it already is
- * a view of one (allocate it so to save that copy). y is returned as a view of a SharedArrayBuffer.
+ * Normalizes x (stored shape `shape`) in the pool. x is copied once into shared memory unless it already is a view of
+ * one (allocate it with allocSharedTensor to save that copy). y is returned as a view of a SharedArrayBuffer.
  * Float64 input runs the reference kernel in one worker.
  */
 export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: number[], params: NormParams, opts: ParallelOptions = {}): Promise<NormResult> {
   const { signal, onProgress } = opts;
   if (!(x instanceof Float32Array)) return pool.run('normalize', { x, shape, params }, { signal, onProgress });
   const { plan, p } = checkNormInput({ data: x, shape }, params);
-  if (canFuse(plan, p) && !opts.out && fitsShared(x.length)) return zeroCopy(pool, x, shape, params, plan, p, opts);
-  const xs = toShared(x);
+  const s = strategy(plan, p, { zeroCopy: !opts.out && fitsShared(x.length) });
+  if (s.kind === 'shared') return zeroCopy(pool, x, shape, params, plan, p, opts);
   const { out } = opts;
   if (out && (out.length !== x.length || !(out.buffer instanceof SharedArrayBuffer))) {
     throw new RangeError(`out must be a Float32Array over a SharedArrayBuffer with ${x.length} values`);
   }
-  const y = out ?? new Float32Array(new SharedArrayBuffer(x.length * 4));
-  const perWorker = partsPerWorker(x.length, opts);
-  const fused = canFuseInChunks(plan, p);
+  return inParts(pool, toShared(x), shape, params, plan, p, s, out ?? new Float32Array(new SharedArrayBuffer(x.length * 4)), opts);
+}
 
-  // Progress: each finished part; the two-phase path counts both phases.
-  const phases = fused ? 1 : 2;
+/** Strategies 'fused' and 'twoPass': parts of the units in the workers (and the caller, for small tensors). */
+async function inParts(pool: WorkerPool, xs: Float32Array, shape: number[], params: NormParams, plan: NormPlan, p: CheckedParams,
+  s: Strategy, y: Float32Array, opts: ParallelOptions): Promise<NormResult> {
+  const { signal, onProgress } = opts;
+  const perWorker = partsPerWorker(xs.length, opts);
+  // Progress: each finished part; the two-pass strategy counts both passes.
+  const phases = s.kind === 'fused' ? 1 : 2;
   let done = 0;
   let total = 1;
   const tick = () => onProgress?.(Math.min(1, ++done / total));
   onProgress?.(0);
 
-  const units = shareOut(unitCount(plan), alignOf(plan), x.length, pool.size, perWorker);
+  const units = shareOut(s.units, s.align, xs.length, pool.size, perWorker);
   const nUnits = units.remote.length + (units.local ? 1 : 0);
   total = nUnits * phases;
-  const part = ([unit0, unit1]: [number, number]) => ({ x: xs, shape, params, unit0, unit1, y: fused ? y : undefined });
+  const part = ([unit0, unit1]: [number, number]): MomentsPart =>
+    s.kind === 'fused' ? { kind: 'fused', x: xs, shape, params, unit0, unit1, y } : { kind: 'twoPass', x: xs, shape, params, unit0, unit1 };
   const sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => runMomentsPart(part(r)), tick, signal);
-  const m = gather(plan, xs, sums);
+  const m = gatherMoments(plan, xs, sums);
 
-  if (fused) {
+  if (s.kind === 'fused') {
     const { stats, running } = statsOf(plan, p, m);
     return running ? { y, stats, running } : { y, stats };
   }
   const { stats, running, scale, shift } = foldForApply(plan, p, m);
-  const rows = shareOut(applyRows(plan).rows, 1, x.length, pool.size, perWorker);
+  const rows = shareOut(s.rows, 1, xs.length, pool.size, perWorker);
   total = nUnits + rows.remote.length + (rows.local ? 1 : 0);
   const apart = ([row0, row1]: [number, number]) => ({ x: xs, y, shape, params, scale, shift, row0, row1 });
   await runShared(rows, (r) => pool.run('apply', apart(r), { signal }), (r) => runApplyPart(apart(r)), tick, signal);
@@ -132,9 +136,9 @@ export async function parallelNormalize(pool: WorkerPool, x: FloatArray, shape: 
 }
 
 /**
- * Fused plans: x, y and the per-set statistics in one shared wasm memory; one SIMD call per part of the sets reads x
- * and writes y in place (no chunk copies), in this thread up to CALLER_MAX elements, else in the workers. x is copied
- * in once unless it came from allocSharedTensor (and is not in use by another call).
+ * Strategy 'shared': x, y and the per-set statistics in one shared wasm memory; one SIMD call per part of the sets
+ * reads x and writes y in place (no chunk copies), in this thread up to CALLER_MAX elements, else in the workers. x is
+ * copied in once unless it came from allocSharedTensor (and is not in use by another call).
  */
 async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], params: NormParams, plan: NormPlan, p: CheckedParams, opts: ParallelOptions): Promise<NormResult> {
   const { signal, onProgress } = opts;
@@ -147,36 +151,26 @@ async function zeroCopy(pool: WorkerPool, x: Float32Array, shape: number[], para
   }
   slot.busy = true;
   const { memory, xp, yp } = slot;
-  const shared = { memory, xp, yp, ...writeHeader(slot, plan, p.weight, p.bias) };
+  const { wp, bp, statp } = writeHeader(slot, plan, p.weight, p.bias);
+  const shared = { memory, xp, yp, statp, fused: fusedArgs(plan, p, wp, bp) };
   onProgress?.(0);
   if (x.length <= CALLER_MAX) {
-    fusedShared(plan, p, shared, 0, plan.numSets);
+    fusedShared(shared, 0, plan.numSets);
   } else {
     // One message per worker; the workers take chunks of the sets from one counter until none is left.
     const claim = { control: new Int32Array(new SharedArrayBuffer(4)), chunk: Math.max(1, Math.ceil(plan.numSets / (pool.size * CHUNKS_PER_WORKER))) };
     let done = 0;
     await Promise.all(Array.from({ length: pool.size }, () =>
-      pool.run('moments', { x: slot.x, shape, params, unit0: 0, unit1: plan.numSets, shared, claim }, { signal }).then(() => onProgress?.(++done / pool.size))));
+      pool.run('moments', { kind: 'shared', x: slot.x, shape, params, unit0: 0, unit1: plan.numSets, shared, claim }, { signal })
+        .then(() => onProgress?.(++done / pool.size))));
   }
   onProgress?.(1);
-  const { stats, running } = statsOf(plan, p, sharedMoments(plan, slot.x, memory, shared.statp));
+  const { stats, running } = statsOf(plan, p, sharedMoments(plan, slot.x, memory, statp));
   const y = new Float32Array(memory.buffer, yp, x.length);
   // Released only on success: a cancelled or failed call may leave a worker still writing this slot's y, so the
   // slot stays busy and later calls on this input copy it into a fresh memory instead.
   slot.busy = false;
   return running ? { y, stats, running } : { y, stats };
-}
-
-function toShared(x: Float32Array): Float32Array {
-  if (x.buffer instanceof SharedArrayBuffer) return x;
-  const s = new Float32Array(new SharedArrayBuffer(x.length * 4));
-  s.set(x);
-  return s;
-}
-
-/** Channels-last InstanceNorm/GroupNorm rows are split at sample boundaries when possible (fewer shift changes). */
-function alignOf(plan: NormPlan): number {
-  return walkOf(plan) === 'rows' && !plan.reduceN && plan.N >= 2 ? plan.S : 1;
 }
 
 /** [start, end) ranges covering [0, n) in at most `parts` pieces, each a multiple of `align` (except the last). */
@@ -190,24 +184,4 @@ export function splitRange(n: number, parts: number, align: number): [number, nu
     if (b > a) out.push([a, b]);
   }
   return out;
-}
-
-/** Part sums -> per-set moments: set-parts are concatenated, row-parts (spanning every set) are added. */
-function gather(plan: NormPlan, x: Float32Array, parts: Sums[]): Moments {
-  const all: Sums = { set0: 0, k: new Float64Array(plan.numSets), s1: new Float64Array(plan.numSets), s2: new Float64Array(plan.numSets) };
-  for (const s of parts) {
-    if (walkOf(plan) === 'sets') {
-      all.k.set(s.k, s.set0);
-      all.s1.set(s.s1, s.set0);
-      all.s2.set(s.s2, s.set0);
-    } else {
-      // Every part used the same shift per set (the set's first element), so partial sums add up.
-      for (let i = 0; i < plan.numSets; i++) {
-        all.s1[i] += s.s1[i];
-        all.s2[i] += s.s2[i];
-        if (s.k[i] !== 0 || all.k[i] === 0) all.k[i] = s.k[i];
-      }
-    }
-  }
-  return finishMoments(plan, x, all, 0, plan.numSets);
 }

@@ -4,6 +4,7 @@
 // the older one.
 import * as vscode from 'vscode';
 import { encodeNpy } from '../formats/npy';
+import { toShared } from '../kernels/fast/sharedTensor';
 import { numel } from '../kernels/shape';
 import { toNestedJson } from '../kernels/textTensor';
 import {
@@ -41,12 +42,6 @@ const MAX_JSON_ELEMENTS = 1 << 20;
 
 /** A file source may only name a scheme the workspace can read. */
 const canRead: CanRead = (scheme) => vscode.workspace.fs.isWritableFileSystem(scheme) !== undefined;
-
-function toShared(data: Float32Array | Float64Array): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(data.length * 4));
-  out.set(data);
-  return out;
-}
 
 export class PlaygroundPanel {
   static readonly viewType = 'normlab.playground';

@@ -1,5 +1,5 @@
 // A small worker_threads pool: one job per worker at a time, a FIFO queue, cooperative cancellation,
-// progress, typed errors and replacement of crashed workers. No vscode import: the CLI and the benchmark use it too.
+// progress, typed errors and replacement of crashed workers. No vscode import: the benchmark and the tests use it too.
 //
 // Why not piscina/tinypool: we need per-job progress messages and cooperative cancellation (a streaming reader must
 // close its file), which both libraries leave to a hand-made MessagePort side channel; this file stays smaller.

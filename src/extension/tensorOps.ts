@@ -4,7 +4,7 @@ import { encodeNpy } from '../formats/npy';
 import type { NormParams } from '../kernels/types';
 import type { TensorEntry } from '../protocol/worker';
 import { baseName } from './fileRefs';
-import { normalizeInPool } from './normalizeInPool';
+import { parallelNormalize } from './parallelNormalize';
 import type { Services } from './services';
 import { UserError } from './userErrors';
 
@@ -39,7 +39,7 @@ export async function normalizeToFile(services: Services, uri: vscode.Uri, entry
   p.report(0, vscode.l10n.t('reading {0}', entry.name));
   const { data, shape } = await readTensor(services, uri, entry.name, { signal: p.signal, report: (f) => p.report(0.4 * f) });
   p.report(0.4, vscode.l10n.t('normalizing'));
-  const result = await normalizeInPool(services.pool, data, shape, params, { signal: p.signal, onProgress: (f) => p.report(0.4 + 0.5 * f) });
+  const result = await parallelNormalize(services.pool, data, shape, params, { signal: p.signal, onProgress: (f) => p.report(0.4 + 0.5 * f) });
   p.report(0.9, vscode.l10n.t('writing'));
   const out = siblingUri(uri, entry.name, params.method, singleArray);
   await writeFile(out, encodeNpy(result.y, shape));

@@ -5,7 +5,7 @@
 // each chunk's mean and M2 by two passes (float32 chunks: shifted sums in one SIMD pass, see addSimd), merged into the running (count, mean, M2) by Chan et al.'s
 // pairwise update, the same scheme as PyTorch's moments_utils.h. std is the population standard deviation.
 import { fail } from './errors';
-import { kernels, Layout, type Kernels } from './fast/wasm';
+import { kernels, Regions, type Kernels } from './fast/wasm';
 
 /** Float32 chunks from this length on go through the wasm kernels, in pieces of SIMD_PIECE values. */
 const SIMD_MIN = 256;
@@ -76,10 +76,10 @@ export class SummaryAccumulator {
     while (first < values.length && values[first] - values[first] !== 0) first++;
     if (first === values.length) return false; // no finite value to shift by: the loop below counts NaN/Inf
     const k = values[first];
-    const lay = new Layout();
-    const outp = lay.take(6, 8);
-    const chunkp = lay.takeChunk(Math.min(values.length, SIMD_PIECE));
-    K.ensure(lay.bytes);
+    const regions = new Regions();
+    const outp = regions.take(6, 8);
+    const chunkp = regions.takeChunk(Math.min(values.length, SIMD_PIECE));
+    K.ensure(regions.bytes);
     K.f64.set([0, 0, 0, Infinity, -Infinity, 0], outp >> 3);
     forPieces(K, values, chunkp, (p, n) => K.k.summary32(p, n, k, outp));
     const [n, s, q, lo, hi, nan] = K.f64.subarray(outp >> 3, (outp >> 3) + 6);
@@ -171,11 +171,11 @@ export function histogram(values: ArrayLike<number>, bins: number, range?: [numb
 /** The same bins through the kernel `hist32` (same float64 arithmetic, so the same counts), ~2× the loop above. */
 function histogramSimd(K: Kernels, values: Float32Array, edges: number[]): number[] {
   const bins = edges.length - 1;
-  const lay = new Layout();
-  const edgesp = lay.take(bins + 1, 8);
-  const countsp = lay.take(bins, 8);
-  const chunkp = lay.takeChunk(Math.min(values.length, SIMD_PIECE));
-  K.ensure(lay.bytes);
+  const regions = new Regions();
+  const edgesp = regions.take(bins + 1, 8);
+  const countsp = regions.take(bins, 8);
+  const chunkp = regions.takeChunk(Math.min(values.length, SIMD_PIECE));
+  K.ensure(regions.bytes);
   K.f64.set(edges, edgesp >> 3);
   K.f64.fill(0, countsp >> 3, (countsp >> 3) + bins);
   forPieces(K, values, chunkp, (p, n) => K.k.hist32(p, n, bins, edgesp, countsp));

@@ -4,6 +4,7 @@
 import { batchSensitivity, DEFAULT_SIZES } from '../../kernels/batchSensitivity';
 import { fail } from '../../kernels/errors';
 import { cubeSpec, setLabel } from '../../kernels/figure2';
+import { toShared } from '../../kernels/fast/sharedTensor';
 import { generateTensor, mulberry32 } from '../../kernels/generate';
 import { normalize } from '../../kernels/normalize';
 import { logicalShapeOf, numel } from '../../kernels/shape';
@@ -16,13 +17,6 @@ import {
   type PlaygroundJob, type PlaygroundJobResult, type PlaygroundJobResults, type SliceView, type Tile, type TrainResult, type TrainState,
 } from '../../protocol/playground';
 import type { Handler, JobOutput } from '../workerRuntime';
-
-/** Copies into shared memory so that the host can send the input to every later job without a copy. */
-function shared(data: Float32Array): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(data.length * 4));
-  out.set(data);
-  return out;
-}
 
 /** Logical (N, C, S) of an input as the playground draws it (a 1-D input is one sample of C values). */
 function ncs(shape: readonly number[], layout: Controls['layout']): { N: number; C: number; S: number; spatial: number[] } {
@@ -305,10 +299,10 @@ export async function runPlaygroundJob(job: PlaygroundJob): Promise<JobOutput<Pl
   switch (job.op) {
     case 'parse': {
       const p = parseTensorText(job.text);
-      return { result: { x: shared(p.data), shape: p.shape, format: p.format } } satisfies Result<'parse'>;
+      return { result: { x: toShared(p.data), shape: p.shape, format: p.format } } satisfies Result<'parse'>;
     }
     case 'generate':
-      return { result: { x: shared(generateTensor(job.spec)), shape: [...job.spec.shape] } } satisfies Result<'generate'>;
+      return { result: { x: toShared(generateTensor(job.spec)), shape: [...job.spec.shape] } } satisfies Result<'generate'>;
     case 'compute':
       return { result: computeSummary(job.x, job.shape, job.controls, job.view, job.running) } satisfies Result<'compute'>;
     case 'compare':

@@ -1,9 +1,9 @@
-// y = x·scale + shift with the SIMD kernels, over "apply rows":
+// y = x·scale + shift with the SIMD kernels, over "apply rows" (the only rows of the fast path):
 //   NCHW with S > 1: rows (n, c) of S floats, one scalar scale/shift each;
-//   otherwise (channels-last, or S = 1): rows (n, s) of C floats with per-channel float64 vectors (applyVec).
+//   otherwise (channels-last, or S = 1): rows = positions (n, s) of C floats with per-channel float64 vectors (applyVec).
 // scale/shift have length N·C (per (n, c)) or C (BatchNorm: the same for every sample).
 import type { NormPlan } from '../plan';
-import { Layout, type Kernels } from './wasm';
+import { Regions, type Kernels } from './wasm';
 
 export const scalarRows = (plan: NormPlan): boolean => plan.layout === 'NCHW' && plan.S > 1;
 
@@ -19,13 +19,13 @@ export function applyFast(
   scale: Float64Array, shift: Float64Array, row0: number, row1: number,
 ): void {
   const { len } = applyRows(plan);
-  const lay = new Layout();
+  const regions = new Regions();
   const vec = !scalarRows(plan);
-  const scp = vec ? lay.take(len, 8) : 0;
-  const shp = vec ? lay.take(len, 8) : 0;
+  const scp = vec ? regions.take(len, 8) : 0;
+  const shp = vec ? regions.take(len, 8) : 0;
   const capRows = Math.max(1, Math.floor(CHUNK / len));
-  const scratch = lay.takeChunk(Math.min(capRows * len, Math.max(len, CHUNK)));
-  K.ensure(lay.bytes);
+  const scratch = regions.takeChunk(Math.min(capRows * len, Math.max(len, CHUNK)));
+  K.ensure(regions.bytes);
   const f32 = K.f32;
 
   if (!vec) {

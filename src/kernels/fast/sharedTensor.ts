@@ -1,9 +1,11 @@
 // Tensors that live in a shared WebAssembly memory, so that worker threads run the SIMD kernels on x and write y
-// in place: no chunk copies (parallelNormalize's zero-copy path).
+// in place: no chunk copies (strategy 'shared', see strategy.ts).
 //
-// Layout of one memory: [x at 4096][y][header: w, b as float32, per-set mean/var]. y starts at 2112 mod 4096 from x
-// so that the kernels' load (x) and store (y) streams never 4K-alias.
+// One memory holds [x at 4096][y][header: w, b as float32, per-set mean/var]; y starts OFF_PAGE past a page boundary
+// (see wasm.ts) so that the kernels' load (x) and store (y) streams never 4K-alias.
 import type { NormPlan } from '../plan';
+import type { FloatArray } from '../types';
+import { offPage, putWeightBias, Regions } from './wasm';
 
 export interface SharedSlot {
   memory: WebAssembly.Memory;
@@ -31,7 +33,7 @@ export const fitsShared = (numel: number): boolean => 4096 + numel * 8 + 8192 + 
 export function allocSharedTensor(numel: number): Float32Array {
   if (!fitsShared(numel)) throw new RangeError(`${numel} values do not fit a 4 GB WebAssembly memory twice`);
   const xp = 4096;
-  const yp = xp + Math.ceil((numel * 4) / 4096) * 4096 + 2112;
+  const yp = offPage(xp + numel * 4);
   const pages = Math.ceil((yp + numel * 4 + PAGE) / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
   const x = new Float32Array(memory.buffer, xp, numel);
@@ -52,17 +54,20 @@ export interface SharedHeader {
 
 /** Places the plan's header after y (growing the memory if needed) and writes w and b (ones/zeros when absent). */
 export function writeHeader(slot: SharedSlot, plan: NormPlan, w: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): SharedHeader {
-  const a16 = (v: number) => Math.ceil(v / 16) * 16;
-  const wp = a16(slot.yp + slot.numel * 4);
-  const bp = a16(wp + plan.C * 4);
-  const statp = a16(bp + plan.C * 4);
-  const end = statp + plan.numSets * 16;
+  const regions = new Regions(slot.yp + slot.numel * 4);
+  const wp = regions.take(plan.C, 4);
+  const bp = regions.take(plan.C, 4);
+  const statp = regions.take(2 * plan.numSets, 8);
   const have = slot.memory.buffer.byteLength;
-  if (end > have) slot.memory.grow(Math.ceil((end - have) / PAGE));
-  const f = new Float32Array(slot.memory.buffer);
-  if (w) f.set(w, wp >> 2);
-  else f.fill(1, wp >> 2, (wp >> 2) + plan.C);
-  if (b) f.set(b, bp >> 2);
-  else f.fill(0, bp >> 2, (bp >> 2) + plan.C);
+  if (regions.bytes > have) slot.memory.grow(Math.ceil((regions.bytes - have) / PAGE));
+  putWeightBias(new Float32Array(slot.memory.buffer), wp, bp, plan.C, w, b);
   return { wp, bp, statp };
+}
+
+/** x as float32 in a SharedArrayBuffer, to hand to workers without a copy per worker: x itself when it already is. */
+export function toShared(x: FloatArray): Float32Array {
+  if (x instanceof Float32Array && x.buffer instanceof SharedArrayBuffer) return x;
+  const s = new Float32Array(new SharedArrayBuffer(x.length * 4));
+  s.set(x);
+  return s;
 }

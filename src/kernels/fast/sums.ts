@@ -2,31 +2,41 @@
 // Partial sums over disjoint parts of a set (worker chunks) add up because k is fixed per set.
 //
 // Two walks, chosen by `walkOf(plan)`:
-//   'sets': a set is one or N contiguous runs of cpg·S floats (NCHW with S > 1; any non-batch plan with S = 1,
-//           which covers LayerNorm/RMSNorm). Work unit = set.
-//   'rows': channels-last (NHWC, S > 1) and BatchNorm on (N, C): the tensor is rows of C channels and every row
-//           feeds C per-channel accumulators (statsVec), folded into sets at the end. Work unit = row (n, s).
+//   'sets':      a set is one or N contiguous runs of cpg·S floats (NCHW with S > 1; any non-batch plan with S = 1,
+//                which covers LayerNorm/RMSNorm). Work unit = set.
+//   'positions': channels-last (NHWC, S > 1) and BatchNorm on (N, C): the tensor is positions (n, s) of C channels
+//                and every position feeds C per-channel accumulators (statsVec), folded into sets at the end.
+//                Work unit = position.
 import { setMoments, type Moments } from '../moments';
 import type { NormPlan } from '../plan';
-import { Layout, type Kernels } from './wasm';
+import { Regions, type Kernels } from './wasm';
 
 export interface Sums {
-  /** First set covered (walk 'sets') or 0 (walk 'rows': arrays span every set). */
+  /** First set covered (walk 'sets') or 0 (walk 'positions': arrays span every set). */
   set0: number;
   k: Float64Array;
   s1: Float64Array;
   s2: Float64Array;
 }
 
-export type Walk = 'sets' | 'rows';
+/** Zeroed sums of `count` sets from set0. */
+export const emptySums = (set0: number, count: number): Sums =>
+  ({ set0, k: new Float64Array(count), s1: new Float64Array(count), s2: new Float64Array(count) });
+
+export type Walk = 'sets' | 'positions';
 
 export function walkOf(plan: NormPlan): Walk {
-  if (plan.S === 1) return plan.reduceN ? 'rows' : 'sets';
-  return plan.layout === 'NHWC' ? 'rows' : 'sets';
+  if (plan.S === 1) return plan.reduceN ? 'positions' : 'sets';
+  return plan.layout === 'NHWC' ? 'positions' : 'sets';
 }
 
-/** Work units of the walk: sets, or rows (n, s) of C floats. */
+/** Work units of the walk: sets, or positions (n, s) of C floats. */
 export const unitCount = (plan: NormPlan): number => (walkOf(plan) === 'sets' ? plan.numSets : plan.N * plan.S);
+
+/** Sums of work units [u0, u1) of the plan's walk. */
+export function sumsOfUnits(K: Kernels, plan: NormPlan, x: Float32Array, u0: number, u1: number): Sums {
+  return walkOf(plan) === 'sets' ? sumsOfSets(K, plan, x, u0, u1) : sumsOfPositions(K, plan, x, u0, u1);
+}
 
 /** Floats per chunk copied into wasm memory: a whole set when it is at most 4 MB, else 1 MB pieces. */
 export function chunkFloats(plan: NormPlan): number {
@@ -38,11 +48,11 @@ export function chunkFloats(plan: NormPlan): number {
 export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: number, set1: number): Sums {
   const L = plan.channelsPerGroup * plan.S;
   const nSets = set1 - set0;
-  const sums: Sums = { set0, k: new Float64Array(nSets), s1: new Float64Array(nSets), s2: new Float64Array(nSets) };
+  const sums = emptySums(set0, nSets);
   const cap = chunkFloats(plan);
-  const lay = new Layout();
-  const scratch = lay.takeChunk(cap);
-  K.ensure(lay.bytes);
+  const regions = new Regions();
+  const scratch = regions.takeChunk(cap);
+  K.ensure(regions.bytes);
   // Adds the shifted sums of `len` floats at wasm address p to set i (the kernel writes them to f64[0..1]).
   const addStats = (i: number, p: number, len: number) => {
     const view = K.f64;
@@ -81,16 +91,16 @@ export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: nu
   return sums;
 }
 
-/** Sums over rows [row0, row1) for walk 'rows'; arrays span every set (zeros where no row contributed). */
-export function sumsOfRows(K: Kernels, plan: NormPlan, x: Float32Array, row0: number, row1: number): Sums {
+/** Sums over positions [u0, u1) for walk 'positions'; arrays span every set (zeros where no position contributed). */
+export function sumsOfPositions(K: Kernels, plan: NormPlan, x: Float32Array, u0: number, u1: number): Sums {
   const { C, S, groups, channelsPerGroup: cpg } = plan;
-  const sums: Sums = { set0: 0, k: new Float64Array(plan.numSets), s1: new Float64Array(plan.numSets), s2: new Float64Array(plan.numSets) };
-  const lay = new Layout();
-  const kp = lay.take(C, 8);
-  const accp = lay.take(2 * C, 8);
-  const capRows = Math.max(1, Math.floor((1 << 15) / C));
-  const scratch = lay.takeChunk(capRows * C);
-  K.ensure(lay.bytes);
+  const sums = emptySums(0, plan.numSets);
+  const regions = new Regions();
+  const kp = regions.take(C, 8);
+  const accp = regions.take(2 * C, 8);
+  const perChunk = Math.max(1, Math.floor((1 << 15) / C));
+  const scratch = regions.takeChunk(perChunk * C);
+  K.ensure(regions.bytes);
 
   const flush = (n: number) => {
     const acc = K.f64.subarray(accp >> 3, (accp >> 3) + 2 * C);
@@ -102,7 +112,7 @@ export function sumsOfRows(K: Kernels, plan: NormPlan, x: Float32Array, row0: nu
     acc.fill(0);
   };
   const setShifts = (n: number) => {
-    // k of set (n, g) is its first element: row (n, s = 0), channel g·cpg. Every channel of a group shares it.
+    // k of set (n, g) is its first element: position (n, s = 0), channel g·cpg. Every channel of a group shares it.
     const kv = K.f64.subarray(kp >> 3, (kp >> 3) + C);
     const base = plan.reduceN ? 0 : n * S * C;
     for (let c = 0; c < C; c++) {
@@ -114,19 +124,19 @@ export function sumsOfRows(K: Kernels, plan: NormPlan, x: Float32Array, row0: nu
 
   K.f64.fill(0, accp >> 3, (accp >> 3) + 2 * C);
   let n = -1;
-  for (let r = row0; r < row1;) {
-    const rn = Math.floor(r / S);
-    if (rn !== n) {
+  for (let u = u0; u < u1;) {
+    const un = Math.floor(u / S);
+    if (un !== n) {
       if (n >= 0 && !plan.reduceN) flush(n);
-      if (n < 0 || !plan.reduceN) setShifts(rn);
-      n = rn;
+      if (n < 0 || !plan.reduceN) setShifts(un);
+      n = un;
     }
     // Stay within one sample so that a chunk never mixes two samples' shifts.
-    const end = plan.reduceN ? row1 : Math.min(row1, (rn + 1) * S);
-    const rows = Math.min(capRows, end - r);
-    K.f32.set(x.subarray(r * C, (r + rows) * C), scratch >> 2);
-    K.k.statsVec(scratch, rows, C, kp, accp);
-    r += rows;
+    const end = plan.reduceN ? u1 : Math.min(u1, (un + 1) * S);
+    const count = Math.min(perChunk, end - u);
+    K.f32.set(x.subarray(u * C, (u + count) * C), scratch >> 2);
+    K.k.statsVec(scratch, count, C, kp, accp);
+    u += count;
   }
   if (n >= 0) flush(n);
   return sums;

@@ -40,27 +40,53 @@ export class Kernels {
   }
 }
 
-/** Byte offsets of one operation's regions, each 16-byte aligned. Offset 0 holds the 2-f64 `stats` output. */
-export class Layout {
-  private end = 64;
+/**
+ * NB: JS array buffers start page-aligned. A wasm buffer whose address has the same low 12 bits as the array it is
+ * copied from or to makes every copy 3-4× slower (4K aliasing between the copy's loads and stores, measured here), and
+ * the same holds between a kernel's load (x) and store (y) streams; so chunk buffers and a shared tensor's y start
+ * OFF_PAGE bytes past a 4096 boundary.
+ */
+export const OFF_PAGE = 2112;
+
+/** The first address at or after `byte` that is OFF_PAGE past a 4096 boundary. */
+export const offPage = (byte: number): number => Math.ceil(byte / 4096) * 4096 + OFF_PAGE;
+
+/**
+ * The byte regions of one operation in a wasm memory, each 16-byte aligned, handed out in order from `start`
+ * (default 64: offset 0 holds the 2-f64 output of `stats`).
+ */
+export class Regions {
+  private end: number;
+  constructor(start = 64) {
+    this.end = Math.ceil(start / 16) * 16;
+  }
   /** Reserves `count` elements of `bytesPer` bytes and returns the byte offset. */
   take(count: number, bytesPer: number): number {
     const at = this.end;
     this.end += Math.ceil((count * bytesPer) / 16) * 16;
     return at;
   }
-  /**
-   * The chunk buffer that x is copied into and y out of. NB: JS array buffers start page-aligned; a chunk whose
-   * address has the same low 12 bits as the source/destination makes every copy 3-4× slower (4K aliasing between
-   * the copy's loads and stores, measured here), so chunks sit at 2112 mod 4096.
-   */
+  /** The chunk buffer that x is copied into and y out of (at OFF_PAGE mod 4096, see there). */
   takeChunk(floats: number): number {
-    this.end = Math.ceil(this.end / 4096) * 4096 + 2112;
+    this.end = offPage(this.end);
     return this.take(floats, 4);
   }
   get bytes(): number {
     return this.end;
   }
+}
+
+/**
+ * Writes a normalization's weight and bias (ones and zeros where absent), C values each, at byte offsets wp and bp of
+ * a float32 or float64 view of a wasm memory.
+ */
+export function putWeightBias(view: Float32Array | Float64Array, wp: number, bp: number, C: number,
+  w: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): void {
+  const at = (byte: number) => byte / view.BYTES_PER_ELEMENT;
+  if (w) view.set(w, at(wp));
+  else view.fill(1, at(wp), at(wp) + C);
+  if (b) view.set(b, at(bp));
+  else view.fill(0, at(bp), at(bp) + C);
 }
 
 let cached: Kernels | null | undefined;
@@ -97,9 +123,4 @@ export function sharedKernels(memory: WebAssembly.Memory): KernelExports {
     sharedInstances.set(memory, k);
   }
   return k;
-}
-
-/** Tests only: run the fallback paths as if SIMD were missing. */
-export function setKernelsForTest(k: Kernels | null | undefined): void {
-  cached = k;
 }

@@ -79,8 +79,8 @@ test('worker parts computed in this thread add up to the whole (no threads invol
   const shape = [3, 30, 30, 8];
   const params: NormParams = { method: 'batch', layout: 'NHWC', eps: 1e-5 };
   const x = randn(numel(shape), 14);
-  const [a, b] = [runMomentsPart({ x, shape, params, unit0: 0, unit1: 1000 }), runMomentsPart({ x, shape, params, unit0: 1000, unit1: 2700 })];
-  const whole = runMomentsPart({ x, shape, params, unit0: 0, unit1: 2700 });
+  const part = (unit0: number, unit1: number) => runMomentsPart({ kind: 'twoPass', x, shape, params, unit0, unit1 });
+  const [a, b, whole] = [part(0, 1000), part(1000, 2700), part(0, 2700)];
   for (let c = 0; c < 8; c++) {
     assert.equal(a.k[c], whole.k[c]);
     assert.ok(Math.abs(a.s1[c] + b.s1[c] - whole.s1[c]) < 1e-9);
@@ -191,18 +191,20 @@ test('small tensors and zero-copy ones up to 1M elements are normalized in this 
 test('claims: a worker takes chunks from the shared counter until none is left, and leaves taken ones alone (no threads)', async () => {
   const { allocSharedTensor, sharedSlotOf, writeHeader } = await import('../../../src/kernels/fast/sharedTensor');
   const { checkNormInput } = await import('../../../src/kernels/normalize');
+  const { fusedArgs } = await import('../../../src/kernels/fast/fused');
   const shape = [40, 6, 10, 10];
   const params: NormParams = { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3, weight: randn(6, 51), bias: randn(6, 52) };
   const x = allocSharedTensor(numel(shape));
   x.set(randn(x.length, 53, 1e4, 1e-2));
   const slot = sharedSlotOf(x)!;
   const { plan, p } = checkNormInput({ data: x, shape }, params);
-  const header = writeHeader(slot, plan, p.weight, p.bias);
+  const { wp, bp, statp } = writeHeader(slot, plan, p.weight, p.bias);
   const y = new Float32Array(slot.memory.buffer, slot.yp, x.length);
   y.fill(NaN);
   const control = new Int32Array(new SharedArrayBuffer(4));
   control[0] = 3; // chunks 0-2 (sets [0, 21)) were taken by another worker
-  const part = { x, shape, params, unit0: 0, unit1: 120, shared: { memory: slot.memory, xp: slot.xp, yp: slot.yp, ...header }, claim: { control, chunk: 7 } };
+  const shared = { memory: slot.memory, xp: slot.xp, yp: slot.yp, statp, fused: fusedArgs(plan, p, wp, bp) };
+  const part = { kind: 'shared', x, shape, params, unit0: 0, unit1: 120, shared, claim: { control, chunk: 7 } } as const;
   runMomentsPart(part);
   const L = 2 * 100;
   assert.ok(y.subarray(0, 21 * L).every(Number.isNaN), 'chunks taken elsewhere are left alone');
