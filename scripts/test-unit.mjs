@@ -23,5 +23,6 @@ if (files.length === 0) {
   console.error(`test:unit: no test file matches ${filters.join(', ') || 'test/unit/**/*.test.ts'}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { cwd: root, stdio: 'inherit' });
+// --expose-gc: memory checks (formats/lazy) measure what is held after a full collection.
+const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--test', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -1,5 +1,6 @@
 // The one place the host reaches the playground panel (src/extension/playgroundPanel.ts, by the playground engineer).
 import { PlaygroundPanel } from './playgroundPanel';
+import type { InputInfo } from '../protocol/playground';
 import type { Services } from './services';
 
 /** A tensor sent to the playground: small enough to load (checked against normlab.maxTensorBytes by the reader). */
@@ -13,8 +14,9 @@ export interface PlaygroundTensor {
   uri: string;
 }
 
-export function openPlayground(services: Services, initial?: { tensor: PlaygroundTensor }): void {
-  PlaygroundPanel.createOrShow(services.context, services, initial);
+/** Opens (or reveals) the playground; with a tensor, returns the input it now shows (undefined if refused). */
+export function openPlayground(services: Services, initial?: { tensor: PlaygroundTensor }): InputInfo | undefined {
+  return PlaygroundPanel.createOrShow(services.context, services, initial);
 }
 
 /** Restores a playground that was open before a reload. */

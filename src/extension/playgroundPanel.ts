@@ -53,7 +53,7 @@ export class PlaygroundPanel {
   private readonly rpc: RpcHost<RequestMap>;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static createOrShow(context: vscode.ExtensionContext, services: Services, initial?: { tensor?: IncomingTensor }): PlaygroundPanel {
+  static createOrShow(context: vscode.ExtensionContext, services: Services, initial?: { tensor?: IncomingTensor }): InputInfo | undefined {
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     let panel = PlaygroundPanel.current;
     if (!panel) {
@@ -65,8 +65,7 @@ export class PlaygroundPanel {
     } else {
       panel.panel.reveal(column);
     }
-    if (initial?.tensor) panel.setTensor(initial.tensor);
-    return panel;
+    return initial?.tensor ? panel.setTensor(initial.tensor) : undefined;
   }
 
   static registerSerializer(context: vscode.ExtensionContext, services: Services): vscode.Disposable {
@@ -98,14 +97,15 @@ export class PlaygroundPanel {
     panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
   }
 
-  /** A tensor from the tensor editor or "send to playground": becomes the input. */
-  setTensor(t: IncomingTensor): void {
+  /** A tensor from the tensor editor or "send to playground": becomes the input (returned; undefined if refused). */
+  setTensor(t: IncomingTensor): InputInfo | undefined {
     if (t.data.length !== numel(t.shape)) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Tensor {0} has {1} values but its shape [{2}] needs {3}', t.name, t.data.length, t.shape.join(', '), numel(t.shape)));
-      return;
+      return undefined;
     }
-    this.holdFileTensor(t);
-    if (this.ready && this.input) this.post({ type: 'input', info: this.input.info });
+    const info = this.holdFileTensor(t);
+    if (this.ready) this.post({ type: 'input', info });
+    return info;
   }
 
   private holdFileTensor(t: IncomingTensor): InputInfo {

@@ -34,10 +34,4 @@ describe('smoke: extension host', () => {
     const missing = contributed.filter((id) => !registered.has(id));
     assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
   });
-
-  it('runs in the Node extension host (worker_threads available)', async () => {
-    const { isMainThread } = await import('node:worker_threads');
-    assert.equal(isMainThread, true);
-    assert.equal(typeof process.versions.node, 'string');
-  });
 });
