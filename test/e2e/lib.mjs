@@ -471,6 +471,40 @@ export async function readNotifications(page) {
   return page.locator('.notifications-toasts .notification-list-item-message').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
 }
 
+/** axe-core's browser bundle, read once (devDependency). */
+let axeSource;
+
+/**
+ * Runs axe-core (all its rules: WCAG A/AA and best practices) inside a webview frame (or a page) and throws
+ * one error listing every violation by rule, impact and element unless there are none. The source is evaluated
+ * through the DevTools protocol, which the webview's CSP does not govern, so the CSP stays as users get it.
+ * Call it once the view has rendered what you want checked (open tabs, dialogs, loaded data).
+ * @param {import('playwright-core').Frame | import('playwright-core').Page} target
+ * @param {string} label names the view in the error and the log, e.g. 'playground: Compare tab'
+ * @returns {Promise<number>} how many rules passed (a sanity check that axe saw the view)
+ */
+export async function axeCheck(target, label) {
+  axeSource ??= fs.readFileSync(path.join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  const loaded = await target.evaluate('typeof window.axe === "object"');
+  if (!loaded) await target.evaluate(`${axeSource}\n;void 0`);
+  const result = await target.evaluate(async () => {
+    const r = await /** @type {any} */ (window).axe.run(document, { resultTypes: ['violations'] });
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join('; ').trim() ?? ''}`),
+      })),
+    };
+  });
+  if (result.violations.length > 0) {
+    const lines = result.violations.flatMap((v) => [`  ${v.id} (${v.impact}): ${v.help}`, ...v.nodes.map((n) => `    ${n}`)]);
+    throw new Error(`axe: ${label}: ${result.violations.length} rule(s) violated\n${lines.join('\n')}`);
+  }
+  console.log(`[e2e] axe: ${label}: no violations (${result.passes} rules passed)`);
+  return result.passes;
+}
+
 /**
  * Runs one UI test: starts code-server and Chromium, opens the workbench (extension loaded and
  * activated-able), runs `body`, and always cleans up. On failure saves shots/<name>-failure.png,
