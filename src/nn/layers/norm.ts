@@ -1,7 +1,8 @@
 // The normalization layers — BatchNorm1d/2d, GroupNorm, InstanceNorm2d, LayerNorm — as torch.nn defines them,
 // all through the kernels' one plan: forward = moments → foldStatistics (which statistic, running update,
 // scale/shift) → y = x·scale + shift; backward = normBackwardInto with the statistic the forward used.
-import { applyScaleShift, checkNormInput, foldStatistics, setMoments, type Method, type NormParams, type NormPlan } from '../../kernels';
+import { applyScaleShift, checkNormInput, foldStatistics, setMoments, type CheckedParams, type Method, type NormParams, type NormPlan } from '../../kernels';
+import type { NormDims } from '../ops';
 import { backwardScratch, normBackwardInto, rowStats, type BackwardScratch, type RowStats } from '../../kernels/backward';
 import { BatchBuffer, batchShape, kwargs, makeParam, numel, type Layer, type LayerContext, type Param, type StateBuffer } from './layer';
 
@@ -72,6 +73,15 @@ export function layerNorm(kw: Record<string, unknown>, ctx: LayerContext): Layer
   });
 }
 
+/** The fast path's per-batch-size state: dims, the checked plan and parameters, the forward's set statistics. */
+interface FastSaved {
+  d: NormDims;
+  plan: NormPlan;
+  p: CheckedParams;
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
 /** What one forward leaves for its backward, per batch size. */
 interface Saved {
   plan: NormPlan;
@@ -79,7 +89,7 @@ interface Saved {
   scratch: BackwardScratch;
 }
 
-function normLayer(kind: string, { inShape }: LayerContext, cfg: NormConfig): Layer {
+function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig): Layer {
   const weight = cfg.affine ? makeParam('weight', cfg.affineShape) : null;
   const bias = cfg.affine ? makeParam('bias', cfg.affineShape) : null;
   weight?.data.fill(1);
@@ -98,22 +108,59 @@ function normLayer(kind: string, { inShape }: LayerContext, cfg: NormConfig): La
   let x: Float32Array | null = null;
   let last: Saved | null = null;
 
+  // The ops' fast path (WebAssembly): BN / GN / IN over NCHW with the batch's own statistics. The checks, the plan
+  // and the running-stat update are the reference path's, made once per batch size.
+  const groups = cfg.method === 'batch' ? 0 : cfg.method === 'group' ? cfg.groups! : cfg.method === 'instance' ? C : -1;
+  const canFast = ops.normForward && ops.normBackward && groups >= 0;
+  const fastSaved = new Map<number, FastSaved>();
+  let lastFast: FastSaved | null = null;
+  const paramsFor = (training: boolean): NormParams => {
+    const p: NormParams = {
+      method: cfg.method, layout: 'NCHW', eps: cfg.eps, groups: cfg.groups, normalizedShape: cfg.normalizedShape,
+      momentum: cfg.momentum, numBatchesTracked: nbt[0],
+      weight: weight?.data, bias: bias?.data,
+      ...(cfg.track ? { runningMean, runningVar } : {}),
+    };
+    if (cfg.method === 'batch') p.training = training;
+    if (cfg.method === 'instance') {
+      // torch: use_input_stats = training or not track_running_stats.
+      p.useInputStats = training || !cfg.track;
+      p.training = p.useInputStats;
+    }
+    return p;
+  };
+
+  function forwardFast(input: Float32Array, n: number, y: Float32Array): void {
+    let f = fastSaved.get(n);
+    if (!f) {
+      const { plan, p } = checkNormInput({ data: input, shape: [n, ...inShape] }, paramsFor(true));
+      const d: NormDims = { N: n, C, HW: size / C, groups, eps: cfg.eps };
+      const sets = groups === 0 ? C : n * groups;
+      f = { d, plan, p, mean: new Float64Array(sets), variance: new Float64Array(sets) };
+      fastSaved.set(n, f);
+    }
+    ops.normForward!(f.d, input, weight?.data ?? null, bias?.data ?? null, y, f.mean, f.variance);
+    if (cfg.track) {
+      f.p.numBatchesTracked = nbt[0];
+      const { running } = foldStatistics(f.plan, f.p, { mean: f.mean, var: f.variance, ms: f.mean });
+      runningMean.set(running!.mean);
+      runningVar.set(running!.var);
+      if (cfg.method === 'batch') nbt[0] = running!.numBatchesTracked; // IN never counts (torch)
+    }
+    lastFast = f;
+  }
+
   return {
     kind, inShape, outShape: inShape, params, buffers,
     forward(input, n, training) {
       x = input;
-      const p: NormParams = {
-        method: cfg.method, layout: 'NCHW', eps: cfg.eps, groups: cfg.groups, normalizedShape: cfg.normalizedShape,
-        momentum: cfg.momentum, numBatchesTracked: nbt[0],
-        weight: weight?.data, bias: bias?.data,
-        ...(cfg.track ? { runningMean, runningVar } : {}),
-      };
-      if (cfg.method === 'batch') p.training = training;
-      if (cfg.method === 'instance') {
-        // torch: use_input_stats = training or not track_running_stats.
-        p.useInputStats = training || !cfg.track;
-        p.training = p.useInputStats;
+      if (canFast && (cfg.method === 'group' || training || (cfg.method === 'instance' && !cfg.track))) {
+        const y = out.get(n);
+        forwardFast(input, n, y);
+        return y;
       }
+      lastFast = null;
+      const p = paramsFor(training);
       const { plan, p: checked } = checkNormInput({ data: input, shape: [n, ...inShape] }, p);
       const folded = foldStatistics(plan, checked, setMoments(plan, input));
       const y = out.get(n);
@@ -133,6 +180,10 @@ function normLayer(kind: string, { inShape }: LayerContext, cfg: NormConfig): La
     },
     backward(dy, n) {
       const dx = dxBuf.get(n);
+      if (lastFast) {
+        ops.normBackward!(lastFast.d, x!, dy, weight?.data ?? null, lastFast.mean, lastFast.variance, dx, weight?.grad ?? null, bias?.grad ?? null);
+        return dx;
+      }
       normBackwardInto(last!.plan, x!, dy, weight?.data ?? null, last!.rows, dx, weight?.grad ?? null, bias?.grad ?? null, last!.scratch);
       return dx;
     },

@@ -1,7 +1,7 @@
 // ReLU and Flatten: no parameters.
 import { BatchBuffer, kwargs, numel, type Layer, type LayerContext } from './layer';
 
-export function relu(kw: Record<string, unknown>, { index, inShape }: LayerContext): Layer {
+export function relu(kw: Record<string, unknown>, { index, inShape, ops }: LayerContext): Layer {
   kwargs('ReLU', index, kw, ['inplace'], []).bool('inplace', false); // inplace changes nothing observable here
   const size = numel(inShape);
   const out = new BatchBuffer(size);
@@ -11,7 +11,8 @@ export function relu(kw: Record<string, unknown>, { index, inShape }: LayerConte
     kind: 'ReLU', inShape, outShape: inShape, params: [], buffers: [],
     forward(x, n) {
       const o = out.get(n);
-      for (let i = 0; i < o.length; i++) o[i] = x[i] > 0 ? x[i] : 0;
+      if (ops.reluForward) ops.reluForward(o.length, x, o);
+      else for (let i = 0; i < o.length; i++) o[i] = x[i] > 0 ? x[i] : 0;
       y = o;
       return o;
     },
@@ -19,7 +20,8 @@ export function relu(kw: Record<string, unknown>, { index, inShape }: LayerConte
     backward(dy, n, needDx) {
       if (!needDx) return null;
       const dx = dxBuf.get(n);
-      for (let i = 0; i < dx.length; i++) dx[i] = y![i] > 0 ? dy[i] : 0;
+      if (ops.reluBackward) ops.reluBackward(dx.length, y!, dy, dx);
+      else for (let i = 0; i < dx.length; i++) dx[i] = y![i] > 0 ? dy[i] : 0;
       return dx;
     },
   };

@@ -1,0 +1,41 @@
+// The WebAssembly ops (with their norm and ReLU fast paths) train the same model as the JavaScript reference.
+import { test } from 'node:test';
+import { jsOps } from '../../../src/nn/ops/js';
+import { trainRun } from '../../../src/nn/train';
+import type { LayerSpec, ModelSpec, TrainConfig } from '../../../src/nn/types';
+import { wasmOps } from '../../../src/nn/wasm/wasmOps';
+import { assertClose, randn } from '../helpers';
+
+const ops = wasmOps();
+
+const cnn = (norm: (c: number) => LayerSpec): ModelSpec => ({
+  input_shape: [1, 12, 12],
+  layers: [
+    ['Conv2d', { in_channels: 1, out_channels: 8, kernel_size: 3, padding: 1, bias: false }], norm(8), ['ReLU', {}], ['MaxPool2d', { kernel_size: 2 }],
+    ['Conv2d', { in_channels: 8, out_channels: 16, kernel_size: 3, stride: 2, padding: 1 }], norm(16), ['ReLU', {}],
+    ['AdaptiveAvgPool2d', { output_size: 1 }], ['Flatten', {}], ['Linear', { in_features: 16, out_features: 4 }],
+  ],
+});
+
+const norms: [string, (c: number) => LayerSpec][] = [
+  ['BatchNorm2d', (c) => ['BatchNorm2d', { num_features: c }]],
+  ['BatchNorm2d momentum=None', (c) => ['BatchNorm2d', { num_features: c, momentum: null }]],
+  ['GroupNorm', (c) => ['GroupNorm', { num_groups: 4, num_channels: c }]],
+  ['InstanceNorm2d affine, tracking', (c) => ['InstanceNorm2d', { num_features: c, affine: true, track_running_stats: true }]],
+  ['InstanceNorm2d', (c) => ['InstanceNorm2d', { num_features: c }]],
+];
+
+for (const [name, norm] of norms) {
+  test(`wasmOps trains the same as jsOps: 12 SGD steps of a small CNN with ${name}`, { skip: !ops }, async () => {
+    const N = 24;
+    const train = { x: randn(N * 144, 5), sampleShape: [1, 12, 12], y: Int32Array.from({ length: N }, (_, i) => i % 4), numClasses: 4 };
+    const config: TrainConfig = {
+      epochs: 3, batchSize: 6, lr: 0.05, momentum: 0.9, weightDecay: 1e-4, nesterov: false, schedule: { kind: 'constant' },
+      warmupEpochs: 0, scaleLrByBatch: false, seed: 3,
+    };
+    const ref = await trainRun(cnn(norm), { train, val: null }, config, {}, jsOps);
+    const fast = await trainRun(cnn(norm), { train, val: null }, config, {}, ops!);
+    assertClose(fast.losses, ref.losses, 1e-4, 1e-4, 'losses');
+    for (const [k, t] of ref.state) assertClose(fast.state.get(k)!.data, t.data, 1e-4, 1e-3, k);
+  });
+}
