@@ -366,7 +366,7 @@ def make_npz():
     entry = one[cd_off:eocd]
     n = 2000
     many = one[:cd_off] + entry * n + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, n, n, len(entry) * n, cd_off, 0)
-    bad('bad/npz_many_headers.npz', many, 'exceed the header limit')
+    bad('bad/npz_many_headers.npz', many, 'overlapping members are refused')
     with zipfile.ZipFile(path('bad/npz_member_not_npy.npz'), 'w') as z:
         z.writestr(zipfile.ZipInfo('x.npy', date_time=(2020, 1, 1, 0, 0, 0)), b'this is not an npy file at all')
     expected['bad']['bad/npz_member_not_npy.npz'] = 'not a .npy file'

@@ -56,6 +56,7 @@ export async function safetensorsEntries(src: ByteSource, opts: SafetensorsOptio
   const data = sourceRegion(src, dataStart, dataSize, 'tensor data');
   const metadata: Record<string, unknown> = {};
   const entries: TensorEntry[] = [];
+  const ranges: [number, number, string][] = [];
   for (const [name, v] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (!isObject(v)) throw new FormatError(`${what}: __metadata__ must be an object of strings, found ${JSON.stringify(v)?.slice(0, 60)}`);
@@ -76,6 +77,7 @@ export async function safetensorsEntries(src: ByteSource, opts: SafetensorsOptio
     const need = numel * ITEMSIZE[dtype];
     if (e - b !== need) throw new FormatError(`${t}: data_offsets [${b}, ${e}] span ${e - b} bytes, but shape [${v.shape.join(', ')}] of ${dtype} needs ${need}`);
     if (e > dataSize) throw new FormatError(`${t}: data_offsets [${b}, ${e}] run past the end of the data (${dataSize} bytes): file is truncated`);
+    if (e > b) ranges.push([b, e, name]);
     entries.push({ info: tensorInfo(name, dtype, v.shape as number[], numel), region: data, littleEndian: true, offset: b / ITEMSIZE[dtype] });
     if (b % ITEMSIZE[dtype] !== 0) {
       // Unaligned begin: give the tensor its own region so the element offset stays whole.
@@ -83,7 +85,21 @@ export async function safetensorsEntries(src: ByteSource, opts: SafetensorsOptio
       entries[entries.length - 1].offset = 0;
     }
   }
+  checkNoOverlap(ranges, what);
   return { entries, metadata };
+}
+
+/**
+ * The safetensors format forbids tensors that share bytes: 10,000 entries over the same 4 MiB would make a small file
+ * cost 10,000 passes. Refused from the header, before any data is read.
+ */
+function checkNoOverlap(ranges: [number, number, string][], what: string): void {
+  ranges.sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    const [b0, e0, a] = ranges[i - 1];
+    const [b1, e1, c] = ranges[i];
+    if (b1 < e0) throw new FormatError(`${what}: tensors '${a}' (data_offsets [${b0}, ${e0}]) and '${c}' ([${b1}, ${e1}]) overlap; the safetensors format requires each tensor to have its own bytes`);
+  }
 }
 
 export async function openSafetensors(src: ByteSource, opts: SafetensorsOptions = {}): Promise<TensorFile> {

@@ -13,6 +13,8 @@ export interface ZipEntry {
   localHeaderOffset: number;
   /** CRC-32 of the uncompressed bytes, from the central directory. */
   crc32: number;
+  /** Where the next member's local header (or the central directory) starts: this member's data must end before it. */
+  end: number;
 }
 
 const EOCD = 0x06054b50;
@@ -68,6 +70,7 @@ export async function readZipDirectory(src: ByteSource, maxHeaderBytes = DEFAULT
   const cd = await src.read(cdOffset, cdSize);
   const dv = view(cd);
   const entries: ZipEntry[] = [];
+  const nameLengths = new Map<ZipEntry, number>();
   const utf8 = new TextDecoder('utf-8');
   let p = 0;
   for (let i = 0; i < count; i++) {
@@ -105,10 +108,37 @@ export async function readZipDirectory(src: ByteSource, maxHeaderBytes = DEFAULT
       e += 4 + len;
     }
     if (flags & 1) throw new FormatError(`${what}: member '${name}' is encrypted; encrypted zips are not supported`);
-    entries.push({ name, method, compressedSize, size, localHeaderOffset, crc32: crc });
+    const entry = { name, method, compressedSize, size, localHeaderOffset, crc32: crc, end: cdOffset };
+    entries.push(entry);
+    nameLengths.set(entry, nameLen);
     p = extraEnd + commentLen;
   }
+  checkNoOverlap(entries, nameLengths, cdOffset, what);
   return entries;
+}
+
+/**
+ * Members must not share bytes. Overlapping members are how a small zip expands without bound (thousands of members
+ * pointing at one deflated stream: the non-recursive zip bomb); Python's zipfile refuses them too. Checked from the
+ * directory alone (a local header is at least 30 bytes plus the name), and again with the real header on open.
+ */
+function checkNoOverlap(entries: ZipEntry[], nameLengths: Map<ZipEntry, number>, cdOffset: number, what: string): void {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 0; i < sorted.length; i++) {
+    const z = sorted[i];
+    const next = sorted[i + 1];
+    z.end = next ? next.localHeaderOffset : cdOffset;
+    if (z.localHeaderOffset + 30 > cdOffset) {
+      throw new FormatError(`${what}: corrupt zip: member '${z.name}': local header offset ${z.localHeaderOffset} is past the end of the members (the central directory starts at ${cdOffset})`);
+    }
+    const minEnd = z.localHeaderOffset + 30 + (nameLengths.get(z) ?? 0) + z.compressedSize;
+    if (minEnd > z.end) {
+      throw new FormatError(
+        `${what}: corrupt zip: member '${z.name}' (${z.compressedSize} bytes at ${z.localHeaderOffset}) overlaps ${next ? `member '${next.name}' at ${next.localHeaderOffset}` : `the central directory at ${cdOffset}`}; ` +
+        'overlapping members are refused (a zip bomb construction)',
+      );
+    }
+  }
 }
 
 /** The member's bytes as a region (nothing is read or inflated yet beyond its local header); see crcChecked. */
@@ -120,6 +150,9 @@ export async function openZipMember(src: ByteSource, entry: ZipEntry): Promise<R
   const dataOffset = entry.localHeaderOffset + 30 + lh.getUint16(26, true) + lh.getUint16(28, true);
   if (dataOffset + entry.compressedSize > src.size) {
     throw new FormatError(`${what}: ${entry.compressedSize} bytes of data at ${dataOffset} run past the end of the file (${src.size} bytes): truncated`);
+  }
+  if (dataOffset + entry.compressedSize > entry.end) {
+    throw new FormatError(`${what}: corrupt zip: its ${entry.compressedSize} bytes of data at ${dataOffset} overlap the next member at ${entry.end}; overlapping members are refused (a zip bomb construction)`);
   }
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.size) throw new FormatError(`${what}: stored member declares ${entry.size} bytes but holds ${entry.compressedSize}`);
