@@ -210,7 +210,8 @@ export function eigSym2([a, b, c]: Sym2): Eig2 {
   const vLo: Vec2 = [-Math.sin(theta), Math.cos(theta)];
   // λmin by λmax·λmin = det, which keeps its relative accuracy when κ is huge.
   const det = a * c - b * b;
-  const loStable = hi > 0 ? det / hi : lo;
+  // min(): when the two are equal to rounding, det / hi may come out one ulp above hi.
+  const loStable = hi > 0 ? Math.min(det / hi, hi) : lo;
   return { values: [loStable, hi], vectors: [vLo, vHi] };
 }
 
