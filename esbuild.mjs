@@ -33,6 +33,7 @@ await Promise.all([
   // Webviews: browser bundles, no Node APIs.
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/playground.ts'], outfile: 'dist/webview/playground.js' }),
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/tensorEditor.ts'], outfile: 'dist/webview/tensorEditor.js' }),
+  build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/featureScaling.ts'], outfile: 'dist/webview/featureScaling.js' }),
   // In-host e2e suite: test/e2e/suite/*.ts -> out/e2e/suite/*.js, loaded by VS Code as extensionTestsPath.
   build({ ...node, entryPoints: ['test/e2e/suite/*.ts'], outdir: 'out/e2e/suite', external: ['vscode', 'mocha'] }),
 ]);

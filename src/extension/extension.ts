@@ -4,6 +4,7 @@ import { inspectTensorFileCommand } from './commands/inspectTensorFile';
 import { normalizeTensorCommand, type NormalizeArgs } from './commands/normalizeTensor';
 import { openExamplesCommand, type OpenExamplesArgs } from './commands/openExamples';
 import { openPlaygroundCommand, sendToPlaygroundCommand } from './commands/playground';
+import { FeatureScalingPanel, openFeatureScalingCommand } from './featureScalingPanel';
 import { registerPlaygroundSerializer } from './playgroundBridge';
 import { Services } from './services';
 import { TensorEditorProvider } from './tensorEditor/provider';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): NormLabApi {
   context.subscriptions.push(services);
   const editors = TensorEditorProvider.register(services);
   registerPlaygroundSerializer(services);
+  FeatureScalingPanel.registerSerializer(services);
 
   const commands: Record<string, (...args: never[]) => unknown> = {
     'normlab.openPlayground': () => openPlaygroundCommand(services),
@@ -26,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): NormLabApi {
     'normlab.normalizeTensor': (uri?: unknown, args?: NormalizeArgs) => normalizeTensorCommand(services, uri, isObject(args) ? args : {}),
     'normlab.sendToPlayground': (uri?: unknown, tensor?: string) => sendToPlaygroundCommand(services, uri, tensor),
     'normlab.openExamples': (args?: OpenExamplesArgs) => openExamplesCommand(services, isObject(args) ? args : {}),
+    'normlab.openFeatureScaling': () => openFeatureScalingCommand(services),
   };
   for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
   services.log.info('NormLab activated');

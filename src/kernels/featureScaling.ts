@@ -113,6 +113,12 @@ export function dataFromColumns(model: ScalingModel, x1: ArrayLike<number>, x2: 
   return { model, x1: a, x2: b, y };
 }
 
+/** Indices of `count` rows spread evenly over `total` (all of them when total <= count): a file's sample. */
+export function evenRows(total: number, count: number): number[] {
+  if (total <= count) return Array.from({ length: total }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => Math.floor((i * total) / count));
+}
+
 function targetFor(model: ScalingModel, u1: Float64Array, u2: Float64Array, noise: number, normal: () => number): Float64Array {
   return Float64Array.from(u1, (v, i) => {
     const score = v + u2[i] + noise * normal();
@@ -427,6 +433,16 @@ export class Descent {
   /** Steps taken so far. */
   get steps(): number {
     return this.t;
+  }
+
+  /** The points so far (w1, w2 interleaved; a view, valid until the next advance). */
+  get pointsSoFar(): Float64Array {
+    return this.points.subarray(0, 2 * (this.t + 1));
+  }
+
+  /** The loss at the start point. */
+  get startLoss(): number {
+    return this.losses[0];
   }
 
   /** Runs up to `budget` more steps; returns the path once it has ended, else null. */
