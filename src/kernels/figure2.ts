@@ -1,6 +1,7 @@
 // The GN paper's Figure 2 as data: a cube with axes C (across), H·W (down) and N (into the page), the cells
 // grouped into normalization sets exactly as the plan groups them, and an oblique projection for drawing.
 // Pure: the webview turns these polygons into SVG; the tests check the geometry and the set of every cell.
+import { asBatch } from './inputView';
 import { makePlan, setOf, type NormPlan } from './plan';
 import type { Layout, Method } from './types';
 
@@ -13,14 +14,11 @@ export type CubeSpec = Pick<NormPlan, 'N' | 'C' | 'S' | 'groups' | 'channelsPerG
  * A 1-D input is one sample of C values.
  */
 export function cubeSpec(storedShape: readonly number[], layout: Layout, method: Method, groups = 1): CubeSpec {
-  const shape = storedShape.length >= 2 ? storedShape : [1, storedShape[0] ?? 1];
+  const shape = asBatch(storedShape);
   const overAll = method === 'layer' || method === 'rms';
   const p = makePlan(shape, overAll ? { method: 'group', layout, groups: 1 } : { method, layout, groups });
   return { method, N: p.N, C: p.C, S: p.S, groups: p.groups, channelsPerGroup: p.channelsPerGroup, reduceN: p.reduceN, numSets: p.numSets, setSize: p.setSize };
 }
-
-/** The set of element (n, c, any s); the same order as the kernel's statistics. */
-export const setOfCell = (spec: CubeSpec, n: number, c: number): number => setOf(spec, n, c);
 
 /** Index ranges [lo, hi) of one set along each axis. */
 export interface SetBox {
@@ -117,7 +115,7 @@ export function cubeCells(spec: CubeSpec, view: CubeView = DEFAULT_VIEW): CubeCe
   const ds = divisions(spec.S, Math.min(8, view.maxDivisions));
   const cells: CubeCell[] = [];
   const cell = (face: Face, a0: number, a1: number, b0: number, b1: number, n: number, c: number) =>
-    cells.push({ face, points: faceQuad(view, face, a0, a1, b0, b1), n, c, set: setOfCell(spec, n, c) });
+    cells.push({ face, points: faceQuad(view, face, a0, a1, b0, b1), n, c, set: setOf(spec, n, c) });
   for (let i = 0; i + 1 < dc.length; i++) {
     for (let k = 0; k + 1 < ds.length; k++) cell('front', dc[i] / spec.C, dc[i + 1] / spec.C, ds[k] / spec.S, ds[k + 1] / spec.S, 0, dc[i]);
     for (let j = 0; j + 1 < dn.length; j++) cell('top', dc[i] / spec.C, dc[i + 1] / spec.C, dn[j] / spec.N, dn[j + 1] / spec.N, dn[j], dc[i]);

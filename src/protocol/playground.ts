@@ -2,27 +2,14 @@
 // carry ids, replies carry a result or an error. The host never trusts the webview: parseWebviewMessage checks
 // every field (types, ranges, sizes, enums) before the host acts. Types, constants and that validator only.
 import { DISTRIBUTIONS, MAX_GENERATE_ELEMENTS, type GenerateSpec } from '../kernels/generate';
-import { LAYOUTS, METHODS, type Layout, type Method } from '../kernels/types';
+import { LAYOUTS, METHODS, type Method } from '../kernels/types';
 import type { SensitivityPoint } from '../kernels/batchSensitivity';
+import type { ChannelMoments, Controls, TrainState } from '../kernels/inputView';
 import { ValidationError, type Reply, type RequestOf } from './rpc';
 
-export { ValidationError };
+export type { ChannelMoments, Controls, TrainState };
 
-/** Every control of the playground that changes the computation. */
-export interface Controls {
-  method: Method;
-  /** GN: number of groups (a divisor of C). */
-  groups: number;
-  eps: number;
-  /** Weight of the new batch statistic in the running average; null = cumulative average. */
-  momentum: number | null;
-  affine: boolean;
-  /** γ and β: one value (broadcast) or one per parameter (per channel; per element of normalized_shape for LN/RMS). */
-  gamma: number[];
-  beta: number[];
-  layout: Layout;
-  training: boolean;
-}
+export { ValidationError };
 
 /** What the webview draws besides the statistics: which (n, c) slice, and how much of everything. */
 export interface ViewRequest {
@@ -82,11 +69,6 @@ export interface SetRow {
   rstd: number;
 }
 
-export interface ChannelMoments {
-  mean: number[];
-  std: number[];
-}
-
 export interface SliceView {
   n: number;
   c: number;
@@ -141,12 +123,6 @@ export interface ComparePanel {
 export interface CompareResult {
   groups: number;
   panels: ComparePanel[];
-}
-
-export interface TrainState {
-  mean: number[];
-  var: number[];
-  numBatchesTracked: number;
 }
 
 export interface TrainResult {

@@ -2,6 +2,7 @@
 // The host and the webview only ever receive what these return: summaries, bins and small tiles.
 import { FormatError } from '../../formats/errors';
 import { findNormLayers } from '../../formats/layers';
+import { BlockMeans } from '../../kernels/blockMeans';
 import { histogram, SummaryAccumulator } from '../../kernels/summary';
 import type { HeatmapTile, JobMap, NormLayerEntry } from '../../protocol/worker';
 import type { TensorFile } from '../../formats/tensorFile';
@@ -101,35 +102,17 @@ export const heatmapJob: H<'heatmap'> = async ({ file, tensor, index, maxSide, m
     for (let i = 0; i < lead.length; i++) sliceNo = sliceNo * lead[i] + index[i];
     const start = sliceNo * R * C;
     const end = start + R * C;
-    const rows = Math.max(1, Math.min(R, maxSide));
-    const cols = Math.max(1, Math.min(C, maxSide));
-    const sums = new Float64Array(rows * cols);
-    const counts = new Uint32Array(rows * cols);
+    const blocks = new BlockMeans(R, C, maxSide);
 
     // Stream only the slice's elements: a contiguous tensor reads just the slice's bytes, wherever it lies.
     await f.streamTensor(tensor, (values, done, total) => {
-      const first = done - values.length;
-      for (let k = 0; k < values.length; k++) {
-        const v = values[k];
-        if (!Number.isFinite(v)) continue;
-        const e = first + k;
-        const cell = Math.floor((Math.floor(e / C) * rows) / R) * cols + Math.floor(((e % C) * cols) / C);
-        sums[cell] += v;
-        counts[cell]++;
-      }
+      blocks.add(values, done - values.length);
       ctx.progress(total ? done / total : 1);
     }, { chunkElements: CHUNK, signal: ctx.signal, start, end, maxBytes });
-    const values = new Float32Array(rows * cols);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < values.length; i++) {
-      values[i] = counts[i] ? sums[i] / counts[i] : NaN;
-      if (counts[i]) {
-        lo = Math.min(lo, values[i]);
-        hi = Math.max(hi, values[i]);
-      }
-    }
-    const tile: HeatmapTile = { rows, cols, sliceRows: R, sliceCols: C, values, min: lo <= hi ? lo : null, max: lo <= hi ? hi : null };
+    const b = blocks.result();
+    const values = Float32Array.from(b.values);
+    const range = (v: number | null) => (v === null ? null : Math.fround(v));
+    const tile: HeatmapTile = { rows: b.rows, cols: b.cols, sliceRows: R, sliceCols: C, values, min: range(b.min), max: range(b.max) };
     return { result: tile, transfer: [values.buffer] };
   });
 

@@ -7,71 +7,18 @@ import { cubeSpec, setLabel } from '../../kernels/figure2';
 import { toShared } from '../../kernels/fast/sharedTensor';
 import { generateTensor, mulberry32 } from '../../kernels/generate';
 import { normalize } from '../../kernels/normalize';
-import { logicalShapeOf, numel } from '../../kernels/shape';
+import type { BlockTile } from '../../kernels/blockMeans';
+import { channelMoments, inputPlan, paramCount, paramsFromControls, sliceView as sliceTiles } from '../../kernels/inputView';
+import type { NormPlan } from '../../kernels/plan';
 import { histogram } from '../../kernels/summary';
 import { parseTensorText } from '../../kernels/textTensor';
-import type { FloatArray, Method, NormParams } from '../../kernels/types';
+import type { FloatArray, Method } from '../../kernels/types';
 import {
   HIST_BINS, MAX_CHANNELS, MAX_ROWS, MAX_TILE_SIDE, TABLE_SIDE,
-  type ChannelMoments, type CompareResult, type ComparePanel, type ComputeResult, type Controls, type Hist,
+  type CompareResult, type ComparePanel, type ComputeResult, type Controls, type Hist,
   type PlaygroundJob, type PlaygroundJobResult, type PlaygroundJobResults, type SliceView, type Tile, type TrainResult, type TrainState,
 } from '../../protocol/playground';
 import type { Handler, JobOutput } from '../workerRuntime';
-
-/** Logical (N, C, S) of an input as the playground draws it (a 1-D input is one sample of C values). */
-function ncs(shape: readonly number[], layout: Controls['layout']): { N: number; C: number; S: number; spatial: number[] } {
-  const logical = shape.length >= 2 ? logicalShapeOf(shape, layout) : [1, shape[0]];
-  return { N: logical[0], C: logical[1], S: numel(logical.slice(2)), spatial: logical.slice(2) };
-}
-
-/** Index of logical element (n, c, s) in storage. */
-function indexer(shape: readonly number[], layout: Controls['layout']): (n: number, c: number, s: number) => number {
-  const { C, S } = ncs(shape, layout);
-  return layout === 'NHWC' && shape.length >= 3 ? (n, c, s) => (n * S + s) * C + c : (n, c, s) => (n * C + c) * S + s;
-}
-
-/** LN and RMS in the playground normalize every non-batch dim, as in the GN paper (= GN with G = 1). */
-export function normalizedShapeOf(shape: readonly number[]): number[] {
-  return shape.length >= 2 ? shape.slice(1) : [...shape];
-}
-
-function paramCount(shape: readonly number[], c: Controls): number {
-  return c.method === 'layer' || c.method === 'rms' ? numel(normalizedShapeOf(shape)) : ncs(shape, c.layout).C;
-}
-
-function expand(name: string, v: number[], count: number, fill: number): Float32Array {
-  if (v.length === 0) return new Float32Array(count).fill(fill);
-  if (v.length === 1) return new Float32Array(count).fill(v[0]);
-  if (v.length !== count) fail(`${name}: expected 1 or ${count} values (one per ${count === 1 ? 'parameter' : 'channel or normalized element'}), got ${v.length}`);
-  return Float32Array.from(v);
-}
-
-/** The kernel arguments for the playground's controls (PyTorch defaults otherwise). */
-export function paramsFromControls(shape: readonly number[], c: Controls, running?: TrainState): NormParams {
-  const p: NormParams = { method: c.method, layout: c.layout, eps: c.eps };
-  if (c.method === 'group') p.groups = c.groups;
-  if (c.method === 'layer' || c.method === 'rms') p.normalizedShape = normalizedShapeOf(shape);
-  if (c.method === 'batch' || c.method === 'instance') {
-    p.training = c.training;
-    if (c.method === 'batch') p.momentum = c.momentum;
-  }
-  if (c.affine) {
-    const k = paramCount(shape, c);
-    p.weight = expand('γ (weight)', c.gamma, k, 1);
-    if (c.method !== 'rms') p.bias = expand('β (bias)', c.beta, k, 0);
-  }
-  const C = ncs(shape, c.layout).C;
-  if (running && c.method === 'batch' && running.mean.length === C) {
-    p.runningMean = Float64Array.from(running.mean);
-    p.runningVar = Float64Array.from(running.var);
-    p.numBatchesTracked = running.numBatchesTracked;
-  } else if (c.method === 'batch' && !c.training) {
-    // A fresh nn.BatchNorm in eval mode normalizes with its initial running stats: mean 0, var 1.
-    p.runningMean = new Float64Array(C);
-    p.runningVar = new Float64Array(C).fill(1);
-  }
-  return p;
-}
 
 function finiteRange(v: FloatArray): [number, number] | undefined {
   let lo = Infinity;
@@ -89,92 +36,15 @@ function hist(v: FloatArray): Hist {
   return range ? histogram(v, HIST_BINS, range) : { edges: [], counts: [] };
 }
 
-/** Mean and population std over (N, S) of the first MAX_CHANNELS channels; two passes over contiguous runs. */
-export function channelMoments(v: FloatArray, shape: readonly number[], layout: Controls['layout']): ChannelMoments {
-  const { N, C, S } = ncs(shape, layout);
-  const k = Math.min(C, MAX_CHANNELS);
-  const nhwc = layout === 'NHWC' && shape.length >= 3;
-  const sum = new Float64Array(k);
-  const d2 = new Float64Array(k);
-  // visit(c, start, stride, count): the elements of channel c in one sample (NCHW: one run; NHWC: strided).
-  const each = (visit: (c: number, start: number, stride: number) => void) => {
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < k; c++) visit(c, nhwc ? n * S * C + c : (n * C + c) * S, nhwc ? C : 1);
-    }
-  };
-  each((c, start, stride) => {
-    let acc = 0;
-    for (let s = 0, i = start; s < S; s++, i += stride) acc += v[i];
-    sum[c] += acc;
-  });
-  const mean = Array.from(sum, (x) => x / (N * S));
-  each((c, start, stride) => {
-    const m = mean[c];
-    let acc = 0;
-    for (let s = 0, i = start; s < S; s++, i += stride) acc += (v[i] - m) * (v[i] - m);
-    d2[c] += acc;
-  });
-  return { mean, std: Array.from(d2, (x) => Math.sqrt(x / (N * S))) };
+/** A block-mean tile as the webview gets it (plain numbers; 0 for the range of a tile with no finite value). */
+function toTile(t: BlockTile): Tile {
+  return { rows: t.rows, cols: t.cols, sliceRows: t.sliceRows, sliceCols: t.sliceCols, values: Array.from(t.values), min: t.min ?? 0, max: t.max ?? 0 };
 }
 
-/** Block means of a rows × cols matrix down to at most MAX_TILE_SIDE a side. */
-export function downsample(m: Float64Array, rows: number, cols: number): Tile {
-  const tr = Math.min(rows, MAX_TILE_SIDE);
-  const tc = Math.min(cols, MAX_TILE_SIDE);
-  const values: number[] = [];
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < tr; i++) {
-    const r0 = Math.floor((i * rows) / tr);
-    const r1 = Math.floor(((i + 1) * rows) / tr);
-    for (let j = 0; j < tc; j++) {
-      const c0 = Math.floor((j * cols) / tc);
-      const c1 = Math.floor(((j + 1) * cols) / tc);
-      let sum = 0;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) sum += m[r * cols + c];
-      const v = sum / ((r1 - r0) * (c1 - c0));
-      values.push(v);
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  return { rows: tr, cols: tc, sliceRows: rows, sliceCols: cols, values, min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0 };
-}
-
-/** The slice shown as a heatmap: x[n, c] over the spatial dims, or the whole (N, C) matrix if there are none. */
-function sliceMatrix(v: FloatArray, shape: readonly number[], layout: Controls['layout'], n: number, c: number): { m: Float64Array; rows: number; cols: number } {
-  const { N, C, S, spatial } = ncs(shape, layout);
-  const at = indexer(shape, layout);
-  if (S === 1) {
-    const m = new Float64Array(N * C);
-    for (let i = 0; i < N; i++) for (let j = 0; j < C; j++) m[i * C + j] = v[at(i, j, 0)];
-    return { m, rows: N, cols: C };
-  }
-  const cols = spatial[spatial.length - 1];
-  const m = new Float64Array(S);
-  for (let s = 0; s < S; s++) m[s] = v[at(n, c, s)];
-  return { m, rows: S / cols, cols };
-}
-
-function corner(m: Float64Array, cols: number, rows: number, tr: number, tc: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < tr && i < rows; i++) for (let j = 0; j < tc && j < cols; j++) out.push(m[i * cols + j]);
-  return out;
-}
-
-export function sliceView(x: FloatArray, y: FloatArray, shape: readonly number[], layout: Controls['layout'], n: number, c: number): SliceView {
-  const { S } = ncs(shape, layout);
-  const a = sliceMatrix(x, shape, layout, n, c);
-  const b = sliceMatrix(y, shape, layout, n, c);
-  const tableRows = Math.min(a.rows, TABLE_SIDE);
-  const tableCols = Math.min(a.cols, TABLE_SIDE);
-  return {
-    n, c, label: S === 1 ? `(N, C) = (${a.rows}, ${a.cols})` : `x[${n}, ${c}]: ${a.rows} × ${a.cols}`,
-    before: downsample(a.m, a.rows, a.cols), after: downsample(b.m, b.rows, b.cols),
-    tableRows, tableCols,
-    tableBefore: corner(a.m, a.cols, a.rows, tableRows, tableCols),
-    tableAfter: corner(b.m, b.cols, b.rows, tableRows, tableCols),
-  };
+/** The (n, c) slice before and after, summarized for the webview. */
+export function sliceView(x: FloatArray, y: FloatArray, plan: NormPlan, n: number, c: number): SliceView {
+  const v = sliceTiles(x, y, plan, n, c, { tileSide: MAX_TILE_SIDE, tableSide: TABLE_SIDE });
+  return { ...v, before: toTile(v.before), after: toTile(v.after) };
 }
 
 const clampIndex = (i: number, size: number) => Math.max(0, Math.min(size - 1, i));
@@ -185,7 +55,8 @@ export function computeSummary(x: Float32Array, shape: number[], c: Controls, vi
   // The reference kernel: fast enough here (~0.1–0.3 s for 1M elements) and the numbers the tests hold it to.
   const r = normalize({ data: x, shape }, params);
   const spec = cubeSpec(shape, c.layout, c.method, c.groups);
-  const { N, C, S } = ncs(shape, c.layout);
+  const plan = inputPlan(shape, c.layout);
+  const { N, C, S } = plan;
   const rows = [];
   for (let set = 0; set < Math.min(spec.numSets, MAX_ROWS); set++) {
     rows.push({ set, label: setLabel(spec, set), mean: r.stats.mean[set], var: r.stats.var[set], rstd: r.stats.rstd[set] });
@@ -197,8 +68,8 @@ export function computeSummary(x: Float32Array, shape: number[], c: Controls, vi
     paramCount: paramCount(shape, c), rows,
     inputHist: hist(x), outputHist: hist(r.y),
     channelsShown: Math.min(C, MAX_CHANNELS),
-    before: channelMoments(x, shape, c.layout), after: channelMoments(r.y, shape, c.layout),
-    slice: sliceView(x, r.y, shape, c.layout, n, ch),
+    before: channelMoments(x, plan, MAX_CHANNELS), after: channelMoments(r.y, plan, MAX_CHANNELS),
+    slice: sliceView(x, r.y, plan, n, ch),
     ms: 0,
   };
   if (r.running) out.running = { mean: [...r.running.mean.slice(0, MAX_CHANNELS)], var: [...r.running.var.slice(0, MAX_CHANNELS)] };
@@ -222,7 +93,8 @@ const COMPARE: { method: Method; title: string }[] = [
 
 export function compareSummary(x: Float32Array, shape: number[], c: Controls, view: { sliceN: number; sliceC: number }): CompareResult {
   if (shape.length < 2) fail(`compare needs an input with a batch and a channel dim (2-D to 5-D), got a ${shape.length}-D input`);
-  const { N, C } = ncs(shape, c.layout);
+  const plan = inputPlan(shape, c.layout);
+  const { N, C } = plan;
   const groups = defaultGroups(C, c.method === 'group' ? c.groups : 0);
   const n = clampIndex(view.sliceN, N);
   const ch = clampIndex(view.sliceC, C);
@@ -235,7 +107,7 @@ export function compareSummary(x: Float32Array, shape: number[], c: Controls, vi
       const r = normalize({ data: x, shape }, paramsFromControls(shape, controls));
       return {
         method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: hist(r.y),
-        after: sliceView(x, r.y, shape, c.layout, n, ch).after, afterMoments: channelMoments(r.y, shape, c.layout),
+        after: sliceView(x, r.y, plan, n, ch).after, afterMoments: channelMoments(r.y, plan, MAX_CHANNELS),
       };
     } catch (e) {
       return { method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: { edges: [], counts: [] },
@@ -262,7 +134,7 @@ function drawBatch(x: Float32Array, N: number, b: number, rand: () => number): F
 /** BN training steps on fresh batches, then the gap between train- and eval-mode outputs on the whole input. */
 export function trainSteps(x: Float32Array, shape: number[], c: Controls, start: TrainState | null, steps: number, batchSize: number, seed: number): TrainResult {
   if (shape.length < 2) fail(`train steps need an input with a batch and a channel dim (2-D to 5-D), got a ${shape.length}-D input`);
-  const { N, C, S } = ncs(shape, c.layout);
+  const { N, C, S } = inputPlan(shape, c.layout);
   const b = Math.min(batchSize, N);
   const bn: Controls = { ...c, method: 'batch', training: true };
   let running: TrainState = start && start.mean.length === C ? start : { mean: new Array(C).fill(0), var: new Array(C).fill(1), numBatchesTracked: 0 };
@@ -309,7 +181,7 @@ export async function runPlaygroundJob(job: PlaygroundJob): Promise<JobOutput<Pl
       return { result: compareSummary(job.x, job.shape, job.controls, job.view) } satisfies Result<'compare'>;
     case 'sensitivity': {
       if (job.shape.length < 2) fail(`batch-size sensitivity needs an input with a batch and a channel dim (2-D to 5-D), got a ${job.shape.length}-D input`);
-      const { C } = ncs(job.shape, job.controls.layout);
+      const { C } = inputPlan(job.shape, job.controls.layout);
       const groups = defaultGroups(C, job.controls.method === 'group' ? job.controls.groups : 0);
       return { result: batchSensitivity(job.x, job.shape, { layout: job.controls.layout, groups, sizes: DEFAULT_SIZES, seed: 1 }) } satisfies Result<'sensitivity'>;
     }

@@ -8,7 +8,7 @@
 //                and every position feeds C per-channel accumulators (statsVec), folded into sets at the end.
 //                Work unit = position.
 import { setMoments, type Moments } from '../moments';
-import type { NormPlan } from '../plan';
+import { setOf, type NormPlan } from '../plan';
 import { Regions, type Kernels } from './wasm';
 
 export interface Sums {
@@ -93,7 +93,7 @@ export function sumsOfSets(K: Kernels, plan: NormPlan, x: Float32Array, set0: nu
 
 /** Sums over positions [u0, u1) for walk 'positions'; arrays span every set (zeros where no position contributed). */
 export function sumsOfPositions(K: Kernels, plan: NormPlan, x: Float32Array, u0: number, u1: number): Sums {
-  const { C, S, groups, channelsPerGroup: cpg } = plan;
+  const { C, S, channelsPerGroup: cpg } = plan;
   const sums = emptySums(0, plan.numSets);
   const regions = new Regions();
   const kp = regions.take(C, 8);
@@ -105,7 +105,7 @@ export function sumsOfPositions(K: Kernels, plan: NormPlan, x: Float32Array, u0:
   const flush = (n: number) => {
     const acc = K.f64.subarray(accp >> 3, (accp >> 3) + 2 * C);
     for (let c = 0; c < C; c++) {
-      const set = plan.reduceN ? Math.floor(c / cpg) : n * groups + Math.floor(c / cpg);
+      const set = setOf(plan, n, c);
       sums.s1[set] += acc[c];
       sums.s2[set] += acc[C + c];
     }
@@ -118,7 +118,7 @@ export function sumsOfPositions(K: Kernels, plan: NormPlan, x: Float32Array, u0:
     for (let c = 0; c < C; c++) {
       const g = Math.floor(c / cpg);
       kv[c] = x[base + g * cpg];
-      sums.k[plan.reduceN ? g : n * groups + g] = kv[c];
+      sums.k[setOf(plan, n, c)] = kv[c];
     }
   };
 

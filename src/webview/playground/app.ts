@@ -2,6 +2,7 @@
 // and sent to the host, which computes in the worker pool; replies to requests that a newer one replaced are dropped.
 import { cubeSpec, setLabel, type CubeSpec } from '../../kernels/figure2';
 import { DISTRIBUTIONS, type Distribution } from '../../kernels/generate';
+import { channelCount } from '../../kernels/inputView';
 import type { Layout, Method } from '../../kernels/types';
 import type { ComputeResult, Controls, HostToWebview, InputInfo, InputSource, PersistedState, RequestMap } from '../../protocol/playground';
 import { isCancelled, userMessage, ValidationError } from '../../protocol/rpc';
@@ -295,11 +296,9 @@ export class PlaygroundApp {
     return (this.layout.value || this.state.controls.layout) === 'NHWC' ? 'NHWC' : 'NCHW';
   }
 
-  /** Channels of the input under the chosen layout (1-D inputs: their length). */
+  /** Channels of the input under the chosen layout. */
   private channels(): number {
-    const s = this.input?.shape ?? [];
-    if (s.length < 2) return s[0] ?? 1;
-    return this.layoutValue() === 'NHWC' && s.length >= 3 ? s[s.length - 1] : s[1];
+    return channelCount(this.input?.shape ?? [], this.layoutValue());
   }
 
   /** Only divisors of C are offered; G = 1 is LN over (C, H, W) and G = C is IN. */

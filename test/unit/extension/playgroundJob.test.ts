@@ -2,7 +2,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { computeSummary, compareSummary, defaultGroups, trainSteps, paramsFromControls, downsample, runPlaygroundJob } from '../../../src/extension/jobs/playground';
+import { computeSummary, compareSummary, defaultGroups, trainSteps, runPlaygroundJob } from '../../../src/extension/jobs/playground';
+import { paramsFromControls } from '../../../src/kernels/inputView';
 import { WorkerPool } from '../../../src/extension/pool';
 import { generateTensor } from '../../../src/kernels/generate';
 import { normalize } from '../../../src/kernels/normalize';
@@ -63,16 +64,6 @@ test('BN in eval mode without training steps uses PyTorch\'s initial running sta
   const r = computeSummary(x, shape, { ...base, method: 'batch', training: false }, { sliceN: 0, sliceC: 2 });
   const off = 2 * 35;
   assert.ok(Math.abs(r.slice.tableAfter[3] - x[off + 3] / Math.sqrt(1 + 1e-5)) < 1e-5);
-});
-
-test('a heatmap tile is the block mean; big slices are capped at 64 a side', () => {
-  const m = Float64Array.from({ length: 16 }, (_, i) => i);
-  const t = downsample(m, 4, 4);
-  assert.deepEqual(t.values, [...m]);
-  const big = downsample(new Float64Array(200 * 130).fill(2), 200, 130);
-  assert.equal(big.rows, 64);
-  assert.equal(big.cols, 64);
-  assert.equal(big.values[100], 2);
 });
 
 test('compare: BN, LN, IN, GN on the same input; 2-D inputs have no spatial dims (IN/GN still run)', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cubeSpec, setOfCell, setBox, setLabel, cubeCells, highlightPolygons, project, DEFAULT_VIEW, divisions } from '../../../src/kernels/figure2';
+import { setOf } from '../../../src/kernels/plan';
+import { cubeSpec, setBox, setLabel, cubeCells, highlightPolygons, project, DEFAULT_VIEW, divisions } from '../../../src/kernels/figure2';
 import { normalize } from '../../../src/kernels/normalize';
 import { generateTensor } from '../../../src/kernels/generate';
 import { logicalShapeOf } from '../../../src/kernels/shape';
@@ -48,10 +49,10 @@ test('set of a cell and labels follow the GN paper: BN per c, IN per (n,c), GN p
   const gn = cubeSpec(shape, 'NCHW', 'group', 4);
   const ln = cubeSpec(shape, 'NCHW', 'layer');
   const inn = cubeSpec(shape, 'NCHW', 'instance');
-  assert.equal(setOfCell(bn, 1, 5), 5);
-  assert.equal(setOfCell(gn, 1, 5), 6);
-  assert.equal(setOfCell(ln, 1, 5), 1);
-  assert.equal(setOfCell(inn, 1, 5), 13);
+  assert.equal(setOf(bn, 1, 5), 5);
+  assert.equal(setOf(gn, 1, 5), 6);
+  assert.equal(setOf(ln, 1, 5), 1);
+  assert.equal(setOf(inn, 1, 5), 13);
   assert.equal(setLabel(bn, 5), 'c=5');
   assert.equal(setLabel(gn, 6), 'n=1, g=2 (c 4–5)');
   assert.equal(setLabel(inn, 13), 'n=1, c=5');
@@ -65,7 +66,7 @@ test('cells cover each visible face once and carry their set; big axes are binne
   assert.equal(cells.filter((c) => c.face === 'top').length, 6 * 4);
   assert.equal(cells.filter((c) => c.face === 'front').length, 6 * 4);
   assert.equal(cells.filter((c) => c.face === 'side').length, 4 * 4);
-  for (const c of cells) assert.equal(c.set, setOfCell(spec, c.n, c.c));
+  for (const c of cells) assert.equal(c.set, setOf(spec, c.n, c.c));
   assert.deepEqual(divisions(100, 16).length, 17);
   assert.equal(divisions(100, 16)[16], 100);
   const big = cubeCells(cubeSpec([64, 512, 32, 32], 'NCHW', 'batch'));
