@@ -25,7 +25,7 @@ interface NnExports {
   reluForward(x: number, y: number, n: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;
   gemmNN(M: number, N: number, K: number, A: number, asi: number, asl: number, B: number, C: number, bias: number): void;
-  gemmNT(M: number, N: number, L: number, A: number, B: number, C: number, bias: number, acc: number): void;
+  gemmNT(M: number, N: number, L: number, A: number, B: number, C: number, bias: number, acc: number, nb: number, sa: number, sb: number): void;
 }
 
 type Arr = Float32Array | Int32Array | Float64Array;
@@ -168,7 +168,7 @@ function make(): WasmNnOps {
       const px = m.in(x), pw = m.in(w), pdy = m.in(dy);
       const pdx = opt(dx, (a) => m.out(a)), pdw = m.out(dw), pdb = opt(db, (a) => m.out(a));
       const colsLen = d.Cin * d.KH * d.KW * d.OH * d.OW;
-      const cols = m.scratch(colsLen), dcols = m.scratch(colsLen);
+      const cols = m.scratch(d.N * colsLen), dcols = m.scratch(colsLen);
       m.commit();
       k.convBackward(px, pw, pdy, pdx, pdw, pdb, cols, dcols, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
       m.end();
