@@ -323,13 +323,103 @@
       (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
       (br_if $cil (i32.lt_s (local.get $ci) (local.get $Cin)))))
 
+  ;; dst[0..n) = src[0..n) (v128 chunks, scalar tail); with add, dst += src.
+  (func $copyF (param $dst i32) (param $src i32) (param $n i32) (param $add i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $dst) (local.get $end)))
+      (v128.store (local.get $dst) (if (result v128) (local.get $add)
+        (then (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src)))) (else (v128.load (local.get $src)))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $dst) (local.get $end)))
+      (f32.store (local.get $dst) (if (result f32) (local.get $add)
+        (then (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src)))) (else (f32.load (local.get $src)))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l))))
+
+  ;; im2col / col2im (back = 1) of one sample. Stride 1 goes through a zero-padded copy of the image at pad
+  ;; (Cin·(H+2p)·(W+2p) floats of scratch): every column row is then one unconditional copy (v128 chunks that may run
+  ;; up to 3 floats into the next row, which is written after it, or into the region's slack) instead of bounds checks.
+  (func $toCols (param $x i32) (param $cols i32) (param $Cin i32) (param $H i32) (param $W i32) (param $KH i32)
+    (param $KW i32) (param $s i32) (param $p i32) (param $OH i32) (param $OW i32) (param $back i32) (param $pad i32)
+    (local $Hp i32) (local $Wp i32) (local $ci i32) (local $h i32) (local $kh i32) (local $kw i32) (local $oh i32)
+    (local $src i32) (local $dst i32) (local $row i32) (local $end i32)
+    (if (i32.or (i32.ne (local.get $s) (i32.const 1)) (i32.eqz (local.get $pad))) (then
+      (call $im2col (local.get $x) (local.get $cols) (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH)
+        (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (local.get $back))
+      (return)))
+    (local.set $Hp (i32.add (local.get $H) (i32.shl (local.get $p) (i32.const 1))))
+    (local.set $Wp (i32.add (local.get $W) (i32.shl (local.get $p) (i32.const 1))))
+    (memory.fill (local.get $pad) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $Cin) (local.get $Hp)) (local.get $Wp)) (i32.const 2)))
+    (if (i32.eqz (local.get $back)) (then
+      ;; The padded image.
+      (local.set $ci (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $ci) (i32.mul (local.get $Cin) (local.get $H))))
+        ;; row ci (= c·H + h) of x -> padded row c·Hp + h + p
+        (call $copyF
+          (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.add (i32.mul (i32.div_u (local.get $ci) (local.get $H)) (local.get $Hp))
+            (i32.rem_u (local.get $ci) (local.get $H))) (local.get $p)) (local.get $Wp)) (local.get $p)) (i32.const 2)))
+          (i32.add (local.get $x) (i32.shl (i32.mul (local.get $ci) (local.get $W)) (i32.const 2))) (local.get $W) (i32.const 0))
+        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+        (br $l)))))
+    (local.set $row (i32.shl (local.get $OW) (i32.const 2)))
+    (local.set $dst (local.get $cols))
+    (local.set $ci (i32.const 0))
+    (loop $cil
+      (local.set $kh (i32.const 0))
+      (loop $khl
+        (local.set $kw (i32.const 0))
+        (loop $kwl
+          (local.set $oh (i32.const 0))
+          (loop $ohl
+            (local.set $src (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $Hp))
+              (i32.add (local.get $oh) (local.get $kh))) (local.get $Wp)) (local.get $kw)) (i32.const 2))))
+            (if (local.get $back)
+              (then (call $copyF (local.get $src) (local.get $dst) (local.get $OW) (i32.const 1)))
+              (else
+                (local.set $end (i32.add (local.get $dst) (local.get $row)))
+                (local.set $h (local.get $dst))
+                (loop $cp
+                  (v128.store (local.get $h) (v128.load (local.get $src)))
+                  (local.set $h (i32.add (local.get $h) (i32.const 16)))
+                  (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                  (br_if $cp (i32.lt_u (local.get $h) (local.get $end))))))
+            (local.set $dst (i32.add (local.get $dst) (local.get $row)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br_if $ohl (i32.lt_s (local.get $oh) (local.get $OH))))
+          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+          (br_if $kwl (i32.lt_s (local.get $kw) (local.get $KW))))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br_if $khl (i32.lt_s (local.get $kh) (local.get $KH))))
+      (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+      (br_if $cil (i32.lt_s (local.get $ci) (local.get $Cin))))
+    (if (local.get $back) (then
+      ;; dx = the padded image's interior (x here is dx).
+      (local.set $ci (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $ci) (i32.mul (local.get $Cin) (local.get $H))))
+        (call $copyF
+          (i32.add (local.get $x) (i32.shl (i32.mul (local.get $ci) (local.get $W)) (i32.const 2)))
+          (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.add (i32.mul (i32.div_u (local.get $ci) (local.get $H)) (local.get $Hp))
+            (i32.rem_u (local.get $ci) (local.get $H))) (local.get $p)) (local.get $Wp)) (local.get $p)) (i32.const 2)))
+          (local.get $W) (i32.const 0))
+        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+        (br $l))))))
+
   ;; A 1×1, stride-1, unpadded convolution reads x as its columns directly.
   (func $direct (param $KH i32) (param $KW i32) (param $s i32) (param $p i32) (result i32)
     (i32.and (i32.and (i32.eq (local.get $KH) (i32.const 1)) (i32.eq (local.get $KW) (i32.const 1)))
       (i32.and (i32.eq (local.get $s) (i32.const 1)) (i32.eqz (local.get $p)))))
 
-  ;; y = conv(x, w) + b (b 0 = none); cols: Cin·KH·KW·OH·OW floats of scratch.
-  (func (export "convForward") (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $cols i32)
+  ;; y = conv(x, w) + b (b 0 = none); cols: Cin·KH·KW·OH·OW floats of scratch, pad: Cin·(H+2p)·(W+2p) (0 = none).
+  (func (export "convForward") (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $cols i32) (param $pad i32)
     (param $N i32) (param $Cin i32) (param $H i32) (param $W i32) (param $Cout i32) (param $KH i32) (param $KW i32)
     (param $s i32) (param $p i32) (param $OH i32) (param $OW i32)
     (local $n i32) (local $K i32) (local $P i32) (local $c i32)
@@ -340,8 +430,8 @@
       (local.set $c (local.get $cols))
       (if (call $direct (local.get $KH) (local.get $KW) (local.get $s) (local.get $p))
         (then (local.set $c (local.get $x)))
-        (else (call $im2col (local.get $x) (local.get $cols) (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH)
-          (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (i32.const 0))))
+        (else (call $toCols (local.get $x) (local.get $cols) (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH)
+          (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (i32.const 0) (local.get $pad))))
       (call $gemmNN (local.get $Cout) (local.get $P) (local.get $K) (local.get $w) (local.get $K) (i32.const 1)
         (local.get $c) (local.get $y) (local.get $b))
       (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (i32.mul (local.get $Cin) (local.get $H)) (local.get $W)) (i32.const 2))))
@@ -378,9 +468,9 @@
 
   ;; dw = Σ_n dy_n · cols_nᵀ, db = Σ dy (0 = none), dx = col2im(wᵀ · dy_n) (0 = none). Scratch: cols holds every
   ;; sample's columns (N·Cin·KH·KW·OH·OW floats), so dw is one product summed over the samples inside each block;
-  ;; dcols one sample's (Cin·KH·KW·OH·OW).
+  ;; dcols one sample's (Cin·KH·KW·OH·OW); pad as convForward's.
   (func (export "convBackward") (param $x i32) (param $w i32) (param $dy i32) (param $dx i32) (param $dw i32)
-    (param $db i32) (param $cols i32) (param $dcols i32)
+    (param $db i32) (param $cols i32) (param $dcols i32) (param $pad i32)
     (param $N i32) (param $Cin i32) (param $H i32) (param $W i32) (param $Cout i32) (param $KH i32) (param $KW i32)
     (param $s i32) (param $p i32) (param $OH i32) (param $OW i32)
     (local $n i32) (local $K i32) (local $P i32) (local $c i32) (local $xs i32) (local $direct i32) (local $cs i32) (local $ys i32)
@@ -396,8 +486,8 @@
       (local.set $c (local.get $cols))
       (block $done (loop $nl
         (br_if $done (i32.ge_s (local.get $n) (local.get $N)))
-        (call $im2col (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $xs))) (i32.add (local.get $cols) (i32.mul (local.get $n) (local.get $cs)))
-          (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH) (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (i32.const 0))
+        (call $toCols (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $xs))) (i32.add (local.get $cols) (i32.mul (local.get $n) (local.get $cs)))
+          (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH) (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (i32.const 0) (local.get $pad))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
         (br $nl)))))
     (call $gemmNT (local.get $Cout) (local.get $K) (local.get $P) (local.get $dy) (local.get $c) (local.get $dw)
@@ -413,8 +503,8 @@
           (call $gemmNN (local.get $K) (local.get $P) (local.get $Cout) (local.get $w) (i32.const 1) (local.get $K)
             (local.get $dy) (local.get $dcols) (i32.const 0))
           (memory.fill (local.get $dx) (i32.const 0) (local.get $xs))
-          (call $im2col (local.get $dx) (local.get $dcols) (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH)
-            (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (i32.const 1))))
+          (call $toCols (local.get $dx) (local.get $dcols) (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH)
+            (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (i32.const 1) (local.get $pad))))
       (local.set $dx (i32.add (local.get $dx) (local.get $xs)))
       (local.set $dy (i32.add (local.get $dy) (local.get $ys)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))

@@ -10,9 +10,9 @@ import { NNOPS_SHARED_WASM_BASE64, NNOPS_WASM_BASE64 } from './nnopsModule';
 
 interface NnExports {
   memory?: WebAssembly.Memory;
-  convForward(x: number, w: number, b: number, y: number, cols: number, N: number, Cin: number, H: number, W: number,
+  convForward(x: number, w: number, b: number, y: number, cols: number, pad: number, N: number, Cin: number, H: number, W: number,
     Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
-  convBackward(x: number, w: number, dy: number, dx: number, dw: number, db: number, cols: number, dcols: number,
+  convBackward(x: number, w: number, dy: number, dx: number, dw: number, db: number, cols: number, dcols: number, pad: number,
     N: number, Cin: number, H: number, W: number, Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
   linearForward(N: number, In: number, Out: number, x: number, w: number, b: number, y: number): void;
   linearBackward(N: number, In: number, Out: number, x: number, w: number, dy: number, dx: number, dw: number, db: number): void;
@@ -148,6 +148,8 @@ function instantiate(): { k: NnExports; m: Memory } {
   }
 }
 
+/** Floats of one zero-padded sample (the stride-1 im2col's scratch). */
+const padded = (d: Conv2dDims) => d.Cin * (d.H + 2 * d.padding) * (d.W + 2 * d.padding);
 const first = (a: Float32Array, n: number) => (a.length === n ? a : a.subarray(0, n));
 
 function make(): WasmNnOps {
@@ -158,9 +160,9 @@ function make(): WasmNnOps {
     conv2dForward(d: Conv2dDims, x, w, b, y) {
       m.begin();
       const px = m.in(x), pw = m.in(w), pb = opt(b, (a) => m.in(a)), py = m.out(y);
-      const cols = m.scratch(d.Cin * d.KH * d.KW * d.OH * d.OW);
+      const cols = m.scratch(d.Cin * d.KH * d.KW * d.OH * d.OW), pad = m.scratch(padded(d));
       m.commit();
-      k.convForward(px, pw, pb, py, cols, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
+      k.convForward(px, pw, pb, py, cols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
       m.end();
     },
     conv2dBackward(d: Conv2dDims, x, w, dy, dx, dw, db) {
@@ -168,9 +170,9 @@ function make(): WasmNnOps {
       const px = m.in(x), pw = m.in(w), pdy = m.in(dy);
       const pdx = opt(dx, (a) => m.out(a)), pdw = m.out(dw), pdb = opt(db, (a) => m.out(a));
       const colsLen = d.Cin * d.KH * d.KW * d.OH * d.OW;
-      const cols = m.scratch(d.N * colsLen), dcols = m.scratch(colsLen);
+      const cols = m.scratch(d.N * colsLen), dcols = m.scratch(colsLen), pad = m.scratch(padded(d));
       m.commit();
-      k.convBackward(px, pw, pdy, pdx, pdw, pdb, cols, dcols, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
+      k.convBackward(px, pw, pdy, pdx, pdw, pdb, cols, dcols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
       m.end();
     },
     linearForward(N, In, Out, x, w, b, y) {

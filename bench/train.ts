@@ -1,0 +1,157 @@
+// `npm run bench:train [-- --rounds 5] [--seconds 1] [--out DIR] [--python PATH]`: training steps of the
+// miniature CNN (BN and GN, 28×28 inputs, batch 2 / 8 / 32) in NormLab (trainRun, one thread, the default ops)
+// and in PyTorch CPU with one thread (scripts/bench-torch-train.py, kept running), in alternating rounds so both
+// see the same load. Prints examples/s medians and ratios as Markdown; writes every round's raw numbers as JSON.
+// Wall-clock ratios are the headline; CPU-time ratios are printed too because this machine is shared.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { mulberry32 } from '../src/kernels/generate';
+import { trainRun } from '../src/nn/train';
+import type { Dataset, LayerSpec, ModelSpec, TrainConfig } from '../src/nn/types';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const rounds = Number(opt('--rounds', '5'));
+const seconds = Number(opt('--seconds', '1'));
+const out = opt('--out', 'bench/results/2026-12-02-train');
+const python = opt('--python', '/usr/bin/python3');
+
+type Norm = 'bn' | 'gn';
+const BATCHES = [2, 8, 32];
+const NORMS: Norm[] = ['bn', 'gn'];
+/** ≥ 1.0× at batch 2 and 8, ≥ 0.6× at batch 32. */
+const target = (batch: number) => (batch >= 32 ? 0.6 : 1.0);
+
+/** The miniature CNN; norm = BatchNorm2d or GroupNorm(min(8, C), C). Same as scripts/bench-torch-train.py. */
+export function miniatureCnn(norm: Norm): ModelSpec {
+  const nl = (c: number): LayerSpec => (norm === 'bn' ? ['BatchNorm2d', { num_features: c }] : ['GroupNorm', { num_groups: Math.min(8, c), num_channels: c }]);
+  const conv = (i: number, o: number): LayerSpec => ['Conv2d', { in_channels: i, out_channels: o, kernel_size: 3, padding: 1, bias: false }];
+  return {
+    input_shape: [1, 28, 28],
+    layers: [
+      conv(1, 16), nl(16), ['ReLU', {}], ['MaxPool2d', { kernel_size: 2 }],
+      conv(16, 32), nl(32), ['ReLU', {}], ['MaxPool2d', { kernel_size: 2 }],
+      conv(32, 64), nl(64), ['ReLU', {}],
+      ['AdaptiveAvgPool2d', { output_size: 1 }], ['Flatten', {}], ['Linear', { in_features: 64, out_features: 10 }],
+    ],
+  };
+}
+
+// Standardized noise: a step's cost does not depend on the values.
+const SAMPLES = 512;
+const rand = mulberry32(7);
+const data: Dataset = {
+  x: Float32Array.from({ length: SAMPLES * 784 }, () => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand())),
+  sampleShape: [1, 28, 28],
+  y: Int32Array.from({ length: SAMPLES }, () => Math.floor(rand() * 10)),
+  numClasses: 10,
+};
+
+interface Timing { examples_per_second: number; cpu_examples_per_second: number; steps: number; seconds: number }
+
+async function normlab(norm: Norm, batch: number, steps: number): Promise<Timing> {
+  const indices = Int32Array.from({ length: steps * batch }, () => Math.floor(rand() * SAMPLES));
+  const config: TrainConfig = {
+    epochs: 1, batchSize: batch, lr: 0.01, momentum: 0.9, weightDecay: 0, nesterov: false, schedule: { kind: 'constant' },
+    warmupEpochs: 0, scaleLrByBatch: false, seed: 1, order: { steps, batch, indices },
+  };
+  const c0 = process.cpuUsage();
+  const r = await trainRun(miniatureCnn(norm), { train: data, val: null }, config);
+  const cpu = process.cpuUsage(c0);
+  // CPU time of the whole call (model build and the final state dict included: a slight underestimate).
+  return { examples_per_second: r.examples_per_second, cpu_examples_per_second: (steps * batch) / ((cpu.user + cpu.system) / 1e6), steps, seconds: r.train_seconds };
+}
+
+/** The PyTorch side: one long-lived process answering one JSON line per request. */
+function startTorch() {
+  const child = spawn(python, ['scripts/bench-torch-train.py'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async run(norm: Norm, batch: number): Promise<Timing & { torch: string }> {
+      child.stdin.write(JSON.stringify({ norm, batch, seconds }) + '\n');
+      const { value, done } = await lines.next();
+      if (done) throw new Error('bench-torch-train.py exited (is PyTorch installed for ' + python + '?)');
+      return JSON.parse(value as string);
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+  const torch = startTorch();
+  const started = new Date().toISOString();
+  const loadStart = loadavg();
+  // Steps per NormLab measurement, from a short calibration run per configuration (also the warm-up).
+  const steps = new Map<string, number>();
+  for (const norm of NORMS) {
+    for (const batch of BATCHES) {
+      const t = await normlab(norm, batch, Math.max(3, Math.round(64 / batch)));
+      steps.set(`${norm}${batch}`, Math.max(5, Math.round((seconds * t.examples_per_second) / batch)));
+      await torch.run(norm, batch); // PyTorch's warm-up
+    }
+  }
+  const results: { round: number; norm: Norm; batch: number; normlab: Timing; torch: Timing; load: number[] }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const norm of NORMS) {
+      for (const batch of BATCHES) {
+        // Alternate who goes first, so neither always meets the other's cache or frequency state.
+        let mine: Timing;
+        let theirs: Timing;
+        if (round % 2) {
+          mine = await normlab(norm, batch, steps.get(`${norm}${batch}`)!);
+          theirs = await torch.run(norm, batch);
+        } else {
+          theirs = await torch.run(norm, batch);
+          mine = await normlab(norm, batch, steps.get(`${norm}${batch}`)!);
+        }
+        results.push({ round, norm, batch, normlab: mine, torch: theirs, load: loadavg() });
+      }
+    }
+    console.error(`round ${round}/${rounds} done (load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  }
+  const torchVersion = (await torch.run('bn', 2)).torch;
+  torch.close();
+  const loadEnd = loadavg();
+
+  const lines: string[] = [];
+  lines.push(`${rounds} alternating rounds of ~${seconds} s each from ${started}; ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ` +
+    `load average ${loadStart[0].toFixed(1)} at the start, ${loadEnd[0].toFixed(1)} at the end; PyTorch ${torchVersion}, one thread each.`, '');
+  lines.push('| model | batch | NormLab ex/s | PyTorch ex/s | ratio (wall) | range over rounds | ratio (CPU time) | target | met |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const summary = [];
+  for (const norm of NORMS) {
+    for (const batch of BATCHES) {
+      const rs = results.filter((r) => r.norm === norm && r.batch === batch);
+      const ratios = rs.map((r) => r.normlab.examples_per_second / r.torch.examples_per_second);
+      const cpuRatios = rs.map((r) => r.normlab.cpu_examples_per_second / r.torch.cpu_examples_per_second);
+      const row = {
+        norm, batch, normlab: median(rs.map((r) => r.normlab.examples_per_second)), torch: median(rs.map((r) => r.torch.examples_per_second)),
+        ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), cpuRatio: median(cpuRatios), target: target(batch),
+      };
+      summary.push(row);
+      lines.push(`| ${norm === 'bn' ? 'BatchNorm2d' : 'GroupNorm'} | ${batch} | ${row.normlab.toFixed(0)} | ${row.torch.toFixed(0)} | ` +
+        `${row.ratio.toFixed(2)}× | ${row.min.toFixed(2)}–${row.max.toFixed(2)}× | ${row.cpuRatio.toFixed(2)}× | ≥ ${row.target.toFixed(1)}× | ${row.ratio >= row.target ? 'yes' : 'no'} |`);
+    }
+  }
+  const table = lines.join('\n');
+  console.log(table);
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'raw.json'), JSON.stringify({ started, seconds, rounds, torch: torchVersion, cpus: cpus().length, loadStart, loadEnd, results }, null, 1) + '\n');
+    writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 1) + '\n');
+    writeFileSync(join(out, 'table.md'), table + '\n');
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
