@@ -33,6 +33,8 @@ Outputs (normalize):
   --ms-out F                  rms: float64 mean(x^2) per set
   --running-mean-out F --running-var-out F   updated running stats (float64, shape (C)); running_var stores
                               the UNBIASED variance, y uses the biased one (PyTorch)
+  --force                     replace output files that exist (without it they are refused, before any work);
+                              outputs are written to a temp file in the same folder and renamed: all or nothing
 
 Gradients (normalize): the backward pass of the same call, for the loss sum(y * dy)
   --dy DY.npy                 upstream gradient, same stored shape as X
@@ -54,7 +56,7 @@ Training (train):
   --warmup-epochs W           linear warm-up of the lr over W epochs      --scale-lr   lr = L * B / 32
   --init STATE                start from a .safetensors / .pt state dict instead of the seeded initialisation
   --order O.npy               int (steps, batch) sample indices of every step; replaces shuffling and epochs
-  --save F.safetensors        the trained state dict (load_state_dict accepts it)
+  --save F.safetensors        the trained state dict (load_state_dict accepts it); --force replaces an existing one
   --eval-in X.npy --eval-logits-out Y.npy   eval-mode logits of X with the trained model (float32)
   --workers 1                 one worker per run (splitting a run across workers is not implemented)
   --json                      one JSON object on stdout: losses (per step), epochs, examples_per_second, ...

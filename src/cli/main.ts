@@ -38,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `normlab inspect big.pt | head`: a reader that closed the pipe wants no more output; end quietly, no stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,5 +1,6 @@
 // `normlab normalize` and `normlab stats`: flags -> NormParams -> kernel -> .npy files / JSON.
 import { type Flags, bool01, int, intList, num, oneOf, parseFlags, required, str, usage } from './args';
+import { checkOutputs } from './outputs';
 import { readTensorFile, writeNpyFile, type LoadedTensor } from './tensorIO';
 import { LAYOUTS, METHODS, type FloatArray, type NormParams, type NormResult } from '../kernels';
 import { normalizeFast } from '../kernels/fast';
@@ -46,8 +47,11 @@ export async function paramsFromFlags(flags: Flags): Promise<Loaded> {
 }
 
 export async function runNormalize(args: string[]): Promise<NormResult> {
-  const { flags } = parseFlags(args, [...TENSOR_FLAGS, ...PARAM_FLAGS, ...OUT_FLAGS, ...GRAD_FLAGS]);
+  const { flags } = parseFlags(args, [...TENSOR_FLAGS, ...PARAM_FLAGS, ...OUT_FLAGS, ...GRAD_FLAGS], ['force']);
   const out = required(flags, 'out');
+  // Every output is checked before any work: two flags naming one file, a missing folder, an existing file.
+  const output = { force: flags.force === true };
+  checkOutputs([...OUT_FLAGS, ...GRAD_FLAGS].filter((f) => f !== 'dy').map((f) => [f, str(flags, f)] as const), output);
   const { x, params } = await paramsFromFlags(flags);
   const dyPath = str(flags, 'dy');
   if (dyPath === undefined && GRAD_FLAGS.some((f) => str(flags, f) !== undefined)) usage('--dx-out/--dweight-out/--dbias-out need --dy DY.npy');
@@ -61,11 +65,11 @@ export async function runNormalize(args: string[]): Promise<NormResult> {
   if (str(flags, 'ms-out') !== undefined && params.method !== 'rms') usage('--ms-out is only for --method rms');
 
   const r = normalizeFast({ data: x.data, shape: x.shape }, params);
-  writeNpyFile(out, r.y, x.shape);
+  writeNpyFile(out, r.y, x.shape, output);
   const s = r.stats;
   const put = (flag: string, data: Float64Array | undefined, shape: number[]) => {
     const p = str(flags, flag);
-    if (p !== undefined && data) writeNpyFile(p, data, shape);
+    if (p !== undefined && data) writeNpyFile(p, data, shape, output);
   };
   put('mean-out', s.mean, s.shape);
   put('var-out', s.var, s.shape);
@@ -76,7 +80,7 @@ export async function runNormalize(args: string[]): Promise<NormResult> {
   if (dy) {
     // Gradients of Σ y·dy: dx float32 in the stored layout of x, dweight/dbias float64 (like the statistics).
     const g = normalizeBackward({ data: x.data, shape: x.shape }, params, dy.data);
-    writeNpyFile(required(flags, 'dx-out'), g.dx, x.shape);
+    writeNpyFile(required(flags, 'dx-out'), g.dx, x.shape, output);
     put('dweight-out', g.dweight, g.paramShape);
     put('dbias-out', g.dbias, g.paramShape);
   }

@@ -1,10 +1,10 @@
 // Reading and writing the CLI's tensor arguments. Inputs come through the format readers (.npy, .npz,
-// .safetensors, .pt, ...); outputs are .npy, written atomically so a failed run never leaves half a file.
-import { renameSync, writeFileSync } from 'node:fs';
+// .safetensors, .pt, ...); outputs are .npy, written by ./outputs (atomically, never over an existing file without --force).
 import { FormatError } from '../formats/errors';
 import { loadTensorFromPath } from '../formats/load';
 import { encodeNpy } from '../formats/npy';
 import type { FloatArray } from '../kernels';
+import { writeOutput, type OutputOptions } from './outputs';
 
 export interface LoadedTensor {
   name: string;
@@ -25,8 +25,7 @@ export async function readTensorFile(path: string, tensorName?: string): Promise
   }
 }
 
-export function writeNpyFile(path: string, data: Float32Array | Float64Array, shape: readonly number[]): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, encodeNpy(data, shape));
-  renameSync(tmp, path);
+/** Writes an .npy through writeOutput: complete or not at all, never over an existing file without opts.force. */
+export function writeNpyFile(path: string, data: Float32Array | Float64Array, shape: readonly number[], opts: OutputOptions = {}): void {
+  writeOutput(path, encodeNpy(data, shape), opts);
 }

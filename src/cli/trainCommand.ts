@@ -1,6 +1,6 @@
 // `normlab train`: flags -> data, spec and config -> trainRun -> progress on stderr, JSON or a summary on
 // stdout, the trained state dict (.safetensors, written to a temp file and renamed), eval-mode logits.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CancelledError } from '../formats/errors';
 import { encodeSafetensors } from '../formats/safetensorsWrite';
 import { prepareData, toInputs, type Standardization } from '../nn/data';
@@ -10,11 +10,12 @@ import { trainRun } from '../nn/train';
 import type { EpochRecord, ModelSpec, Schedule, StateDict, StepReport, TrainConfig } from '../nn/types';
 import { int, num, parseFlags, required, str, usage, type Flags } from './args';
 import { readLabelled, readOrder, readRawArray, readStateDict } from './trainData';
+import { checkOutputs, writeOutput, type OutputOptions } from './outputs';
 import { writeNpyFile } from './tensorIO';
 
 const STRINGS = ['model', 'data', 'labels', 'val-data', 'val-labels', 'epochs', 'batch-size', 'lr', 'momentum', 'weight-decay',
   'schedule', 'warmup-epochs', 'seed', 'workers', 'init', 'order', 'save', 'eval-in', 'eval-logits-out'] as const;
-const BOOLEANS = ['nesterov', 'json', 'standardize', 'scale-lr'] as const;
+const BOOLEANS = ['nesterov', 'json', 'standardize', 'scale-lr', 'force'] as const;
 
 export interface TrainIO {
   stdout: (s: string) => void;
@@ -66,7 +67,7 @@ function epochLine(r: EpochRecord, epochs: number): string {
   return `epoch ${r.epoch}/${epochs}: train loss ${r.train_loss.toFixed(4)}, error ${pct(r.train_error)}${val} · ${r.seconds.toFixed(1)} s`;
 }
 
-function saveState(path: string, state: StateDict, spec: ModelSpec, standardized: Standardization | null): void {
+function saveState(path: string, state: StateDict, spec: ModelSpec, standardized: Standardization | null, output: OutputOptions): void {
   const entries = [...state].map(([name, t]) => ({
     name, shape: t.shape, data: t.data, dtype: name.endsWith('num_batches_tracked') ? ('I64' as const) : ('F32' as const),
   }));
@@ -76,13 +77,14 @@ function saveState(path: string, state: StateDict, spec: ModelSpec, standardized
     // How inputs must be prepared for this model: x/255 for uint8 images, then (x − mean) / std.
     normlab_standardize: JSON.stringify(standardized),
   });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+  writeOutput(path, bytes, output);
 }
 
 export async function runTrain(args: string[], io: TrainIO): Promise<number> {
   const { flags } = parseFlags(args, STRINGS, BOOLEANS);
+  // Outputs are checked before training: a run must not end by refusing to save.
+  const output = { force: flags.force === true };
+  checkOutputs([['save', str(flags, 'save')], ['eval-logits-out', str(flags, 'eval-logits-out')]], output);
   const spec = readSpec(required(flags, 'model'));
   const workers = posInt(flags, 'workers', 1);
   if (workers !== 1) usage(`--workers ${workers}: splitting one run across workers is not implemented yet; one run uses one worker (run several trainings in parallel instead)`);
@@ -144,13 +146,13 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
       },
     });
     const save = str(flags, 'save');
-    if (save !== undefined) saveState(save, result.state, spec, data.standardized);
+    if (save !== undefined) saveState(save, result.state, spec, data.standardized, output);
     const evalIn = str(flags, 'eval-in');
     if (evalIn !== undefined) {
       const raw = await readRawArray(evalIn);
       const { x, n } = toInputs(raw, data.standardized && (raw.uint8 || standardize) ? data.standardized : null, spec.input_shape, `--eval-in ${evalIn}`);
       const logits = evalLogits(spec, result.state, x, n);
-      writeNpyFile(required(flags, 'eval-logits-out'), logits, [n, logits.length / n]);
+      writeNpyFile(required(flags, 'eval-logits-out'), logits, [n, logits.length / n], output);
     }
     const summary = {
       losses: result.losses,

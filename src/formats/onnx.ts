@@ -82,8 +82,10 @@ class Cursor {
 interface Field {
   field: number;
   wire: number;
-  /** wire 0: the value; wire 2: the length. */
+  /** wire 0: the value, exact (NaN when above 2^53: see `big`); wire 2: the length. */
   value: number;
+  /** wire 0: the value as an exact unsigned 64-bit integer. */
+  big?: bigint;
   /** wire 2: where the payload starts. */
   start: number;
 }
@@ -96,7 +98,13 @@ function fieldSync(c: Cursor, end: number, what: string): Field {
   const wire = key & 7;
   if (field < 1) throw new FormatError(`${what}: bad protobuf field number 0 at byte ${c.pos}`);
   switch (wire) {
-    case 0: return { field, wire, value: c.varint64Sync(end)[0], start: c.pos };
+    case 0: {
+      // All 64 bits: a dim of 2^32 + 1 must not read as 1. Past 2^53 a number would round, so the consumer gets NaN
+      // and the exact value in `big`, and refuses it by name.
+      const [lo, hi] = c.varint64Sync(end);
+      const big = (BigInt(hi) << 32n) | BigInt(lo);
+      return { field, wire, value: big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : NaN, big, start: c.pos };
+    }
     case 1: c.pos += 8; break;
     case 5: c.pos += 4; break;
     case 2: {
@@ -148,12 +156,18 @@ interface RawTensor {
   external: Record<string, string>;
 }
 
+/** A dim whose int64 value no tensor can have (negative, or past 2^53 elements): refused with the exact value. */
+function unrepresentableDim(big: bigint, what: string): never {
+  const signed = BigInt.asIntN(64, big);
+  throw new FormatError(`${what}: tensor dim ${signed} cannot be represented (expected 0 <= dim <= 2^53 - 1)`);
+}
+
 async function readTensorProto(c: Cursor, end: number, what: string): Promise<RawTensor> {
   const t: RawTensor = { name: '', dims: [], dataType: 0, external: {} };
   while (c.pos < end) {
     let f = nextField(c, end, what);
     if (f instanceof Promise) f = await f;
-    if (f.field === 1 && f.wire === 0) t.dims.push(f.value);
+    if (f.field === 1 && f.wire === 0) t.dims.push(Number.isNaN(f.value) ? unrepresentableDim(f.big!, what) : f.value);
     else if (f.field === 1 && f.wire === 2) {
       const stop = f.start + f.value;
       while (c.pos < stop) {

@@ -224,7 +224,7 @@ export function unpickleAt(bytes: Uint8Array, start: number, what: string): { va
         const items = popMark();
         const s = top();
         if (!Array.isArray(s)) fail('ADDITEMS to a non-set');
-        (s as PyObj[]).push(...items);
+        for (const v of items) (s as PyObj[]).push(v); // not push(...items): 500,000 arguments overflow the stack
         break;
       }
       case 0x91: push(popMark()); break; // FROZENSET

@@ -33,10 +33,27 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
   } catch {
     throw new FormatError(`${what}: header is not valid UTF-8`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new FormatError(`${what}: header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  checkDepth(value, what);
+  return value;
+}
+
+/** Deepest nesting of arrays/objects a header may have: anything that prints it (recursively) stays safe. */
+const MAX_JSON_DEPTH = 64;
+
+/** Refuses JSON nested deeper than MAX_JSON_DEPTH (a header of 200,000 '[' would overflow JSON.stringify), iteratively. */
+function checkDepth(root: unknown, what: string): void {
+  const todo: [unknown, number][] = [[root, 0]];
+  while (todo.length) {
+    const [v, depth] = todo.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_JSON_DEPTH) throw new FormatError(`${what}: header nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) todo.push([x, depth + 1]);
   }
 }
 

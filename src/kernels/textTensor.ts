@@ -26,6 +26,8 @@ export class TextTensorError extends Error {
 
 /** Refuse more values than this (a paste is for small tensors; files are for big ones). */
 export const MAX_TEXT_VALUES = 16 * 1024 * 1024;
+/** Deepest nesting of lists in a paste (a tensor has a handful of dims; the parser recurses once per level). */
+export const MAX_TEXT_DEPTH = 32;
 
 /** 1-based line and column of a character offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -160,6 +162,7 @@ function parseNested(text: string, start: number, end: number): { shape: number[
 
   const parseList = (depth: number): void => {
     const open = i;
+    if (depth >= MAX_TEXT_DEPTH) throw errAt(text, open, `expected at most ${MAX_TEXT_DEPTH} nested lists, found deeper nesting`);
     i++; // '['
     let count = 0;
     while (true) {
