@@ -52,7 +52,7 @@ train_size training samples are used; validation takes the first val_size sample
 the last val_size of the training data when there is none. uint8 images are scaled to [0, 1] and standardized
 with the mean and std of the training samples used; float data is used as given.
 Training: SGD (momentum, weight decay, nesterov as configured), cross-entropy (mean over the batch), samples
-shuffled each epoch from the run's seed, the last partial batch kept, learning rate per step from the schedule.
+shuffled each epoch from the run's seed, the last partial batch kept (unless it holds one sample), learning rate per step from the schedule.
 Errors: training error counted on each step's batch before its update; validation error in eval mode.
 """
 import argparse
@@ -115,18 +115,19 @@ def load_data():
 
 
 def lr_at(base, step, steps_per_epoch):
-    """The learning rate of a 0-based step: linear warm-up, then constant, cosine to 0, or x0.1 at milestones."""
+    """The learning rate of a 0-based step: a linear warm-up factor (step+1)/warm-up steps times the schedule
+    (constant; cosine to 0 over the steps after warm-up; x0.1 at each milestone epoch)."""
     total = EXPERIMENT["epochs"] * steps_per_epoch
-    warm = EXPERIMENT["warmup_epochs"] * steps_per_epoch
-    if step < warm:
-        return base * (step + 1) / warm
+    warm = min(total, round(EXPERIMENT["warmup_epochs"] * steps_per_epoch))
+    factor = (step + 1) / warm if step < warm else 1.0
     schedule = EXPERIMENT["schedule"]
     if schedule["kind"] == "cosine":
-        return base * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+        t = 0.0 if step < warm or total <= warm else (step - warm) / (total - warm)
+        return factor * base * 0.5 * (1 + math.cos(math.pi * t))
     if schedule["kind"] == "step":
         epoch = step // steps_per_epoch
-        return base * 0.1 ** sum(1 for m in schedule["milestones"] if epoch >= m)
-    return base
+        return factor * base * 0.1 ** sum(1 for m in schedule["milestones"] if m <= epoch)
+    return factor * base
 
 
 def evaluate(model, data, device, batch=1000):
@@ -150,15 +151,17 @@ def train_run(run, train, val, device, report):
                           weight_decay=run["weight_decay"], nesterov=run["nesterov"])
     x, y = train
     batch = run["batch_size"]
-    steps_per_epoch = math.ceil(len(x) / batch)
+    # DataLoader(shuffle=True, drop_last=False), except that a last batch of one sample is dropped (as NormLab
+    # does): BatchNorm cannot train on one sample.
+    steps_per_epoch = math.ceil(len(x) / batch) - (1 if len(x) % batch == 1 and len(x) > 1 else 0)
     rng = np.random.default_rng(run["seed"])
     epochs, step, started = [], 0, time.perf_counter()
     for epoch in range(1, EXPERIMENT["epochs"] + 1):
         t0 = time.perf_counter()
         order = torch.from_numpy(rng.permutation(len(x)))
-        loss_sum, wrong = 0.0, 0
-        for i in range(0, len(x), batch):
-            idx = order[i:i + batch]
+        loss_sum, wrong, seen = 0.0, 0, 0
+        for s in range(steps_per_epoch):
+            idx = order[s * batch:(s + 1) * batch]
             xb, yb = x[idx].to(device), y[idx].to(device)
             for g in opt.param_groups:
                 g["lr"] = lr_at(run["lr"], step, steps_per_epoch)
@@ -171,10 +174,11 @@ def train_run(run, train, val, device, report):
             opt.step()
             loss_sum += loss.item() * len(idx)
             wrong += (out.argmax(1) != yb).sum().item()
+            seen += len(idx)
             step += 1
         seconds = time.perf_counter() - t0
         val_loss, val_error = evaluate(model, val, device) if len(val[0]) else (None, None)
-        epochs.append({"epoch": epoch, "train_loss": loss_sum / len(x), "train_error": wrong / len(x),
+        epochs.append({"epoch": epoch, "train_loss": loss_sum / seen, "train_error": wrong / seen,
                        "val_loss": val_loss, "val_error": val_error, "seconds": seconds})
         report(epochs[-1])
     return epochs, time.perf_counter() - started

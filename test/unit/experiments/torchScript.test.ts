@@ -47,7 +47,7 @@ const tinyConfig = (): ExperimentConfig => ({
     ],
   },
   norms: [{ method: 'bn' }, { method: 'gn', groups: 2 }],
-  batchSizes: [8, 4], epochs: 2, trainSize: 40, valSize: 12, schedule: { kind: 'cosine' }, warmupEpochs: 1,
+  batchSizes: [8, 4], epochs: 2, trainSize: 41, valSize: 12, schedule: { kind: 'cosine' }, warmupEpochs: 1,
   data: { train: { kind: 'npz', path: 'train.npz' }, val: { kind: 'npz', path: 'val.npz' } },
 });
 
@@ -83,7 +83,7 @@ test('train.py runs with PyTorch on a tiny config and writes results.json in the
   assert.match(results.engine, /^pytorch 1\./);
   assert.equal(results.runs.length, 4);
   assert.deepEqual(results.runs.map((run) => [run.status, run.batch_size, run.epochs.length]), [['done', 8, 2], ['done', 4, 2], ['done', 8, 2], ['done', 4, 2]]);
-  assert.equal(results.data.trainSize, 40);
+  assert.equal(results.data.trainSize, 41);
   assert.equal(results.data.valSize, 12);
   assert.ok(results.data.standardized && results.data.standardized.std > 0);
   for (const run of results.runs) for (const e of run.epochs) assert.ok(e.val_error !== null && e.val_error >= 0 && e.val_error <= 1);
