@@ -34,6 +34,7 @@ await Promise.all([
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/playground.ts'], outfile: 'dist/webview/playground.js' }),
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/tensorEditor.ts'], outfile: 'dist/webview/tensorEditor.js' }),
   build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/featureScaling.ts'], outfile: 'dist/webview/featureScaling.js' }),
+  build({ platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webview/experiments.ts'], outfile: 'dist/webview/experiments.js' }),
   // In-host e2e suite: test/e2e/suite/*.ts -> out/e2e/suite/*.js, loaded by VS Code as extensionTestsPath.
   build({ ...node, entryPoints: ['test/e2e/suite/*.ts'], outdir: 'out/e2e/suite', external: ['vscode', 'mocha'] }),
 ]);

@@ -48,6 +48,7 @@ export default [
   ),
   // The host: no browser code (strings shared with a webview live in src/protocol).
   restrict(['src/extension/**'], [...domOnly], [...domOnlyPatterns, webview, cli]),
-  // The CLI: plain Node, no editor and no browser.
-  restrict(['src/cli/**'], [vscode, ...domOnly], [...domOnlyPatterns, extension, webview]),
+  // The CLI: plain Node, no editor and no browser. It shares the worker pool (pool.ts and what runs jobs in it,
+  // trainInPool.ts: no vscode import) to run experiments in parallel.
+  restrict(['src/cli/**'], [vscode, ...domOnly], [...domOnlyPatterns, { regex: '^(\\.{1,2}/)+extension(/(?!pool$|trainInPool$)|$)', message: extension.message }, webview]),
 ];

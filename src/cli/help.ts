@@ -5,6 +5,7 @@ Usage:
   normlab stats     --method M --in X.npy [options]                per-set statistics as JSON on stdout
   normlab inspect   FILE [--json] [--tensor NAME]                  list a tensor file's tensors with statistics
   normlab train     --model SPEC.json --data DATA [options]        train a small CNN / MLP with SGD (docs/training.md)
+  normlab experiment fig1|curves|groups|custom [options]          the GN paper's experiments in miniature (docs/experiments.md)
   normlab --help | --version
 
 Normalization options (normalize and stats):
@@ -61,6 +62,20 @@ Training (train):
   --workers 1                 one worker per run (splitting a run across workers is not implemented)
   --json                      one JSON object on stdout: losses (per step), epochs, examples_per_second, ...
   Progress and an ETA go to stderr; Ctrl-C stops between steps (exit 130, nothing saved).
+
+Experiment options (a preset, then --config, then these flags; the whole config is checked before any run):
+  --config FILE               JSON with any experiment settings (model, norms, batchSizes, seeds, epochs, lr,
+                              scaleLrByBatch, momentum, weightDecay, nesterov, schedule, warmupEpochs, trainSize,
+                              valSize, data); the shape of results.json's "config"
+  --model SPEC.json           the model (*.normlab-model.json); its norm layers are swapped per method
+  --data DATA [--labels FILE] training data: .npz with x and y, or images (IDX/.npy) + labels (default: the
+                              bundled Fashion-MNIST subset)
+  --val-data DATA [--val-labels FILE]   validation data (default with --data: the last --val-size training samples)
+  --train-size N --val-size N the first N samples used; --epochs E; --seeds K (runs use seeds 0..K-1); --lr BASE
+  --batch-sizes 32,16,8,4,2   --methods bn,gn,ln,in (gn:G = G groups, gn/C = C channels per group)
+  --workers N                 runs in parallel (default: one per core)
+  --out DIR                   results.json and results.csv (default .normlab/experiments/<preset>-<time>/)
+  --json                      print results.json on stdout;  --export-torch FILE: write a PyTorch train.py instead
 
 Errors: exit code 2 and one line on stderr starting "normlab: ".
 `;

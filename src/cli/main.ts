@@ -4,6 +4,7 @@ import { HELP } from './help';
 import { runInspect } from './inspect';
 import { runNormalize, runStats } from './normalizeCommand';
 import { runTrain } from './trainCommand';
+import { runExperiment } from './experimentCommand';
 import { NnError } from '../nn/errors';
 import { NormError } from '../kernels';
 import { FormatError } from '../formats/errors';
@@ -30,11 +31,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'train':
       return runTrain(rest, { stdout: out, stderr: (s) => process.stderr.write(s), tty: process.stderr.isTTY === true });
+    case 'experiment':
+      return runExperiment(rest, { stdout: out, stderr: (s) => process.stderr.write(s) }, `normlab ${typeof NORMLAB_VERSION === 'string' ? NORMLAB_VERSION : 'dev'}`);
     case 'inspect':
       await runInspect(rest, { stdout: out });
       return 0;
     default:
-      throw new UsageError(`unknown command '${command}' (expected normalize, stats, train or inspect; see normlab --help)`);
+      throw new UsageError(`unknown command '${command}' (expected normalize, stats, train, experiment or inspect; see normlab --help)`);
   }
 }
 

@@ -32,6 +32,23 @@ export function normLabel(n: NormChoice): string {
   return `GN (G=${n.groups ?? DEFAULT_GROUPS})`;
 }
 
+/** Norms as the CLI's --methods and the panel write them: "bn, gn, ln, in", gn:G (G groups), gn/c (c channels per group). */
+export function formatNorms(norms: NormChoice[]): string {
+  return norms.map((n) => (n.method !== 'gn' ? n.method : n.channelsPerGroup !== undefined ? `gn/${n.channelsPerGroup}` : `gn:${n.groups ?? DEFAULT_GROUPS}`)).join(', ');
+}
+
+/** The inverse of formatNorms; a string is the first part that is not a method. */
+export function parseNorms(text: string): NormChoice[] | string {
+  const out: NormChoice[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(bn|gn|ln|in)(?:([:/])(\d+))?$/i.exec(part);
+    if (!m || (m[2] && m[1].toLowerCase() !== 'gn')) return part;
+    const method = m[1].toLowerCase() as Method;
+    out.push(m[2] === ':' ? { method, groups: Number(m[3]) } : m[2] === '/' ? { method, channelsPerGroup: Number(m[3]) } : { method });
+  }
+  return out;
+}
+
 /** The channel count of each normalization layer, in order (empty: the model has none). */
 export function normChannels(model: ModelSpec): { index: number; channels: number; name: string }[] {
   const out: { index: number; channels: number; name: string }[] = [];

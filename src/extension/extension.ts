@@ -5,6 +5,7 @@ import { normalizeTensorCommand, type NormalizeArgs } from './commands/normalize
 import { openExamplesCommand, type OpenExamplesArgs } from './commands/openExamples';
 import { openPlaygroundCommand, sendToPlaygroundCommand } from './commands/playground';
 import { FeatureScalingPanel, openFeatureScalingCommand } from './featureScalingPanel';
+import { ExperimentsPanel, watchResultsFiles } from './experimentsPanel';
 import { registerPlaygroundSerializer } from './playgroundBridge';
 import { Services } from './services';
 import { TensorEditorProvider } from './tensorEditor/provider';
@@ -21,12 +22,15 @@ export function activate(context: vscode.ExtensionContext): NormLabApi {
   const editors = TensorEditorProvider.register(services);
   registerPlaygroundSerializer(services);
   FeatureScalingPanel.registerSerializer(services);
+  ExperimentsPanel.registerSerializer(services);
+  context.subscriptions.push(watchResultsFiles(services));
 
   const commands: Record<string, (...args: never[]) => unknown> = {
     'normlab.openPlayground': () => openPlaygroundCommand(services),
     'normlab.inspectTensorFile': (uri?: unknown) => inspectTensorFileCommand(services, uri),
     'normlab.normalizeTensor': (uri?: unknown, args?: NormalizeArgs) => normalizeTensorCommand(services, uri, isObject(args) ? args : {}),
     'normlab.sendToPlayground': (uri?: unknown, tensor?: string) => sendToPlaygroundCommand(services, uri, tensor),
+    'normlab.openExperiments': () => ExperimentsPanel.createOrShow(services),
     'normlab.openExamples': (args?: OpenExamplesArgs) => openExamplesCommand(services, isObject(args) ? args : {}),
     'normlab.openFeatureScaling': () => openFeatureScalingCommand(services),
   };

@@ -1,5 +1,5 @@
 // A small worker_threads pool: one job per worker at a time, a FIFO queue, cooperative cancellation,
-// progress, typed errors and replacement of crashed workers. No vscode import: the benchmark and the tests use it too.
+// progress, typed errors and replacement of crashed workers. No vscode import: the CLI (experiments), the benchmark and the tests use it too.
 //
 // Why not piscina/tinypool: we need per-job progress messages and cooperative cancellation (a streaming reader must
 // close its file), which both libraries leave to a hand-made MessagePort side channel; this file stays smaller.
@@ -29,7 +29,8 @@ export type JobMapShape<M> = { [K in keyof M]: { payload: unknown; result: unkno
 
 export interface RunOptions {
   signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
+  /** `detail`: what the job sent with its progress (e.g. a training run's losses and finished epochs). */
+  onProgress?: (fraction: number, detail?: unknown) => void;
   /** Buffers moved (not copied) to the worker. SharedArrayBuffers need no transfer: they are shared. */
   transfer?: TransferListItem[];
   /**
@@ -69,7 +70,7 @@ interface Job {
   transfer: TransferListItem[];
   resolve(value: unknown): void;
   reject(error: Error): void;
-  onProgress?: (fraction: number) => void;
+  onProgress?: (fraction: number, detail?: unknown) => void;
   settled: boolean;
   slot?: Slot;
   detach?: () => void;
@@ -186,7 +187,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
     if (!job || job.id !== msg.id) return; // a late reply to a job that was replaced
     if (msg.type === 'progress') {
       this.armStall(job);
-      if (!job.settled) job.onProgress?.(msg.fraction);
+      if (!job.settled) job.onProgress?.(msg.fraction, msg.detail);
       return;
     }
     this.release(slot);

@@ -7,6 +7,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** Fraction done in [0, 1]; throttled before it crosses the thread boundary. */
   progress(fraction: number): void;
+  /** Progress with data the caller needs (never throttled: the job decides how often). */
+  report(fraction: number, detail: unknown): void;
 }
 
 export interface JobOutput<R> {
@@ -43,6 +45,10 @@ export function serveJobs<M>(port: MessagePort, handlers: HandlerMap<M>): void {
         if (now - last < PROGRESS_INTERVAL_MS && fraction < 1) return;
         last = now;
         post({ type: 'progress', id, fraction: Math.min(1, Math.max(0, fraction)) });
+      },
+      report(fraction, detail) {
+        last = Date.now();
+        post({ type: 'progress', id, fraction: Math.min(1, Math.max(0, fraction)), detail });
       },
     };
     try {

@@ -50,6 +50,14 @@ export interface HeatmapTile {
   max: number | null;
 }
 
+/** One run of an experiment: trainRun's arguments; the data in SharedArrayBuffers (shared, not copied). */
+export interface TrainJob {
+  model: import('../nn/types').ModelSpec;
+  config: import('../nn/types').TrainConfig;
+  train: import('../nn/types').Dataset;
+  val: import('../nn/types').Dataset | null;
+}
+
 export interface JobMap {
   normalize: { payload: { x: FloatArray; shape: number[]; params: NormParams }; result: NormResult };
   /** Header only: the format, its metadata, the tensors and the normalization layers. */
@@ -72,6 +80,8 @@ export interface JobMap {
    * wherever it lies in the file, and the webview and the host never hold more than the tile.
    */
   heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number; maxBytes?: number }; result: HeatmapTile };
+  /** One run of an experiment (experiments/runner.ts); progress details are TrainProgress without the fraction. */
+  train: { payload: TrainJob; result: import('../experiments/runner').TrainSummary };
   playground: { payload: import('./playground').PlaygroundJob; result: import('./playground').PlaygroundJobResult };
   /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y). */
   moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums };
@@ -92,7 +102,8 @@ export type HostToWorker =
   | { type: 'cancel'; id: number };
 
 export type WorkerToHost =
-  | { type: 'progress'; id: number; fraction: number }
+  /** detail: optional data for the caller (sent at once, never dropped by the throttle). */
+  | { type: 'progress'; id: number; fraction: number; detail?: unknown }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: WireError };
 

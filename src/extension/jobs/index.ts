@@ -6,6 +6,7 @@ import { applyJob } from './apply';
 import { momentsJob } from './moments';
 import { normalizeJob } from './normalize';
 import { playgroundJob } from './playground';
+import { trainJob } from './train';
 
 export const handlers: HandlerMap<JobMap> = {
   normalize: normalizeJob,
@@ -14,6 +15,7 @@ export const handlers: HandlerMap<JobMap> = {
   readTensor: readTensorJob,
   heatmap: heatmapJob,
   playground: playgroundJob,
+  train: trainJob,
   moments: momentsJob,
   apply: applyJob,
 };

@@ -1,0 +1,343 @@
+// The experiments panel (host side): one instance, revived after a reload by its serializer. It validates every
+// webview message, reads the data (the bundled subset or files the user picked, known to the webview only by
+// token), runs the experiment's runs as 'train' jobs in the worker pool, forwards their progress, and saves
+// results.json / results.csv (and chart PNGs on request) under .normlab/experiments/<preset>-<time>/.
+import * as vscode from 'vscode';
+import { checkExperiment } from '../experiments/check';
+import { labelledFromBytes, prepareExperimentData, type Labelled } from '../experiments/data';
+import { expandGrid } from '../experiments/grid';
+import { experimentFolderName, parseResults, resultsCsv, resultsJson } from '../experiments/results';
+import { Experiment } from '../experiments/runner';
+import { torchScript } from '../experiments/torchScript';
+import type { DataSource, ExperimentConfig, ExperimentResults } from '../experiments/types';
+import {
+  parseExperimentsMessage, type DataPick, type ExperimentsRequests, type HostToExperiments, type PanelConfig, type PastExperiment,
+} from '../protocol/experiments';
+import { EXPERIMENTS_STRINGS } from '../protocol/experimentsStrings';
+import { UserError } from './userErrors';
+import { RpcHost } from './rpcHost';
+import type { Services } from './services';
+import { poolStartRun } from './trainInPool';
+import { renderHtml, webviewOptions } from './webviewHtml';
+
+const BUNDLED_NAME = 'Fashion-MNIST subset (bundled)';
+const EXPERIMENTS_DIR = ['.normlab', 'experiments'];
+
+/** A data file the user picked: an .npz, or images + labels. */
+type PickedData = { kind: 'npz'; uri: vscode.Uri } | { kind: 'idx'; images: vscode.Uri; labels: vscode.Uri };
+
+interface Running {
+  experiment: Experiment;
+  folder: string;
+  dir: vscode.Uri;
+}
+
+export class ExperimentsPanel {
+  static readonly viewType = 'normlab.experiments';
+  private static current: ExperimentsPanel | undefined;
+
+  private readonly rpc: RpcHost<ExperimentsRequests>;
+  private readonly tokens = new Map<string, PickedData>();
+  private running: Running | null = null;
+  /** What the panel shows (sent again when the webview reloads). */
+  private shown: { folder: string | null; results: ExperimentResults } | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static createOrShow(services: Services): ExperimentsPanel {
+    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+    if (ExperimentsPanel.current) {
+      ExperimentsPanel.current.panel.reveal(column);
+      return ExperimentsPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(ExperimentsPanel.viewType, vscode.l10n.t('NormLab Experiments'), column, webviewOptions(services.context.extensionUri));
+    return new ExperimentsPanel(panel, services);
+  }
+
+  static registerSerializer(services: Services): void {
+    services.context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(ExperimentsPanel.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+        panel.webview.options = webviewOptions(services.context.extensionUri);
+        ExperimentsPanel.current?.dispose();
+        new ExperimentsPanel(panel, services);
+      },
+    }));
+  }
+
+  /** Shows a results.json (opened from the explorer) in the panel. */
+  static showResults(services: Services, results: ExperimentResults, folder: string | null): void {
+    const p = ExperimentsPanel.createOrShow(services);
+    p.shown = { folder, results };
+    p.post({ type: 'show', folder, results, running: p.running !== null });
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly services: Services) {
+    ExperimentsPanel.current = this;
+    this.rpc = new RpcHost<ExperimentsRequests>({
+      post: (reply) => void panel.webview.postMessage(reply),
+      logError: (text) => services.log.error(`experiments: ${text}`),
+      handlers: {
+        start: (p) => this.start(p.config),
+        cancel: async (p) => {
+          if (p.index === null) this.running?.experiment.cancelAll();
+          else this.running?.experiment.cancel(p.index);
+          return null;
+        },
+        pickData: (p) => this.pickData(p.role),
+        listPast: () => this.listPast(),
+        openPast: (p) => this.openPast(p.folder),
+        savePng: (p) => this.savePng(p.folder, p.name, p.png),
+        exportTorch: (p) => this.exportTorch(p.config),
+        revealFolder: async (p) => {
+          await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.joinPath(this.experimentsRoot(), p.folder));
+          return null;
+        },
+      },
+    });
+    panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, { script: 'experiments.js', css: 'experiments.css', title: 'NormLab Experiments' });
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m), null, this.disposables);
+  }
+
+  private post(m: HostToExperiments): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private onMessage(raw: unknown): void {
+    let msg;
+    try {
+      msg = parseExperimentsMessage(raw);
+    } catch (e) {
+      this.services.log.warn(`experiments: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
+      this.rpc.refuse(raw, e);
+      return;
+    }
+    if (msg.type === 'ready') {
+      const strings = Object.fromEntries(EXPERIMENTS_STRINGS.map((s) => [s, vscode.l10n.t(s)]));
+      this.post({ type: 'init', strings, running: this.running !== null });
+      if (this.shown) this.post({ type: 'show', ...this.shown, running: this.running !== null });
+      return;
+    }
+    void this.rpc.dispatch(msg);
+  }
+
+  // ---------- where things are ----------
+
+  /** .normlab/experiments in the first workspace folder (or the extension's storage without a workspace). */
+  private experimentsRoot(): vscode.Uri {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? this.services.context.globalStorageUri;
+    return vscode.Uri.joinPath(folder, ...EXPERIMENTS_DIR);
+  }
+
+  private bundled(split: 'train' | 'test'): vscode.Uri {
+    return vscode.Uri.joinPath(this.services.context.extensionUri, 'examples', 'data', `fashion-mnist-${split}.npz`);
+  }
+
+  private picked(p: DataPick & { kind: 'file' }): PickedData {
+    const d = this.tokens.get(p.token);
+    if (!d) throw new UserError(vscode.l10n.t('the data file {0} is no longer known (the window was reloaded?): pick it again', p.label));
+    return d;
+  }
+
+  /** The config as results.json and train.py see it: data by (workspace-relative) path. */
+  private resolveConfig(c: PanelConfig): ExperimentConfig {
+    const rel = (u: vscode.Uri) => vscode.workspace.asRelativePath(u, false);
+    const source = (p: DataPick, role: 'train' | 'val'): DataSource => {
+      if (p.kind === 'bundled') return { kind: 'bundled', split: role === 'train' ? 'train' : 'test' };
+      const d = this.picked(p);
+      return d.kind === 'npz' ? { kind: 'npz', path: rel(d.uri) } : { kind: 'idx', images: rel(d.images), labels: rel(d.labels) };
+    };
+    // Bundled validation data only pairs with bundled training data; with a picked training file it is held out.
+    const val = c.data.val === null || (c.data.val.kind === 'bundled' && c.data.train.kind !== 'bundled') ? null : source(c.data.val, 'val');
+    return { ...c, data: { train: source(c.data.train, 'train'), val } };
+  }
+
+  private async readData(p: DataPick, role: 'train' | 'val'): Promise<Labelled> {
+    const read = async (uri: vscode.Uri) => ({ bytes: await vscode.workspace.fs.readFile(uri), name: uri.path.split('/').pop() ?? uri.path });
+    if (p.kind === 'bundled') return labelledFromBytes({ npz: await read(this.bundled(role === 'train' ? 'train' : 'test')) });
+    const d = this.picked(p);
+    return labelledFromBytes(d.kind === 'npz' ? { npz: await read(d.uri) } : { images: await read(d.images), labels: await read(d.labels) });
+  }
+
+  // ---------- requests ----------
+
+  private async start(panelConfig: PanelConfig): Promise<{ folder: string; results: ExperimentResults }> {
+    if (this.running) throw new UserError(vscode.l10n.t('an experiment is running: wait for it or cancel it first'));
+    const config = this.resolveConfig(panelConfig);
+    checkExperiment(config);
+    const train = await this.readData(panelConfig.data.train, 'train');
+    const val = config.data.val === null ? null : await this.readData(panelConfig.data.val!, 'val');
+    const dataName = panelConfig.data.train.kind === 'bundled' ? BUNDLED_NAME : panelConfig.data.train.label;
+    const data = prepareExperimentData(config, train, val, dataName);
+    const runs = expandGrid(config);
+    const started = new Date();
+    const folder = experimentFolderName(config.preset, started);
+    const dir = vscode.Uri.joinPath(this.experimentsRoot(), folder);
+    await vscode.workspace.fs.createDirectory(dir);
+    const pool = this.services.pool;
+    let saving = Promise.resolve();
+    const save = (r: ExperimentResults) => {
+      saving = saving.then(() => this.writeResults(dir, r)).catch((e: unknown) => this.services.reportError(e, vscode.l10n.t('Save experiment results')));
+      return saving;
+    };
+    const experiment = new Experiment({
+      config, runs, data: data.description, engine: `normlab ${this.services.context.extension.packageJSON.version as string}`,
+      workers: Math.min(pool.size, runs.length), startRun: poolStartRun(pool, config, data),
+      onEvent: (event) => {
+        this.post({ type: 'event', event });
+        if (event.type === 'run' && event.record.status !== 'running') void save(experiment.results);
+      },
+    });
+    this.running = { experiment, folder, dir };
+    this.shown = { folder, results: experiment.results };
+    this.services.log.info(`experiment ${folder}: ${runs.length} runs on ${Math.min(pool.size, runs.length)} worker(s)`);
+    void experiment.done.then(async (results) => {
+      await save(results);
+      this.running = null;
+      this.shown = { folder, results };
+      this.post({ type: 'finished', folder, results });
+    });
+    await save(experiment.results);
+    return { folder, results: experiment.results };
+  }
+
+  private async writeResults(dir: vscode.Uri, r: ExperimentResults): Promise<void> {
+    const enc = new TextEncoder();
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'results.json'), enc.encode(resultsJson(r)));
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'results.csv'), enc.encode(resultsCsv(r)));
+  }
+
+  private async pickData(role: 'train' | 'val'): Promise<DataPick | null> {
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      filters: { [vscode.l10n.t('Images and labels (.npz with x and y, or an IDX pair)')]: ['npz', 'gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'ubyte', 'npy'] },
+      title: role === 'train' ? vscode.l10n.t('Training data: an .npz with x and y, or an IDX image file and its label file') : vscode.l10n.t('Validation data: an .npz with x and y, or an IDX image file and its label file'),
+    });
+    if (!uris || uris.length === 0) return null;
+    const name = (u: vscode.Uri) => u.path.split('/').pop() ?? u.path;
+    let d: PickedData;
+    if (uris.length === 1 && /\.npz$/i.test(uris[0].path)) {
+      d = { kind: 'npz', uri: uris[0] };
+    } else if (uris.length === 2) {
+      // The image file is the larger of the two.
+      const sizes = await Promise.all(uris.map((u) => vscode.workspace.fs.stat(u).then((s) => s.size)));
+      const [images, labels] = sizes[0] >= sizes[1] ? [uris[0], uris[1]] : [uris[1], uris[0]];
+      d = { kind: 'idx', images, labels };
+    } else if (uris.length === 1) {
+      const labels = await vscode.window.showOpenDialog({
+        canSelectMany: false, defaultUri: uris[0], title: vscode.l10n.t('The label file for {0}', name(uris[0])),
+        filters: { [vscode.l10n.t('Labels (IDX or .npy)')]: ['gz', 'idx', 'idx1-ubyte', 'ubyte', 'npy'] },
+      });
+      if (!labels?.[0]) return null;
+      d = { kind: 'idx', images: uris[0], labels: labels[0] };
+    } else {
+      throw new UserError(vscode.l10n.t('expected one .npz, or an image file and a label file; found {0} files', uris.length));
+    }
+    const token = `${this.tokens.size + 1}-${Math.random().toString(36).slice(2, 10)}`;
+    this.tokens.set(token, d);
+    const label = d.kind === 'npz' ? vscode.workspace.asRelativePath(d.uri) : `${vscode.workspace.asRelativePath(d.images)} + ${name(d.labels)}`;
+    return { kind: 'file', token, label };
+  }
+
+  private async readResults(folder: string): Promise<ExperimentResults> {
+    const uri = vscode.Uri.joinPath(this.experimentsRoot(), folder, 'results.json');
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      throw new UserError(vscode.l10n.t('expected {0}, found no such file', vscode.workspace.asRelativePath(uri)));
+    }
+    try {
+      return parseResults(JSON.parse(text));
+    } catch (e) {
+      throw new UserError(e instanceof SyntaxError ? `${vscode.workspace.asRelativePath(uri)}: ${e.message}` : (e as Error).message);
+    }
+  }
+
+  private async listPast(): Promise<PastExperiment[]> {
+    let entries: [string, vscode.FileType][];
+    try {
+      entries = await vscode.workspace.fs.readDirectory(this.experimentsRoot());
+    } catch {
+      return [];
+    }
+    const out: PastExperiment[] = [];
+    for (const [folder, type] of entries) {
+      if (type !== vscode.FileType.Directory || !/^[a-z0-9]+-\d{8}-\d{6}$/.test(folder)) continue;
+      try {
+        const r = await this.readResults(folder);
+        out.push({ folder, preset: r.preset, created: r.created, runs: r.runs.length, finished: r.runs.filter((x) => x.status === 'done').length });
+      } catch {
+        // not a results folder (or damaged): not listed
+      }
+    }
+    return out.sort((a, b) => b.created.localeCompare(a.created)).slice(0, 100);
+  }
+
+  private async openPast(folder: string): Promise<{ folder: string; results: ExperimentResults }> {
+    if (this.running?.folder === folder) return { folder, results: this.running.experiment.results };
+    const results = await this.readResults(folder);
+    this.shown = { folder, results };
+    return { folder, results };
+  }
+
+  private async savePng(folder: string, name: string, png: string): Promise<{ savedTo: string }> {
+    const uri = vscode.Uri.joinPath(this.experimentsRoot(), folder, `${name}.png`);
+    const bytes = Uint8Array.from(Buffer.from(png, 'base64'));
+    if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x50) throw new UserError(vscode.l10n.t('expected a PNG image'));
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    return { savedTo: vscode.workspace.asRelativePath(uri) };
+  }
+
+  private async exportTorch(panelConfig: PanelConfig): Promise<{ savedTo: string } | null> {
+    const config = this.resolveConfig(panelConfig);
+    checkExperiment(config);
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const pathOf = (s: DataSource) => {
+      if (s.kind === 'bundled') return { images: this.bundled(s.split).fsPath };
+      const abs = (p: string) => (root ? vscode.Uri.joinPath(root, p).fsPath : p);
+      return s.kind === 'npz' ? { images: abs(s.path) } : { images: abs(s.images), labels: abs(s.labels) };
+    };
+    const dataName = panelConfig.data.train.kind === 'bundled' ? BUNDLED_NAME : panelConfig.data.train.label;
+    const text = torchScript(config, { pathOf, dataName });
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: root ? vscode.Uri.joinPath(root, `train-${config.preset}.py`) : undefined,
+      filters: { Python: ['py'] },
+      title: vscode.l10n.t('Save the experiment as a PyTorch script'),
+    });
+    if (!target) return null;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+    return { savedTo: vscode.workspace.asRelativePath(target) };
+  }
+
+  dispose(): void {
+    if (ExperimentsPanel.current === this) ExperimentsPanel.current = undefined;
+    this.running?.experiment.cancelAll();
+    this.rpc.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Offers to show a NormLab results.json in the panel when one is opened in an editor. */
+export function watchResultsFiles(services: Services): vscode.Disposable {
+  const offered = new Set<string>();
+  const check = async (doc: vscode.TextDocument) => {
+    if (!doc.uri.path.endsWith('/results.json') || offered.has(doc.uri.toString())) return;
+    let results: ExperimentResults;
+    try {
+      results = parseResults(JSON.parse(doc.getText()));
+    } catch {
+      return; // not ours
+    }
+    offered.add(doc.uri.toString());
+    const show = vscode.l10n.t('Show in Experiments');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('{0} holds NormLab experiment results ({1} runs).', vscode.workspace.asRelativePath(doc.uri), results.runs.length), show);
+    if (choice !== show) return;
+    const parts = doc.uri.path.split('/');
+    const folder = parts.at(-3) === 'experiments' && parts.at(-4) === '.normlab' ? parts.at(-2)! : null;
+    ExperimentsPanel.showResults(services, results, folder);
+  };
+  for (const doc of vscode.workspace.textDocuments) void check(doc);
+  return vscode.workspace.onDidOpenTextDocument((doc) => void check(doc));
+}

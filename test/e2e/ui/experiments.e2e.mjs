@@ -1,0 +1,102 @@
+// UI: the experiments panel in a real workbench. Palette -> NormLab: Open Experiments, edit a tiny preset, run it,
+// watch the runs finish and the charts draw, and find results.json / results.csv in .normlab/experiments/. Then the
+// panel in the light and high-contrast themes, and its title in Simplified Chinese.
+// Screenshots: shots/experiments-*.png.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as lib from '../lib.mjs';
+
+const { EXAMPLES_DIR, commandTitles, findFrame, runCommand, runUiTest, screenshot, setTheme, sleep, waitForText } = lib;
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-experiments-ws-'));
+fs.copyFileSync(path.join(EXAMPLES_DIR, 'activations.npy'), path.join(workspace, 'activations.npy'));
+
+async function typeInto(frame, testId, text) {
+  await frame.locator(`[data-testid="${testId}"] input`).fill(text);
+}
+
+/** How many pixels of a canvas differ from its top-left pixel (the background): > 0 once something is drawn. */
+const drawnPixels = (frame, testId) => frame.locator(`[data-testid="${testId}"]`).evaluate((c) => {
+  const ctx = c.getContext('2d');
+  const { data } = ctx.getImageData(0, 0, c.width, c.height);
+  let n = 0;
+  for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) n++;
+  return n;
+});
+
+await runUiTest('experiments', async ({ page }) => {
+  await setTheme(page, 'dark');
+  await runCommand(page, 'NormLab: Open Experiments');
+  const frame = await findFrame(page, '[data-testid="run"]', { timeout: 60_000 });
+
+  // A tiny custom experiment: BN and GN at batch 16, one epoch on 256 training and 128 validation images.
+  await frame.locator('[data-testid="preset"]').click();
+  await frame.locator('[data-testid="preset"] [role="option"]', { hasText: 'Custom' }).first().click();
+  await frame.locator('[data-testid="methods"]').waitFor();
+  await sleep(300);
+  await typeInto(frame, 'methods', 'bn, gn:4');
+  await typeInto(frame, 'batch-sizes', '16');
+  await typeInto(frame, 'epochs', '2');
+  await typeInto(frame, 'train-size', '256');
+  await typeInto(frame, 'val-size', '128');
+  await waitForText(frame, '[data-testid="summary"]', /^2 runs/);
+
+  const t0 = Date.now();
+  await frame.locator('[data-testid="run"]').click();
+  await frame.locator('[data-testid="run-1"]').waitFor({ timeout: 30_000 });
+  await waitForText(frame, '[data-testid="status"]', /Finished/, { timeout: 150_000 });
+  console.log(`[e2e] 2 runs finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const statuses = await frame.locator('[data-testid="runs"] tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+  assert.deepEqual(statuses, ['done', 'done']);
+
+  // The charts are drawn, and the table beside the paper's Table 1 has both methods.
+  await sleep(500);
+  for (const id of ['chart-val-error', 'chart-train-error', 'chart-loss']) {
+    const n = await drawnPixels(frame, id);
+    assert.ok(n > 500, `${id}: only ${n} drawn pixels`);
+  }
+  const table = await frame.locator('[data-testid="table-methods"] tbody tr').allTextContents();
+  assert.equal(table.length, 2);
+  assert.match(table[0], /^BN/);
+  await screenshot(page, 'experiments-dark');
+
+  // Results files in the workspace.
+  const root = path.join(workspace, '.normlab', 'experiments');
+  const [folder] = fs.readdirSync(root);
+  assert.match(folder, /^custom-\d{8}-\d{6}$/);
+  const results = JSON.parse(fs.readFileSync(path.join(root, folder, 'results.json'), 'utf8'));
+  assert.equal(results.format, 'normlab-experiment');
+  assert.deepEqual(results.runs.map((r) => [r.method, r.batch_size, r.status, r.epochs.length]), [['bn', 16, 'done', 2], ['gn', 16, 'done', 2]]);
+  for (const r of results.runs) assert.ok(r.epochs[1].val_error > 0 && r.epochs[1].val_error < 0.9, `${r.label}: val error ${r.epochs[1].val_error}`);
+  assert.ok(results.data.standardized.std > 0);
+  const csv = fs.readFileSync(path.join(root, folder, 'results.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv.length, 1 + 4);
+
+  // Charts as PNG on request.
+  await frame.locator('[data-testid="save-png"]').click();
+  await waitForText(frame, '[data-testid="status"]', /Saved/, { timeout: 30_000 });
+  assert.ok(fs.readdirSync(path.join(root, folder)).includes('val-error.png'));
+
+  if (typeof lib.axeCheck === 'function') await lib.axeCheck(frame, 'experiments');
+
+  await setTheme(page, 'light');
+  await sleep(800);
+  await screenshot(page, 'experiments-light');
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-box input').fill('Dark High Contrast');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
+  await sleep(800);
+  await screenshot(page, 'experiments-hc');
+}, { workspace, timeoutMs: 300_000 });
+
+const zhTitle = commandTitles('zh-cn').get('normlab.openExperiments');
+await runUiTest('experiments-zhcn', async ({ page }) => {
+  await runCommand(page, zhTitle);
+  const frame = await findFrame(page, '[data-testid="run"]', { timeout: 60_000 });
+  await waitForText(frame, 'h1', 'NormLab 实验');
+  await screenshot(page, 'experiments-zhcn');
+}, { workspace, displayLanguage: 'zh-cn', waitForExtension: zhTitle });
