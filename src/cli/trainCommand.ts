@@ -5,7 +5,7 @@ import { CancelledError } from '../formats/errors';
 import { encodeSafetensors } from '../formats/safetensorsWrite';
 import { prepareData, toInputs, type Standardization } from '../nn/data';
 import { evalLogits } from '../nn/evaluate';
-import { parseModelSpec } from '../nn/model';
+import { buildModel, parseModelSpec } from '../nn/model';
 import { trainRun } from '../nn/train';
 import type { EpochRecord, ModelSpec, Schedule, StateDict, StepReport, TrainConfig } from '../nn/types';
 import { int, num, parseFlags, required, str, usage, type Flags } from './args';
@@ -86,6 +86,7 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
   const output = { force: flags.force === true };
   checkOutputs([['save', str(flags, 'save')], ['eval-logits-out', str(flags, 'eval-logits-out')]], output);
   const spec = readSpec(required(flags, 'model'));
+  buildModel(spec); // a spec that does not fit is refused before any data is read
   const workers = posInt(flags, 'workers', 1);
   if (workers !== 1) usage(`--workers ${workers}: splitting one run across workers is not implemented yet; one run uses one worker (run several trainings in parallel instead)`);
   if ((str(flags, 'eval-in') === undefined) !== (str(flags, 'eval-logits-out') === undefined)) usage('--eval-in and --eval-logits-out go together');
