@@ -19,24 +19,27 @@ import { CancelledError, type WorkerPool } from './pool';
 export interface ParallelOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
-  /** Two-phase plans: parts per worker (more balance a shared machine better, fewer cost fewer messages). Default 2 (1 below 4M values). */
+  /**
+   * Strategies 'fused' and 'twoPass': parts per worker (more balance a shared machine better, fewer cost fewer
+   * messages). Default 2 (1 below 4M values).
+   */
   partsPerWorker?: number;
   /**
    * Receives y: a Float32Array over a SharedArrayBuffer of x's length (reuse it to skip allocating y). After a
-   * cancelled call a worker may still be writing it for a moment. Without `out`, fused plans return y as a view of
-   * the shared wasm memory that holds x (see allocSharedTensor).
+   * cancelled call a worker may still be writing it for a moment. Without `out`, fused plans (strategy 'shared')
+   * return y as a view of the shared wasm memory that holds x (see allocSharedTensor).
    */
   out?: Float32Array;
 }
 
 /**
- * Zero-copy jobs above CALLER_MAX: one message per worker, the sets cut into pool.size × CHUNKS_PER_WORKER chunks
+ * Strategy 'shared' above CALLER_MAX: one message per worker, the sets cut into pool.size × CHUNKS_PER_WORKER chunks
  * taken from a shared counter (dynamic balance without more messages). Measured on A, C, D against fixed parts,
  * alternating in one process: 8 chunks per worker 3–10% faster than 2 fixed parts per worker, as fast as 1.
  */
 const CHUNKS_PER_WORKER = 8;
 
-/** Two-phase plans: two parts per worker balance a shared machine; small tensors are not worth the extra messages. */
+/** 'fused' and 'twoPass': two parts per worker balance a shared machine; small tensors are not worth the extra messages. */
 const partsPerWorker = (numel: number, opts: ParallelOptions) => opts.partsPerWorker ?? (numel >= 1 << 22 ? 2 : 1);
 
 /**
@@ -109,7 +112,7 @@ async function inParts(pool: WorkerPool, xs: Float32Array, shape: number[], para
   const { signal, onProgress } = opts;
   const perWorker = partsPerWorker(xs.length, opts);
   // Progress: each finished part; the two-pass strategy counts both passes.
-  const phases = s.kind === 'fused' ? 1 : 2;
+  const passes = s.kind === 'fused' ? 1 : 2;
   let done = 0;
   let total = 1;
   const tick = () => onProgress?.(Math.min(1, ++done / total));
@@ -117,7 +120,7 @@ async function inParts(pool: WorkerPool, xs: Float32Array, shape: number[], para
 
   const units = shareOut(s.units, s.align, xs.length, pool.size, perWorker);
   const nUnits = units.remote.length + (units.local ? 1 : 0);
-  total = nUnits * phases;
+  total = nUnits * passes;
   const part = ([unit0, unit1]: [number, number]): MomentsPart =>
     s.kind === 'fused' ? { kind: 'fused', x: xs, shape, params, unit0, unit1, y } : { kind: 'twoPass', x: xs, shape, params, unit0, unit1 };
   const sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => runMomentsPart(part(r)), tick, signal);

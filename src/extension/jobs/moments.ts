@@ -1,4 +1,5 @@
-// Job: shifted sums of some sets/rows of a shared tensor for parallelNormalize; fused plans also write their y.
+// Job: the first pass of parallelNormalize's strategy over some units of a shared tensor (runMomentsPart): shifted sums,
+// and for the fused strategies also their y.
 import { runMomentsPart } from '../../kernels/fast/parts';
 import type { JobMap } from '../../protocol/worker';
 import type { Handler } from '../workerRuntime';

@@ -102,7 +102,7 @@ function fusedLargeSets(K: Kernels, plan: NormPlan, p: CheckedParams, x: Float32
       if (S === 1) {
         K.k.applyAffine(scratch, scratch, len, wp + (g * cpg + a) * 8, bp + (g * cpg + a) * 8, mu, r);
       } else {
-        // Channel rows of S floats within this piece [a, a + len) of the set.
+        // Channel runs of S floats within this piece [a, a + len) of the set.
         for (let i = a; i < a + len;) {
           const j = Math.floor(i / S);
           const c = g * cpg + j;
