@@ -64,8 +64,10 @@ export function checkScalingSpec(s: ScalingDataSpec): void {
 }
 
 /**
- * u1, u2 standard normal with correlation ρ; x_j = scale_j · u_j. The target depends on both features equally in
- * standardized units: linear y = u1 + u2 + noise·ε; logistic y = 1 when u1 + u2 + noise·ε > 0, else 0.
+ * u1, u2 standard normal with correlation ρ; x_j = scale_j · u_j. The target depends on both features, in
+ * standardized units: linear y = u1 + ½u2 + noise·ε; logistic y = 1 when u1 + ½u2 + noise·ε > 0, else 0. (Unequal
+ * weights: with equal ones the optimum of the standardized problem would lie on an eigenvector of its Hessian, and
+ * descent from 0 would hide the tilt that ρ leaves.)
  */
 export function generateScalingData(spec: ScalingDataSpec): TwoFeatureData {
   checkScalingSpec(spec);
@@ -121,7 +123,7 @@ export function evenRows(total: number, count: number): number[] {
 
 function targetFor(model: ScalingModel, u1: Float64Array, u2: Float64Array, noise: number, normal: () => number): Float64Array {
   return Float64Array.from(u1, (v, i) => {
-    const score = v + u2[i] + noise * normal();
+    const score = v + 0.5 * u2[i] + noise * normal();
     return model === 'linear' ? score : score > 0 ? 1 : 0;
   });
 }

@@ -9,7 +9,7 @@ import { contourSegments } from './contours';
 import { ellipse, type ContourPicture, type ScalingView } from './compute';
 
 const SIZE = 300;
-const PAD = { left: 62, right: 10, top: 10, bottom: 36 };
+const PAD = { left: 72, right: 22, top: 10, bottom: 36 };
 /** Path points drawn as dots (beyond this only the line). */
 const MAX_DOTS = 150;
 
