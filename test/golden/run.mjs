@@ -29,16 +29,17 @@ for (const set of ['public', 'extra']) {
   passed += Number(m[1]);
   failed += Number(m[2]);
 }
-// Training: normalization backward passes and SGD trajectories (test/golden/train, from the shared suite).
-{
+// Training: normalization backward passes and SGD trajectories (test/golden/train: the shared suite in public/,
+// our own from scripts/make-golden-train.py in extra/).
+for (const set of ['public', 'extra']) {
   const node = `"${process.execPath}" "${cli}"`;
-  const r = spawnSync(process.execPath, [path.join(here, 'train', 'check-train.mjs'), '--cases', path.join(here, 'train', 'public'),
+  const r = spawnSync(process.execPath, [path.join(here, 'train', 'check-train.mjs'), '--cases', path.join(here, 'train', set),
     '--cmd', `${node} normalize {opts}`, '--train-cmd', `${node} train {opts}`], { encoding: 'utf8' });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   const m = /(\d+) passed, (\d+) failed\s*$/.exec(r.stdout);
   if (!m) {
-    console.error(`golden train: the checker did not report a result (exit ${r.status})`);
+    console.error(`golden train ${set}: the checker did not report a result (exit ${r.status})`);
     failed++;
   } else {
     passed += Number(m[1]);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readLabelled, readOrder, readStateDict } from '../../../src/cli/trainData';
 import { prepareData } from '../../../src/nn/data';
-import { jsOps } from '../../../src/nn/ops';
+import { makeLayer } from '../../../src/nn/layers';
+import { defaultOps, jsOps } from '../../../src/nn/ops';
 import { learningRate } from '../../../src/nn/schedule';
 import { Sgd } from '../../../src/nn/sgd';
 import { trainRun } from '../../../src/nn/train';
@@ -109,4 +110,16 @@ test('uint8 images are scaled to [0, 1] and standardized with the training set\'
   assert.deepEqual(f.train.sampleShape, [2]);
   assert.deepEqual([...f.train.x], [3, 4, 5, 6]);
   assert.throws(() => prepareData({ x, y: { data: [0, 1.5], shape: [2], uint8: false } }, null), /label 1 is 1.5/);
+});
+
+test('BatchNorm training on one value per channel fails with PyTorch\'s message (test/golden/train/extra/errors.json)', () => {
+  const cases = JSON.parse(readFileSync(join(GOLDEN, '../extra/errors.json'), 'utf8'));
+  for (const c of cases) {
+    const [n, ...inShape] = c.input_shape as number[];
+    for (const ops of [jsOps, defaultOps]) {
+      const layer = makeLayer(c.layer[0], c.layer[1], { index: 0, inShape, ops });
+      const want = String(c.torch_message).replace(/torch\.Size\((\[[^\]]*\])\)/, '$1');
+      assert.throws(() => layer.forward(new Float32Array(inShape.reduce((a, b) => a * b, n)), n, true), (e: Error) => e.message === want);
+    }
+  }
 });
