@@ -247,7 +247,8 @@ export class TensorEditorApp {
     const index = (this.heatmapIndex[tensor.name] ?? []).length === lead.length ? this.heatmapIndex[tensor.name] : lead.map(() => 0);
     const controls = h('div', { class: 'slice', 'data-testid': 'slice-controls' }, h('span', {}, t('Slice')));
     lead.forEach((d, i) => {
-      const field = h('vscode-textfield', { type: 'number', min: 0, max: d - 1, value: String(index[i]), 'data-testid': `slice-${i}`, 'aria-label': `${t('Slice')} ${i}` });
+      const field = h('vscode-textfield', { type: 'number', min: 0, max: d - 1, value: String(index[i]), 'data-testid': `slice-${i}` });
+      field.label = `${t('Slice')} ${i}`; // the inner <input>'s accessible name (a property, not an attribute)
       field.addEventListener('change', () => {
         const v = Math.min(d - 1, Math.max(0, Math.round(Number(field.value) || 0)));
         field.value = String(v);
@@ -289,7 +290,7 @@ export class TensorEditorApp {
     this.layers.append(h('h2', {}, t('Normalization layers'), ' ', h('vscode-badge', {}, String(layers.length))));
     for (const layer of layers) {
       const table = h('table', { class: 'layer' },
-        h('tr', {}, h('th', {}, ''), ...STAT_KEYS.map((k) => h('th', { scope: 'col', class: 'num' }, t(k)))));
+        h('tr', {}, h('td', {}), ...STAT_KEYS.map((k) => h('th', { scope: 'col', class: 'num' }, t(k)))));
       for (const [role, name] of Object.entries(layer.members)) {
         if (!name) continue;
         const s = this.stats.get(name);

@@ -177,7 +177,8 @@ export class PlaygroundApp {
     this.statsNote = h('div', { class: 'muted', 'data-testid': 'stats-note' });
     this.heatBefore = new HeatmapView('heatmap', t('input slice'));
     this.heatAfter = new HeatmapView('heatmap-after', t('output slice'));
-    this.sliceTables = h('div', { class: 'slice-tables' });
+    // A scroll region: a tab stop (so the keyboard can scroll it), named by the slice label inside.
+    this.sliceTables = h('div', { class: 'slice-tables', role: 'region', tabindex: 0, 'aria-labelledby': 'slice-label' });
     this.histIn = new ChartBox<'bar'>('hist-input', t('Input histogram'));
     this.histOut = new ChartBox<'bar'>('hist-output', t('Output histogram'));
     this.meanBars = new ChartBox<'bar'>('channel-mean', t('Per-channel mean, before and after'));
@@ -448,7 +449,7 @@ export class PlaygroundApp {
       return h('div', {}, h('div', { class: 'caption' }, title), h('table', { class: 'data values', 'data-testid': testId }, h('tbody', {}, ...body)));
     };
     this.sliceTables.replaceChildren(
-      h('div', { class: 'muted', 'data-testid': 'slice-label' }, r.slice.label),
+      h('div', { class: 'muted', id: 'slice-label', 'data-testid': 'slice-label' }, r.slice.label),
       table(t('before'), r.slice.tableBefore, 'slice-before'), table(t('after'), r.slice.tableAfter, 'slice-after'));
 
     this.histIn.show(() => histogramConfig(r.inputHist, t('input'), 0));

@@ -22,7 +22,7 @@ export class CompareView {
     this.charts = [];
     const cols = r.panels.map((p) => {
       const col = h('section', { class: 'compare-panel', 'data-testid': 'compare-panel', 'data-method': p.method });
-      col.append(h('h3', {}, p.title), h('div', { class: 'muted', 'data-testid': 'compare-sets' }, this.t('{0} sets of {1} elements', p.numSets, p.setSize)));
+      col.append(h('h2', {}, p.title), h('div', { class: 'muted', 'data-testid': 'compare-sets' }, this.t('{0} sets of {1} elements', p.numSets, p.setSize)));
       const cube = new CubeView((set) => cube.select(set));
       cube.svg.classList.add('small');
       cube.svg.dataset.testid = 'compare-cube';

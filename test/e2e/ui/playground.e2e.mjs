@@ -165,7 +165,7 @@ await runUiTest('playground', async ({ page }) => {
   // ---- compare: BN, LN, IN, GN side by side
   await frame.locator('[data-testid="tab-compare"]').click();
   await frame.locator('[data-testid="compare-panel"]').nth(3).waitFor({ timeout: 30_000 });
-  const titles = await frame.locator('[data-testid="compare-panel"] h3').allTextContents();
+  const titles = await frame.locator('[data-testid="compare-panel"] h2').allTextContents();
   assert.deepEqual(titles, ['BN', 'LN', 'IN', 'GN (G=2)']);
   assert.equal(await frame.locator('[data-testid="compare-panel"] [data-testid="compare-cube"]').count(), 4);
   const sets = await frame.locator('[data-testid="compare-sets"]').allTextContents();
