@@ -1,4 +1,4 @@
-// The naive two-pass JS kernel the issue compares against: per set, a mean loop, a variance loop, then
+// The naive two-pass JS kernel the benchmark compares against: per set, a mean loop, a variance loop, then
 // y = (x - mean)·rstd·w + b element by element. Plain Float32Array loops, float64 accumulation, one thread.
 // NCHW plans only (all benchmark shapes are); it is a yardstick, not a product path.
 import { makePlan } from '../src/kernels/plan';

@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--shape A[,B..]] [--quick] [--cpu]`: NormLab's kernels on issue 5's shapes.
+// `npm run bench [-- --json] [--shape A[,B..]] [--quick] [--cpu]`: NormLab's kernels on the benchmark shapes (bench/shapes.ts).
 //
 // Bytes are counted as 8 per element (one float32 read, one write). Beside every kernel the same run measures this
 // machine's Float32Array copy bandwidth (dst.set(src), 64 MB) and a naive two-pass JS kernel (naive.ts),

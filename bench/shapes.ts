@@ -1,4 +1,4 @@
-// Issue 5's benchmark shapes and their inputs (deterministic, so every run checks the same numbers).
+// The benchmark shapes and their inputs (deterministic, so every run checks the same numbers).
 import type { Method, NormParams } from '../src/kernels/types';
 
 export interface BenchShape {
