@@ -18,7 +18,7 @@ import { baseName } from './fileRefs';
 import type { Services } from './services';
 import { RpcHost, type Handlers } from './rpcHost';
 import { renderHtml, webviewOptions } from './webviewHtml';
-import { readTensor } from './tensorOps';
+import { readTensor, writeFile } from './tensorOps';
 import { UserError } from './userErrors';
 import { PLAYGROUND_STRINGS } from '../protocol/playgroundStrings';
 
@@ -238,7 +238,7 @@ export class PlaygroundPanel {
       title: vscode.l10n.t('Save the normalized output as .npy'),
     });
     if (!target) return {};
-    await vscode.workspace.fs.writeFile(target, encodeNpy(y, shape));
+    await writeFile(target, encodeNpy(y, shape)); // the save dialog asked about an existing file
     return { savedTo: vscode.workspace.asRelativePath(target) };
   }
 

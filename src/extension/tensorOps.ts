@@ -6,6 +6,8 @@ import type { TensorEntry } from '../protocol/worker';
 import { baseName } from './fileRefs';
 import { parallelNormalize } from './parallelNormalize';
 import type { Services } from './services';
+import { writeAtomically, type WriteFs, type WriteOptions } from './atomicWrite';
+import { CancelledError } from './pool';
 import { UserError } from './userErrors';
 
 /** `model.safetensors` -> `model`, `x.npy` -> `x`. */
@@ -36,25 +38,54 @@ export async function readTensor(services: Services, uri: vscode.Uri, tensor: st
 
 /** Reads, normalizes in the workers and writes `<stem>[.<tensor>].<method>.npy` next to the file. */
 export async function normalizeToFile(services: Services, uri: vscode.Uri, entry: TensorEntry, params: NormParams, singleArray: boolean, p: Progress): Promise<vscode.Uri> {
+  // Asked before the work, not after it: "Overwrite?" when <stem>.<method>.npy exists; No stops here.
+  const out = siblingUri(uri, entry.name, params.method, singleArray);
+  const overwrite = await askBeforeWork(out);
   p.report(0, vscode.l10n.t('reading {0}', entry.name));
   const { data, shape } = await readTensor(services, uri, entry.name, { signal: p.signal, report: (f) => p.report(0.4 * f) });
   p.report(0.4, vscode.l10n.t('normalizing'));
   const result = await parallelNormalize(services.pool, data, shape, params, { signal: p.signal, onProgress: (f) => p.report(0.4 + 0.5 * f) });
   p.report(0.9, vscode.l10n.t('writing'));
-  const out = siblingUri(uri, entry.name, params.method, singleArray);
-  await writeFile(out, encodeNpy(result.y, shape));
+  await writeFile(out, encodeNpy(result.y, shape), overwrite);
   p.report(1);
   return out;
 }
 
-/** Writes the tensor as float32/float64 .npy next to the file, with a fresh name if that one exists. */
+/** Writes the tensor as float32/float64 .npy next to the file, with a fresh name if that one exists (else asks). */
 export async function exportNpy(services: Services, uri: vscode.Uri, entry: TensorEntry, singleArray: boolean, p?: Partial<Progress>): Promise<vscode.Uri> {
-  const { data, shape } = await readTensor(services, uri, entry.name, p);
   let out = siblingUri(uri, entry.name, singleArray ? 'copy' : undefined, singleArray);
   for (let i = 1; (await exists(out)) && i < 1000; i++) out = siblingUri(uri, entry.name, singleArray ? `copy${i}` : String(i), singleArray);
-  await writeFile(out, encodeNpy(data, shape));
+  const overwrite = await askBeforeWork(out);
+  const { data, shape } = await readTensor(services, uri, entry.name, p);
+  await writeFile(out, encodeNpy(data, shape), overwrite);
   return out;
 }
+
+/** A modal "Overwrite?" for an existing file: true replaces it. */
+async function askOverwrite(uri: vscode.Uri): Promise<boolean> {
+  const overwrite = vscode.l10n.t('Overwrite');
+  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('{0} already exists. Overwrite it?', vscode.workspace.asRelativePath(uri)), { modal: true }, overwrite);
+  return choice === overwrite;
+}
+
+/**
+ * Asks now (before a long job) when `out` exists: No cancels the job (a CancelledError, so nothing is reported);
+ * Yes is remembered for the write. A file that appears during the job is asked about when it is written.
+ */
+async function askBeforeWork(out: vscode.Uri): Promise<WriteOptions> {
+  if (!(await exists(out))) return { confirmOverwrite: () => askOverwrite(out) };
+  if (!(await askOverwrite(out))) throw new CancelledError('not overwritten');
+  return { confirmOverwrite: async () => true };
+}
+
+const workspaceFs: WriteFs<vscode.Uri> = {
+  exists,
+  writeFile: async (uri, bytes) => vscode.workspace.fs.writeFile(uri, bytes),
+  rename: async (from, to, overwrite) => vscode.workspace.fs.rename(from, to, { overwrite }),
+  delete: async (uri) => vscode.workspace.fs.delete(uri),
+  sibling: (uri, name) => vscode.Uri.joinPath(uri, '..', name),
+  nameOf: baseName,
+};
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
@@ -65,12 +96,18 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-async function writeFile(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes through a temp file in the same folder (all or nothing). Without `opts`, an existing file is replaced (the
+ * user confirmed in a save dialog); with opts.confirmOverwrite, it is asked first and No cancels.
+ */
+export async function writeFile(uri: vscode.Uri, bytes: Uint8Array, opts: WriteOptions = {}): Promise<void> {
+  let outcome;
   try {
-    await vscode.workspace.fs.writeFile(uri, bytes);
+    outcome = await writeAtomically(workspaceFs, uri, bytes, opts);
   } catch (e) {
     throw new UserError(vscode.l10n.t('cannot write {0}: {1}', vscode.workspace.asRelativePath(uri), e instanceof Error ? e.message : String(e)));
   }
+  if (outcome === 'declined') throw new CancelledError('not overwritten');
 }
 
 /** Runs `task` under a cancellable progress notification; the token becomes an AbortSignal. */
