@@ -4,12 +4,14 @@
 //   examples/data/fashion-mnist-test.npz    2,000 images from the test split, 200 per class
 // Each npz holds x uint8 (N, 1, 28, 28) and y int64 (N,), deflated. Stratified and seeded: the same files
 // every time. Usage: node scripts/make-fashion-subset.mjs [DIR]  (default /usr/share/datasets/fashion-mnist,
-// the path `dpkg -L dataset-fashion-mnist` lists).
+// the path `dpkg -L dataset-fashion-mnist` lists). Run through tsx, which loads the TypeScript generator:
+//   node --import tsx scripts/make-fashion-subset.mjs
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
+import { mulberry32 } from '../src/kernels/generate.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = process.argv[2] ?? '/usr/share/datasets/fashion-mnist';
@@ -22,21 +24,9 @@ function readIdx(file) {
   return { shape, data: b.subarray(4 + 4 * rank) };
 }
 
-// mulberry32, as in src/kernels/generate.ts.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** perClass indices of each label, drawn without replacement, then shuffled together. */
 function stratified(labels, perClass, seed) {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const shuffle = (a) => {
     for (let i = a.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
