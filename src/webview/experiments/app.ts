@@ -173,7 +173,7 @@ export class ExperimentsApp {
 
     const f = this.f;
     this.root.append(
-      h('header', { class: 'toolbar' }, h('h1', {}, t('NormLab Experiments')), labelled(t('preset'), presetSelect), h('span', { class: 'spacer' }), this.pastSelect),
+      h('header', { class: 'toolbar' }, h('h1', {}, t('NormLab Experiments')), labelled(t('preset'), presetSelect), h('span', { class: 'spacer' }), labelled(t('Past experiments…'), this.pastSelect)),
       h('p', { class: 'muted' }, t('The Group Normalization paper\'s experiments (Wu & He 2018) in miniature: a small CNN trained here, in NormLab\'s worker threads.')),
       h('section', { class: 'controls', 'aria-label': t('Configuration') },
         labelled(t('methods'), f.norms, t('bn, gn, ln, in; gn:G or gn/channels')), labelled(t('batch sizes'), f.batchSizes), labelled(t('seeds'), f.seeds),
@@ -186,7 +186,7 @@ export class ExperimentsApp {
       h('div', { class: 'toolbar' }, this.runButton, this.cancelAllButton, exportButton, pngButton),
       this.status,
       this.progressLine,
-      h('table', { class: 'data runs' }, h('thead', {}, h('tr', {}, ...[t('run'), t('status'), t('progress'), t('epoch'), t('val error %'), t('seconds'), ''].map((s) => h('th', {}, s)))), this.runsBody),
+      h('table', { class: 'data runs' }, h('thead', {}, h('tr', {}, ...[t('run'), t('status'), t('progress'), t('epoch'), t('val error %'), t('seconds'), t('Cancel')].map((s) => h('th', {}, s)))), this.runsBody),
       this.charts,
       this.tables,
     );

@@ -28,3 +28,8 @@ test('every layer and argument of the presets\' models, under every method, is i
   }
   assert.deepEqual([...variants.keys()].sort(), ['AdaptiveAvgPool2d', 'AvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Conv2d', 'Flatten', 'GroupNorm', 'InstanceNorm2d', 'LayerNorm', 'Linear', 'MaxPool2d', 'ReLU']);
 });
+
+test('the presets\' model is the bundled examples/models/mini-cnn-bn.normlab-model.json', () => {
+  const file = JSON.parse(readFileSync(new URL('examples/models/mini-cnn-bn.normlab-model.json', root), 'utf8'));
+  assert.deepEqual(MINI_CNN, file);
+});
