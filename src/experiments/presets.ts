@@ -51,7 +51,7 @@ export const PAPER = {
 const BASE: Omit<ExperimentConfig, 'preset' | 'norms' | 'batchSizes'> = {
   model: MINI_CNN,
   seeds: 1,
-  epochs: 3,
+  epochs: 5,
   lr: 0.1,
   scaleLrByBatch: true,
   momentum: 0.9,
@@ -59,7 +59,7 @@ const BASE: Omit<ExperimentConfig, 'preset' | 'norms' | 'batchSizes'> = {
   nesterov: false,
   schedule: { kind: 'cosine' },
   warmupEpochs: 0,
-  trainSize: 4000,
+  trainSize: 3000,
   valSize: 1000,
   data: { train: { kind: 'bundled', split: 'train' }, val: { kind: 'bundled', split: 'test' } },
 };
