@@ -152,6 +152,16 @@ await runUiTest('featureScaling', async ({ page }) => {
   await frame.locator('[data-testid="lr"]').fill('0.5'); // back to the default, lr = 1/λmax
   await changed(frame, fast);
 
+  // ---- logistic regression: the same argument with the cross-entropy (Hessian at the Newton optimum)
+  const linear = await shown(frame);
+  await choose(frame, 'model', 'logistic regression');
+  const logistic = await changed(frame, linear);
+  assertSame(logistic, expected(k.generateScalingData({ ...spec, rho: 0.8, model: 'logistic' })), 'logistic');
+  assert.ok(logistic.raw.kappa > 100 * logistic.standardized.kappa, `logistic κ: ${JSON.stringify(logistic)}`);
+  console.log(`[e2e] logistic: ${JSON.stringify(logistic)}`);
+  await choose(frame, 'model', 'linear regression');
+  await changed(frame, logistic);
+
   // ---- the side-by-side picture in both themes
   await frame.locator('[data-testid="side-by-side"]').click();
   await frame.locator('[data-testid="card-raw"]').waitFor({ state: 'visible' });
