@@ -160,6 +160,12 @@ function flatten(root: PyObj, rootName: string, tensors: [string, TensorRef][], 
       else throw new FormatError(`${what}: expected a tensor or a dict of tensors, found a ${typeName(v)}`);
       continue;
     }
+    // A list or tuple of plain values (a config's sizes, a pickled set of 500,000 ints) is one metadata value.
+    const items = Array.isArray(v) ? v : v instanceof PyTuple ? v.items : undefined;
+    if (name && items?.every((x) => x === null || typeof x !== 'object')) {
+      Object.defineProperty(metadata, name, { value: items, enumerable: true, writable: true, configurable: true });
+      continue;
+    }
     if (seen.has(v)) continue;
     seen.add(v);
     if (depth > MAX_DEPTH) throw new FormatError(`${what}: checkpoint nests deeper than ${MAX_DEPTH} levels`);
