@@ -7,11 +7,9 @@ import { encodeNpy } from '../formats/npy';
 import { toShared } from '../kernels/fast/sharedTensor';
 import { numel } from '../kernels/shape';
 import { toNestedJson } from '../kernels/textTensor';
-import {
-  parsePersistedState, parseWebviewMessage,
-  type CanRead, type Controls, type FileSource, type HostToWebview, type InputInfo, type PersistedState, type PlaygroundJob, type PlaygroundJobResults,
-  type RequestMap, type TrainState,
-} from '../protocol/playground';
+import type { Controls, FileSource, HostToWebview, InputInfo, PersistedState, RequestMap, TrainState } from '../protocol/playground';
+import type { PlaygroundJob, PlaygroundJobResults } from '../protocol/playgroundJob';
+import { parsePersistedState, parseWebviewMessage, type CanRead } from '../protocol/playgroundValidate';
 import { ValidationError } from '../protocol/rpc';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';

@@ -1,6 +1,6 @@
-// Validation of everything that crosses into the host from a webview or an input box. A webview is untrusted:
-// each field is checked for type, range, size and enum, and a wrong one gets an error that names the field,
-// what was expected and what was found.
+// The one validator module: field checkers for everything that crosses into the host from a webview or an input
+// box (and for the webviews' own controls). A webview is untrusted: each field is checked for type, range, size and
+// enum, and a wrong one gets one wording: `<field>: expected <what>, got <value>`.
 import { EDITOR_ACTIONS, EDITOR_LIMITS, EDITOR_TO_HOST_TYPES, type EditorToHost } from './editor';
 import { ValidationError } from './rpc';
 import type { TensorEntry } from './worker';
@@ -19,6 +19,25 @@ export function describe(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (typeof v === 'object') return 'an object';
   return typeof v;
+}
+
+/** Throws the one wording of every validation error: `<field>: expected <what>, got <value>`. */
+export function expected(what: string, expectation: string, found: unknown): never {
+  return fail(`${what}: expected ${expectation}, got ${describe(found)}`);
+}
+
+export function expectNumber(v: unknown, what: string, min: number, max: number, expectation = `a number from ${min} to ${max}`): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : expected(what, expectation, v);
+}
+
+export function expectBool(v: unknown, what: string): boolean {
+  return typeof v === 'boolean' ? v : expected(what, 'true or false', v);
+}
+
+/** An array of at most maxLength finite numbers. */
+export function expectNumbers(v: unknown, what: string, maxLength: number): number[] {
+  if (!Array.isArray(v) || v.length > maxLength) return expected(what, `an array of at most ${maxLength} numbers`, v);
+  return v.map((x, i) => expectNumber(x, `${what}[${i}]`, -Number.MAX_VALUE, Number.MAX_VALUE, 'a finite number'));
 }
 
 export function expectObject(v: unknown, what: string): Record<string, unknown> {

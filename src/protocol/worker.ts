@@ -82,7 +82,7 @@ export interface JobMap {
   heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number; maxBytes?: number }; result: HeatmapTile };
   /** One run of an experiment (experiments/runner.ts); progress details are TrainProgress without the fraction. */
   train: { payload: TrainJob; result: import('../experiments/runner').TrainSummary };
-  playground: { payload: import('./playground').PlaygroundJob; result: import('./playground').PlaygroundJobResult };
+  playground: { payload: import('./playgroundJob').PlaygroundJob; result: import('./playgroundJob').PlaygroundJobResult };
   /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y). */
   moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums };
   /** parallelNormalize, phase 2: y = x·scale + shift over rows [row0, row1) into a shared y. */

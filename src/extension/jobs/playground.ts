@@ -16,8 +16,9 @@ import type { FloatArray, Method } from '../../kernels/types';
 import {
   HIST_BINS, MAX_CHANNELS, MAX_ROWS, MAX_TILE_SIDE, TABLE_SIDE,
   type CompareResult, type ComparePanel, type ComputeResult, type Controls, type Hist,
-  type PlaygroundJob, type PlaygroundJobResult, type PlaygroundJobResults, type SliceView, type Tile, type TrainResult, type TrainState,
+  type SliceView, type Tile, type TrainResult, type TrainState,
 } from '../../protocol/playground';
+import type { PlaygroundJob, PlaygroundJobResult, PlaygroundJobResults } from '../../protocol/playgroundJob';
 import type { Handler, JobOutput } from '../workerRuntime';
 
 function finiteRange(v: FloatArray): [number, number] | undefined {

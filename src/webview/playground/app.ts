@@ -4,7 +4,8 @@ import { cubeSpec, setLabel, type CubeSpec } from '../../kernels/figure2';
 import { DISTRIBUTIONS, type Distribution } from '../../kernels/generate';
 import { channelCount } from '../../kernels/inputView';
 import type { Layout, Method } from '../../kernels/types';
-import type { ComputeResult, Controls, HostToWebview, InputInfo, InputSource, PersistedState, RequestMap } from '../../protocol/playground';
+import { MAX_TRAIN_STEPS, type ComputeResult, type Controls, type HostToWebview, type InputInfo, type InputSource, type PersistedState, type RequestMap } from '../../protocol/playground';
+import { checkEpsControl, checkMomentumControl } from '../../protocol/playgroundValidate';
 import { isCancelled, userMessage, ValidationError } from '../../protocol/rpc';
 import { h } from '../common/dom';
 import { RpcClient } from '../common/rpcClient';
@@ -16,7 +17,7 @@ import { CubeView } from './cube';
 import { CompareView, SensitivityView, TrainingView } from './extras';
 import { fmt } from './format';
 import { HeatmapView } from './heatmap';
-import { defaultState, divisors, MAX_PERSISTED_PASTE, parseNumberList, parseShape, DEFAULT_SPEC } from './state';
+import { defaultState, divisors, MAX_PERSISTED_PASTE, numberOrText, parseNumberList, parseShape, DEFAULT_SPEC } from './state';
 import { button, checkbox, debounce, labelled, select, setOptions, textfield, type Field } from './widgets';
 
 const METHOD_LABELS: Record<Method, string> = { batch: 'BatchNorm (BN)', layer: 'LayerNorm (LN)', instance: 'InstanceNorm (IN)', group: 'GroupNorm (GN)', rms: 'RMSNorm' };
@@ -314,17 +315,14 @@ export class PlaygroundApp {
 
   /** Reads every control; returns null (and says why) if one is not valid yet. */
   private readControls(): Controls | null {
-    const t = this.t;
     try {
-      const eps = Number(this.eps.value);
-      if (!(eps > 0 && eps <= 1)) throw new ValidationError(t('eps: expected a positive number up to 1, found \'{0}\'', this.eps.value));
-      const m = Number(this.momentum.value);
-      if (!this.cumulative.checked && !(m >= 0 && m <= 1 && this.momentum.value.trim() !== '')) throw new ValidationError(t('momentum: expected a number from 0 to 1, found \'{0}\'', this.momentum.value));
+      const eps = checkEpsControl(numberOrText(this.eps.value));
+      const momentum = this.cumulative.checked ? null : checkMomentumControl(numberOrText(this.momentum.value));
       return {
         method: (this.method.value || this.state.controls.method) as Method,
         groups: this.groupsValue(),
         eps,
-        momentum: this.cumulative.checked ? null : m,
+        momentum,
         affine: this.affine.checked,
         gamma: parseNumberList(this.gamma.value, 'γ'),
         beta: parseNumberList(this.beta.value, 'β'),
@@ -482,8 +480,8 @@ export class PlaygroundApp {
     if (!controls || !this.input) return;
     const steps = Number(this.trainingView.steps.value);
     const batchSize = Number(this.trainingView.batchSize.value);
-    if (!Number.isInteger(steps) || steps < 1 || steps > 1000 || !Number.isInteger(batchSize) || batchSize < 1) {
-      this.showStatus(this.t('steps: expected 1 to 1000 and a batch size of at least 1'), true);
+    if (!Number.isInteger(steps) || steps < 1 || steps > MAX_TRAIN_STEPS || !Number.isInteger(batchSize) || batchSize < 1) {
+      this.showStatus(this.t('steps: expected 1 to {0} and a batch size of at least 1', MAX_TRAIN_STEPS), true);
       return;
     }
     try {

@@ -2,7 +2,7 @@
 import type { SensitivityPoint } from '../../kernels/batchSensitivity';
 import { cubeSpec } from '../../kernels/figure2';
 import type { Layout } from '../../kernels/types';
-import type { CompareResult, TrainResult } from '../../protocol/playground';
+import { MAX_TRAIN_STEPS, type CompareResult, type TrainResult } from '../../protocol/playground';
 import { h } from '../common/dom';
 import type { Translate } from '../common/l10n';
 import { ChartBox, histogramConfig, lineConfig } from './charts';
@@ -98,7 +98,7 @@ export class TrainingView {
 
   constructor(private readonly t: Translate) {
     this.batchSize = textfield('train-batch', '4', { type: 'number', min: '1' });
-    this.steps = textfield('train-steps', '10', { type: 'number', min: '1', max: '1000' });
+    this.steps = textfield('train-steps', '10', { type: 'number', min: '1', max: String(MAX_TRAIN_STEPS) });
     this.stepButton = button('train-step', t('Train step'));
     this.resetButton = button('train-reset', t('Reset running stats'), true);
     this.meanChart = new ChartBox<'line'>('running-mean', t('running_mean (first channels); dashed: full-data mean'));

@@ -36,6 +36,12 @@ export function parseNumberList(text: string, what: string): number[] {
   });
 }
 
+/** A number typed into a field, or the text itself when it is not one (so that an error can show what was typed). */
+export function numberOrText(text: string): number | string {
+  const t = text.trim();
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
+}
+
 /** "32, 8, 8, 8" or "32x8x8x8" -> [32, 8, 8, 8]. */
 export function parseShape(text: string): number[] {
   const parts = text.trim().replace(/^[([]|[)\]]$/g, '').split(/[,x×\s]+/).filter(Boolean);

@@ -7,7 +7,8 @@ import { paramsFromControls } from '../../../src/kernels/inputView';
 import { WorkerPool } from '../../../src/extension/pool';
 import { generateTensor } from '../../../src/kernels/generate';
 import { normalize } from '../../../src/kernels/normalize';
-import type { Controls, PlaygroundJobResults } from '../../../src/protocol/playground';
+import type { Controls } from '../../../src/protocol/playground';
+import type { PlaygroundJobResults } from '../../../src/protocol/playgroundJob';
 
 const shape = [4, 6, 5, 7];
 const x = generateTensor({ shape, layout: 'NCHW', distribution: 'normal', seed: 11, channelScale: [1, 4, 9], channelShift: [0, -3, 20] });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_TENSOR_NAME_CHARS, MAX_URI_CHARS, parseWebviewMessage, parsePersistedState, ValidationError, type Controls } from '../../../src/protocol/playground';
+import { MAX_TENSOR_NAME_CHARS, MAX_URI_CHARS, type Controls } from '../../../src/protocol/playground';
+import { parseWebviewMessage, parsePersistedState } from '../../../src/protocol/playgroundValidate';
+import { ValidationError } from '../../../src/protocol/rpc';
 
 const controls: Controls = { method: 'group', groups: 2, eps: 1e-5, momentum: 0.1, affine: false, gamma: [], beta: [], layout: 'NCHW', training: true };
 const view = { sliceN: 0, sliceC: 1 };
@@ -22,23 +24,23 @@ test('well-formed requests pass through unchanged', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'trainStep', id: 5, params: { controls, steps: 10, batchSize: 4 } }).type, 'trainStep');
 });
 
-test('bad fields are named with what was expected and what was found', () => {
-  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, method: 'weight' }, view } }, /^compute\.params\.controls\.method: expected one of batch, layer, instance, group, rms, found 'weight'$/);
-  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, eps: -1 }, view } }, /controls\.eps: expected a positive number up to 1, found -1/);
-  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, eps: Number.NaN }, view } }, /controls\.eps: expected .* found NaN/);
+test('bad fields are named with what was expected and what was got (the one wording of protocol/validate.ts)', () => {
+  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, method: 'weight' }, view } }, /^compute\.params\.controls\.method: expected one of 'batch', 'layer', 'instance', 'group', 'rms', got "weight"$/);
+  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, eps: -1 }, view } }, /controls\.eps: expected a positive number up to 1, got -1/);
+  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, eps: Number.NaN }, view } }, /controls\.eps: expected .* got NaN/);
   rejects({ type: 'compute', id: 3, params: { controls: { ...controls, momentum: 2 }, view } }, /momentum: expected a number from 0 to 1, or null/);
-  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, gamma: [1, 'x'] }, view } }, /controls\.gamma\[1\]: expected a finite number, found 'x'/);
+  rejects({ type: 'compute', id: 3, params: { controls: { ...controls, gamma: [1, 'x'] }, view } }, /controls\.gamma\[1\]: expected a finite number, got "x"/);
   rejects({ type: 'compute', id: 3, params: { controls: { ...controls, groups: 1.5 }, view } }, /groups: expected an integer from 1/);
   rejects({ type: 'compute', id: 0, params: { controls, view } }, /compute\.id: expected an integer from 1/);
   rejects({ type: 'compute', id: 3, params: { controls, view: { sliceN: -1, sliceC: 0 } } }, /view\.sliceN/);
-  rejects({ type: 'launch', id: 3 }, /message\.type: expected one of ready, setInput/);
-  rejects('compute', /message: expected an object, found 'compute'/);
+  rejects({ type: 'launch', id: 3 }, /message\.type: expected one of 'ready', 'setInput'/);
+  rejects('compute', /message: expected an object, got "compute"/);
   rejects({ type: 'setInput', id: 1, params: { source: { kind: 'paste', text: 42 } } }, /source\.text: expected text of at most/);
-  rejects({ type: 'setInput', id: 1, params: { source: { kind: 'url', path: '/etc/passwd' } } }, /source\.kind: expected one of generate, paste, file, found 'url'/);
+  rejects({ type: 'setInput', id: 1, params: { source: { kind: 'url', path: '/etc/passwd' } } }, /source\.kind: expected one of 'generate', 'paste', 'file', got "url"/);
   rejects({ type: 'setInput', id: 1, params: { source: { kind: 'generate', spec: { shape: [4096, 4096, 4], layout: 'NCHW', distribution: 'normal', seed: 1, channelScale: [], channelShift: [] } } } }, /spec\.shape: expected at most 16777216 elements/);
-  rejects({ type: 'setInput', id: 1, params: { source: { kind: 'generate', spec: { shape: [2, 2], layout: 'NCHW', distribution: 'cauchy', seed: 1, channelScale: [], channelShift: [] } } } }, /distribution: expected one of normal, uniform, constant, offset, found 'cauchy'/);
-  rejects({ type: 'export', id: 2, params: { controls, format: 'exe' } }, /format: expected one of npy, json/);
-  rejects({ type: 'pickFile', id: 2, params: { path: '/x' } }, /pickFile\.params: expected no parameters, found 'path'/);
+  rejects({ type: 'setInput', id: 1, params: { source: { kind: 'generate', spec: { shape: [2, 2], layout: 'NCHW', distribution: 'cauchy', seed: 1, channelScale: [], channelShift: [] } } } }, /distribution: expected one of 'normal', 'uniform', 'constant', 'offset', got "cauchy"/);
+  rejects({ type: 'export', id: 2, params: { controls, format: 'exe' } }, /format: expected one of 'npy', 'json'/);
+  rejects({ type: 'pickFile', id: 2, params: { path: '/x' } }, /pickFile\.params: expected no parameters, got "path"/);
   rejects({ type: 'trainStep', id: 5, params: { controls, steps: 1e6, batchSize: 4 } }, /steps: expected an integer from 1 to 1000/);
 });
 
@@ -59,15 +61,15 @@ test('a file source: a readable URI, a bounded tensor name and a shape, never da
   const remote = { ...file, uri: 'vscode-vfs://github/o/r/x.npy' };
   assert.equal(parseWebviewMessage({ type: 'setInput', id: 1, params: { source: remote } }, (s) => s === 'vscode-vfs').type, 'setInput');
   const withFile = (source: object) => ({ type: 'setInput', id: 1, params: { source: { ...file, ...source } } });
-  rejects(withFile({ uri: remote.uri }), /source\.uri: expected a URI of a scheme the workspace can read, found 'vscode-vfs:'$/);
-  rejects(withFile({ uri: '/etc/passwd' }), /source\.uri: expected a URI such as file:\/\/\/data\/x\.npy, found '\/etc\/passwd'/);
+  rejects(withFile({ uri: remote.uri }), /source\.uri: expected a URI of a scheme the workspace can read, got "vscode-vfs:"$/);
+  rejects(withFile({ uri: '/etc/passwd' }), /source\.uri: expected a URI such as file:\/\/\/data\/x\.npy, got "\/etc\/passwd"/);
   rejects(withFile({ uri: 'file://[bad/x.npy' }), /source\.uri: expected a URI such as/);
-  rejects(withFile({ uri: 42 }), /source\.uri: expected a URI of at most 8192 characters, found 42/);
-  rejects(withFile({ uri: `file:///${'a'.repeat(MAX_URI_CHARS)}` }), /source\.uri: expected a URI of at most 8192 characters, found '8200 characters'/);
-  rejects(withFile({ tensor: undefined }), /source\.tensor: expected a tensor name of at most 1024 characters, found undefined/);
-  rejects(withFile({ tensor: 'w'.repeat(MAX_TENSOR_NAME_CHARS + 1) }), /source\.tensor: expected a tensor name of at most 1024 characters, found '1025 characters'/);
+  rejects(withFile({ uri: 42 }), /source\.uri: expected a URI of at most 8192 characters, got 42/);
+  rejects(withFile({ uri: `file:///${'a'.repeat(MAX_URI_CHARS)}` }), /source\.uri: expected a URI of at most 8192 characters, got "8200 characters"/);
+  rejects(withFile({ tensor: undefined }), /source\.tensor: expected a tensor name of at most 1024 characters, got undefined/);
+  rejects(withFile({ tensor: 'w'.repeat(MAX_TENSOR_NAME_CHARS + 1) }), /source\.tensor: expected a tensor name of at most 1024 characters, got "1025 characters"/);
   rejects(withFile({ shape: [8, -1] }), /source\.shape\[1\]: expected an integer from 0/);
-  rejects(withFile({ shape: 'big' }), /source\.shape: expected an array of at most 32 dims, found 'big'/);
+  rejects(withFile({ shape: 'big' }), /source\.shape: expected an array of at most 32 dims, got "big"/);
 });
 
 test('a persisted file source is read back; an unreadable one drops the state', () => {
