@@ -1,7 +1,8 @@
 // UI: "Why Normalize? (Feature Scaling)" in a real workbench. Open it from the palette, read κ and the step counts
 // it shows and compare them with the kernel run here on the same seeded data; switch to standardized and see κ drop;
 // drive ρ, the learning rate and the animation; take two columns of a workspace .npy (read by the host, asked for
-// by token); reload the window and find the state again. Screenshots in the dark and the light theme.
+// by token); reload the window and find the state again. Screenshots in the dark and the light theme (shots/);
+// UPDATE_DOC_SHOTS=1 also copies the light one to media/screenshots/feature-scaling.png for docs/feature-scaling.md.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
