@@ -3,9 +3,9 @@
 //   examples/data/fashion-mnist-train.npz  10,000 images from the training split, 1,000 per class
 //   examples/data/fashion-mnist-test.npz    2,000 images from the test split, 200 per class
 // Each npz holds x uint8 (N, 1, 28, 28) and y int64 (N,), deflated. Stratified and seeded: the same files
-// every time. Usage: node scripts/make-fashion-subset.mjs [DIR]  (default /usr/share/datasets/fashion-mnist,
-// the path `dpkg -L dataset-fashion-mnist` lists). Run through tsx, which loads the TypeScript generator:
-//   node --import tsx scripts/make-fashion-subset.mjs
+// every time. Usage (tsx loads the seeded generator from src/kernels/generate.ts):
+//   node --import tsx scripts/make-fashion-subset.mjs [DIR]
+// DIR defaults to /usr/share/datasets/fashion-mnist, the path `dpkg -L dataset-fashion-mnist` lists.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
