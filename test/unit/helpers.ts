@@ -1,5 +1,6 @@
 // Test helpers: seeded data and float comparisons.
 import assert from 'node:assert/strict';
+import { encodeNpyHeader } from '../../src/formats/npy';
 import { mulberry32 } from '../../src/kernels/generate';
 import type { NormResult } from '../../src/kernels/types';
 
@@ -63,4 +64,13 @@ export function assertMatchesReference(fast: NormResult, ref: NormResult): void 
     assertClose(fast.running!.var, ref.running.var, 6e-5 * maxVar + 1e-300, 1e-12, 'running var');
     assert.equal(fast.running!.numBatchesTracked, ref.running.numBatchesTracked);
   }
+}
+
+/** A .npy file's bytes: the header for (descr, shape), then `body` (already in that dtype's byte order). */
+export function npyBytes(descr: string, shape: number[], body: Uint8Array): Uint8Array {
+  const head = encodeNpyHeader(descr, shape);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
 }

@@ -7,21 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
-import { encodeNpyHeader } from '../../../src/formats/npy';
 import { parseResults } from '../../../src/experiments/results';
-import { rng } from '../helpers';
+import { npyBytes as npy, rng } from '../helpers';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'normlab-experiment-cli-'));
 const cli = path.join(dir, 'cli.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'experiment', ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
-
-const npy = (descr: string, shape: number[], body: Uint8Array) => {
-  const head = encodeNpyHeader(descr, shape);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
-  return out;
-};
 
 before(async () => {
   const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'error' } as const;

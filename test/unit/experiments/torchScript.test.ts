@@ -6,12 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { encodeNpyHeader } from '../../../src/formats/npy';
 import { preset } from '../../../src/experiments/presets';
 import { parseResults } from '../../../src/experiments/results';
 import { torchScript } from '../../../src/experiments/torchScript';
 import type { ExperimentConfig } from '../../../src/experiments/types';
-import { rng } from '../helpers';
+import { npyBytes as npy, rng } from '../helpers';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -26,13 +25,6 @@ function tinyNpz(path: string, n: number, seed: number): void {
   const r = rng(seed);
   const x = new Uint8Array(n * 64).map(() => Math.floor(r() * 256));
   const y = new BigInt64Array(n).map(() => BigInt(Math.floor(r() * 3)));
-  const npy = (descr: string, shape: number[], body: Uint8Array) => {
-    const head = encodeNpyHeader(descr, shape);
-    const out = new Uint8Array(head.length + body.length);
-    out.set(head);
-    out.set(body, head.length);
-    return out;
-  };
   writeFileSync(path, zipSync({ 'x.npy': npy('|u1', [n, 8, 8], x), 'y.npy': npy('<i8', [n], new Uint8Array(y.buffer)) }));
 }
 
