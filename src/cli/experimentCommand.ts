@@ -1,7 +1,7 @@
 // `normlab experiment fig1|curves|groups|custom`: a preset (or a --config file) with flags on top, checked whole
 // before any run (exit 2, one line), then every run in parallel in worker threads (the extension's worker and
 // 'train' job), progress on stderr, results.json and results.csv into --out. --export-torch writes train.py instead.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { checkExperiment } from '../experiments/check';
@@ -15,6 +15,7 @@ import { METHODS, PRESETS, type DataSource, type ExperimentConfig, type NormChoi
 import { WorkerPool } from '../extension/pool';
 import { poolStartRun } from '../extension/trainInPool';
 import { int, intList, num, parseFlags, str, usage } from './args';
+import { readRegularFileSync } from './inputFiles';
 import { readLabelled } from './trainData';
 
 const STRINGS = ['config', 'data', 'labels', 'val-data', 'val-labels', 'train-size', 'val-size', 'epochs', 'seeds', 'batch-sizes', 'methods', 'workers', 'out', 'export-torch', 'lr', 'model'] as const;
@@ -41,7 +42,7 @@ function parseMethods(text: string): NormChoice[] {
 function readJson(path: string, flag: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFileSync(path).toString('utf8');
   } catch (e) {
     return usage(`--${flag} ${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

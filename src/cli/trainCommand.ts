@@ -1,6 +1,5 @@
 // `normlab train`: flags -> data, spec and config -> trainRun -> progress on stderr, JSON or a summary on
 // stdout, the trained state dict (.safetensors, written to a temp file and renamed), eval-mode logits.
-import { readFileSync } from 'node:fs';
 import { CancelledError } from '../formats/errors';
 import { encodeSafetensors } from '../formats/safetensorsWrite';
 import { prepareData, toInputs, type Standardization } from '../nn/data';
@@ -10,6 +9,7 @@ import { trainRun } from '../nn/train';
 import type { EpochRecord, ModelSpec, Schedule, StateDict, StepReport, TrainConfig } from '../nn/types';
 import { int, num, parseFlags, required, str, usage, type Flags } from './args';
 import { readLabelled, readOrder, readRawArray, readStateDict } from './trainData';
+import { readRegularFileSync } from './inputFiles';
 import { checkOutputs, writeOutput, type OutputOptions } from './outputs';
 import { writeNpyFile } from './tensorIO';
 
@@ -35,7 +35,7 @@ function parseSchedule(v: string | undefined): Schedule {
 function readSpec(path: string): ModelSpec {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFileSync(path).toString('utf8');
   } catch (e) {
     return usage(`--model ${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

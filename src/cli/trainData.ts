@@ -1,6 +1,5 @@
 // Reading what `normlab train` trains on and starts from: DATA (.npz with x and y, or images + --labels as
 // IDX (.gz or not) or .npy), state dicts (.safetensors / .pt), --order and --eval-in arrays.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { FormatError } from '../formats/errors';
 import { parseIdx } from '../formats/idx';
@@ -8,6 +7,7 @@ import { loadTensorFromPath, openTensorPath, withPathInErrors } from '../formats
 import type { RawArray } from '../nn/data';
 import type { StateDict } from '../nn/types';
 import { usage } from './args';
+import { readRegularFileSync } from './inputFiles';
 
 const looksIdx = (path: string) => /(ubyte|\.idx\d?)(\.gz)?$/i.test(path) || /\.gz$/i.test(path);
 
@@ -16,7 +16,7 @@ export async function readRawArray(path: string, tensorName?: string): Promise<R
   if (looksIdx(path)) {
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(path);
+      bytes = readRegularFileSync(path);
     } catch (e) {
       throw new FormatError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }

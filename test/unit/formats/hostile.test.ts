@@ -80,7 +80,12 @@ function readStatus(pid: number): string {
   }
 }
 
+/** What each run took, printed at the end (the numbers behind the limits). */
+const measured: string[] = [];
+after(() => console.log(`hostile corpus: time and peak RSS per run\n${measured.join('\n')}`));
+
 function withinLimits(r: Run, what: string): void {
+  measured.push(`  ${what.padEnd(28)} exit ${r.code}  ${String(r.ms).padStart(5)} ms  ${r.rssKiB === undefined ? '?' : Math.round(r.rssKiB / 1024)} MiB`);
   assert.ok(r.code !== null && r.ms < TIME_LIMIT_MS, `${what}: killed after ${r.ms} ms (limit ${TIME_LIMIT_MS} ms)`);
   if (r.rssKiB !== undefined) assert.ok(r.rssKiB < RSS_LIMIT_KIB, `${what}: peak RSS ${Math.round(r.rssKiB / 1024)} MiB (limit 400 MiB)`);
   assert.notEqual(r.code, 1, `${what}: exit code 1 (internal error): ${r.stderr}`);
