@@ -9,11 +9,12 @@ import { numel } from '../kernels/shape';
 import { toNestedJson } from '../kernels/textTensor';
 import type { Controls, FileSource, HostToWebview, InputInfo, PersistedState, RequestMap, TrainState } from '../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResults } from '../protocol/playgroundJob';
-import { parsePersistedState, parseWebviewMessage, type CanRead } from '../protocol/playgroundValidate';
+import { parsePersistedState, parseWebviewMessage } from '../protocol/playgroundValidate';
 import { ValidationError } from '../protocol/rpc';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';
 import type { Services } from './services';
+import { FileGrants } from './fileGrants';
 import { RpcHost, type Handlers } from './rpcHost';
 import { renderHtml, webviewOptions } from './webviewHtml';
 import { readTensor, writeFile } from './tensorOps';
@@ -39,7 +40,11 @@ interface HeldInput {
 const MAX_JSON_ELEMENTS = 1 << 20;
 
 /** A file source may only name a scheme the workspace can read. */
-const canRead: CanRead = (scheme) => vscode.workspace.fs.isWritableFileSystem(scheme) !== undefined;
+const canRead = (scheme: string): boolean => vscode.workspace.fs.isWritableFileSystem(scheme) !== undefined;
+
+/** The files this workspace's playground may read again (tokens kept in the workspace state across reloads). */
+let grants: FileGrants | undefined;
+const grantsOf = (context: vscode.ExtensionContext): FileGrants => (grants ??= new FileGrants(context.workspaceState, canRead));
 
 export class PlaygroundPanel {
   static readonly viewType = 'normlab.playground';
@@ -71,7 +76,7 @@ export class PlaygroundPanel {
       async deserializeWebviewPanel(webview: vscode.WebviewPanel, state: unknown) {
         webview.webview.options = webviewOptions(context.extensionUri);
         PlaygroundPanel.current?.dispose();
-        new PlaygroundPanel(webview, context, services, parsePersistedState(state, canRead));
+        new PlaygroundPanel(webview, context, services, parsePersistedState(state));
       },
     });
     context.subscriptions.push(d);
@@ -108,7 +113,7 @@ export class PlaygroundPanel {
 
   private holdFileTensor(t: IncomingTensor): InputInfo {
     const name = t.source ? `${t.source}: ${t.name}` : t.name;
-    const file: FileSource | undefined = t.uri === undefined ? undefined : { kind: 'file', uri: t.uri, tensor: t.name, shape: [...t.shape] };
+    const file: FileSource | undefined = t.uri === undefined ? undefined : this.grantFile(t.uri, t.name, t.shape);
     this.input = { info: { name, shape: [...t.shape], numel: t.data.length, origin: 'file', file }, x: toShared(t.data) };
     this.running = null;
     this.panel.title = vscode.l10n.t('NormLab Playground — {0}', t.name);
@@ -116,8 +121,18 @@ export class PlaygroundPanel {
   }
 
   /** A tensor from a file, read again after a reload (as "Send to Playground" reads it), if it still has its shape. */
+  /** A file source for a URI the host chose; none (no reload of it) for one it will not read again, e.g. a UNC share. */
+  private grantFile(uri: string, tensor: string, shape: readonly number[]): FileSource | undefined {
+    try {
+      return { kind: 'file', token: grantsOf(this.context).grant(uri), tensor, shape: [...shape] };
+    } catch (e) {
+      this.services.log.warn(`playground: ${uri} will not be read again after a reload: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
   private async readFileSource(s: FileSource, signal: AbortSignal): Promise<InputInfo> {
-    const uri = vscode.Uri.parse(s.uri, true);
+    const uri = vscode.Uri.parse(grantsOf(this.context).resolve(s.token), true);
     const file = baseName(uri);
     let read;
     try {
@@ -130,7 +145,7 @@ export class PlaygroundPanel {
     if (shape.join() !== s.shape.join()) {
       throw new UserError(vscode.l10n.t('{0}: expected \'{1}\' of shape [{2}], found shape [{3}]', file, s.tensor, s.shape.join(', '), shape.join(', ')));
     }
-    return this.holdFileTensor({ name: s.tensor, shape, data, source: file, uri: s.uri });
+    return this.holdFileTensor({ name: s.tensor, shape, data, source: file, uri: uri.toString() });
   }
 
   private post(m: HostToWebview): void {
@@ -140,7 +155,7 @@ export class PlaygroundPanel {
   private onMessage(raw: unknown): void {
     let msg;
     try {
-      msg = parseWebviewMessage(raw, canRead);
+      msg = parseWebviewMessage(raw);
     } catch (e) {
       this.services.log.warn(`playground: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
       this.rpc.refuse(raw, e);

@@ -1,28 +1,35 @@
-// The document of every NormLab webview (playground, tensor viewer): strict CSP (default-src 'none', scripts only
-// by nonce), resources only from dist/ and media/, the shared media/base.css and then the view's own stylesheet.
+// The document of every NormLab webview: strict CSP (default-src 'none', scripts only by nonce, no <base>, no form
+// posts), resources only from dist/webview/ (the browser bundles; never extension.js, cli.js or source maps of the
+// host) and media/, the shared media/base.css and then the view's own stylesheet.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
+}
+
+/** The Content-Security-Policy of every NormLab webview (`src` is webview.cspSource). */
+export function contentSecurityPolicy(src: string, nonce: string): string {
+  // Lit (vscode-elements) styles its components with constructable stylesheets, which CSP does not restrict.
+  return [
+    "default-src 'none'",
+    `img-src ${src} data:`,
+    `style-src ${src} 'nonce-${nonce}'`,
+    `font-src ${src}`,
+    `script-src 'nonce-${nonce}'`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
 }
 
 export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, opts: { script: string; css: string; title: string }): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', opts.script));
   const styles = ['base.css', opts.css].map((name) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name)));
-  const src = webview.cspSource;
-  // Lit (vscode-elements) styles its components with constructable stylesheets, which CSP does not restrict.
-  const csp = [
-    "default-src 'none'",
-    `img-src ${src} data:`,
-    `style-src ${src} 'nonce-${nonce}'`,
-    `font-src ${src}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const csp = contentSecurityPolicy(webview.cspSource, nonce);
   const lang = vscode.env.language.replace(/[^A-Za-z-]/g, '');
   return `<!DOCTYPE html>
 <html lang="${lang}">

@@ -17,11 +17,13 @@ export interface ViewRequest {
 
 export type TextFormat = 'json' | 'numpy' | 'csv';
 
-/** A tensor of a file: where to read it again after a reload (never its data), and the shape it had. */
+/**
+ * A tensor of a file: how to read it again after a reload (never its data, never its path), and the shape it had.
+ * The token is one the host handed out for a file it chose itself (extension/fileGrants.ts).
+ */
 export interface FileSource {
   kind: 'file';
-  /** The file's URI as a string (vscode.Uri.toString()). */
-  uri: string;
+  token: string;
   tensor: string;
   shape: number[];
 }
@@ -188,7 +190,7 @@ export const HIST_BINS = 48;
 export const MAX_PASTE_CHARS = 64 * 1024 * 1024;
 export const MAX_PARAMS = 1 << 24;
 export const MAX_TRAIN_STEPS = 1000;
-/** Bounds of a persisted file source. */
-export const MAX_URI_CHARS = 8192;
+/** Bounds of a persisted file source: the token's hex digits, the tensor name, the dims. */
+export const FILE_TOKEN_HEX = 32;
 export const MAX_TENSOR_NAME_CHARS = 1024;
 export const MAX_FILE_DIMS = 32;

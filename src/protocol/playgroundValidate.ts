@@ -4,14 +4,11 @@ import { DISTRIBUTIONS, MAX_GENERATE_ELEMENTS, type GenerateSpec } from '../kern
 import type { Controls } from '../kernels/inputView';
 import { LAYOUTS, METHODS } from '../kernels/types';
 import {
-  MAX_FILE_DIMS, MAX_PARAMS, MAX_PASTE_CHARS, MAX_TENSOR_NAME_CHARS, MAX_TRAIN_STEPS, MAX_URI_CHARS, REQUEST_TYPES,
+  MAX_FILE_DIMS, MAX_PARAMS, MAX_PASTE_CHARS, MAX_TENSOR_NAME_CHARS, MAX_TRAIN_STEPS, FILE_TOKEN_HEX, REQUEST_TYPES,
   type FileSource, type InputSource, type PersistedState, type RequestType, type ViewRequest, type WebviewToHost,
 } from './playground';
 import { expectBool, expected, expectEnum, expectInt, expectNumber, expectNumbers, expectObject } from './validate';
 
-/** Which URI schemes the host can read (vscode.workspace.fs has a provider for them); the default is local files only. */
-export type CanRead = (scheme: string) => boolean;
-const localOnly: CanRead = (scheme) => scheme === 'file';
 
 const bad = expected;
 const obj = expectObject;
@@ -62,34 +59,27 @@ export function parseGenerateSpec(v: unknown, path = 'spec'): GenerateSpec {
   };
 }
 
-function parseUri(v: unknown, path: string, canRead: CanRead): string {
-  if (typeof v !== 'string' || v.length > MAX_URI_CHARS) return bad(path, `a URI of at most ${MAX_URI_CHARS} characters`, typeof v === 'string' ? `${v.length} characters` : v);
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(v)?.[1].toLowerCase();
-  let parses = false;
-  try {
-    parses = scheme !== undefined && new URL(v).protocol === `${scheme}:`;
-  } catch { /* not a URI */ }
-  if (!parses) bad(path, 'a URI such as file:///data/x.npy', v);
-  if (!canRead(scheme!)) bad(path, 'a URI of a scheme the workspace can read', `${scheme}:`);
-  return v;
+/** A file token: the only way a webview can name a file (the host resolves it; it never reads a path it was sent). */
+function parseToken(v: unknown, path: string): string {
+  return typeof v === 'string' && new RegExp(`^[0-9a-f]{${FILE_TOKEN_HEX}}$`).test(v) ? v : bad(path, `the token the host gave for the file (${FILE_TOKEN_HEX} hex digits)`, v);
 }
 
-function parseFileSource(o: Record<string, unknown>, path: string, canRead: CanRead): FileSource {
+function parseFileSource(o: Record<string, unknown>, path: string): FileSource {
   if (typeof o.tensor !== 'string' || o.tensor.length > MAX_TENSOR_NAME_CHARS) bad(`${path}.tensor`, `a tensor name of at most ${MAX_TENSOR_NAME_CHARS} characters`, typeof o.tensor === 'string' ? `${o.tensor.length} characters` : o.tensor);
   if (!Array.isArray(o.shape) || o.shape.length > MAX_FILE_DIMS) bad(`${path}.shape`, `an array of at most ${MAX_FILE_DIMS} dims`, o.shape);
   return {
     kind: 'file',
-    uri: parseUri(o.uri, `${path}.uri`, canRead),
+    token: parseToken(o.token, `${path}.token`),
     tensor: o.tensor as string,
     shape: (o.shape as unknown[]).map((d, i) => int(d, `${path}.shape[${i}]`, 0, Number.MAX_SAFE_INTEGER)),
   };
 }
 
-function parseSource(v: unknown, path: string, canRead: CanRead): InputSource {
+function parseSource(v: unknown, path: string): InputSource {
   const o = obj(v, path);
   const kind = oneOf(o.kind, `${path}.kind`, ['generate', 'paste', 'file'] as const);
   if (kind === 'generate') return { kind, spec: parseGenerateSpec(o.spec, `${path}.spec`) };
-  if (kind === 'file') return parseFileSource(o, path, canRead);
+  if (kind === 'file') return parseFileSource(o, path);
   if (typeof o.text !== 'string' || o.text.length > MAX_PASTE_CHARS) bad(`${path}.text`, `text of at most ${MAX_PASTE_CHARS} characters`, typeof o.text === 'string' ? `${o.text.length} characters` : o.text);
   return { kind, text: o.text as string };
 }
@@ -102,9 +92,8 @@ const empty = (v: unknown, path: string): Record<string, never> => {
 
 /**
  * The one gate for webview messages: returns a well-typed message or throws a ValidationError naming the field.
- * `canRead` says which URI schemes a file source may have (the host passes what vscode.workspace.fs can read).
  */
-export function parseWebviewMessage(raw: unknown, canRead: CanRead = localOnly): WebviewToHost {
+export function parseWebviewMessage(raw: unknown): WebviewToHost {
   const m = obj(raw, 'message');
   if (m.type === 'ready') return { type: 'ready' };
   const type = oneOf(m.type, 'message.type', ['ready', ...REQUEST_TYPES]) as RequestType;
@@ -112,7 +101,7 @@ export function parseWebviewMessage(raw: unknown, canRead: CanRead = localOnly):
   const p = m.params;
   const at = `${type}.params`;
   switch (type) {
-    case 'setInput': return { type, id, params: { source: parseSource(obj(p, at).source, `${at}.source`, canRead) } };
+    case 'setInput': return { type, id, params: { source: parseSource(obj(p, at).source, `${at}.source`) } };
     case 'pickFile': return { type, id, params: empty(p, at) };
     case 'resetRunning': return { type, id, params: empty(p, at) };
     case 'compute':
@@ -140,13 +129,13 @@ export function parseWebviewMessage(raw: unknown, canRead: CanRead = localOnly):
 }
 
 /** Best-effort reading of a persisted state handed back by VS Code after a reload (null if unusable). */
-export function parsePersistedState(raw: unknown, canRead: CanRead = localOnly): PersistedState | null {
+export function parsePersistedState(raw: unknown): PersistedState | null {
   try {
     const o = obj(raw, 'state');
     return {
       controls: parseControls(o.controls),
       view: parseView(o.view),
-      source: o.source === null || o.source === undefined ? null : parseSource(o.source, 'state.source', canRead),
+      source: o.source === null || o.source === undefined ? null : parseSource(o.source, 'state.source'),
       tab: typeof o.tab === 'string' && o.tab.length < 40 ? o.tab : 'inspect',
     };
   } catch {

@@ -19,7 +19,8 @@ import {
   type SliceView, type Tile, type TrainResult, type TrainState,
 } from '../../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResult, PlaygroundJobResults } from '../../protocol/playgroundJob';
-import type { Handler, JobOutput } from '../workerRuntime';
+import { CancelledError } from '../../protocol/rpc';
+import type { Handler, JobContext, JobOutput } from '../workerRuntime';
 
 function finiteRange(v: FloatArray): [number, number] | undefined {
   let lo = Infinity;
@@ -133,7 +134,19 @@ function drawBatch(x: Float32Array, N: number, b: number, rand: () => number): F
 }
 
 /** BN training steps on fresh batches, then the gap between train- and eval-mode outputs on the whole input. */
-export function trainSteps(x: Float32Array, shape: number[], c: Controls, start: TrainState | null, steps: number, batchSize: number, seed: number): TrainResult {
+/** Between two steps of a long job: lets the worker receive a cancel message, then stops if it came. */
+async function checkpoint(ctx: Partial<JobContext>, fraction: number): Promise<void> {
+  if (ctx.signal) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ctx.signal.aborted) throw new CancelledError();
+  }
+  ctx.progress?.(fraction);
+}
+
+export async function trainSteps(
+  x: Float32Array, shape: number[], c: Controls, start: TrainState | null, steps: number, batchSize: number, seed: number,
+  ctx: Partial<JobContext> = {},
+): Promise<TrainResult> {
   if (shape.length < 2) fail(`train steps need an input with a batch and a channel dim (2-D to 5-D), got a ${shape.length}-D input`);
   const { N, C, S } = inputPlan(shape, c.layout);
   const b = Math.min(batchSize, N);
@@ -143,13 +156,16 @@ export function trainSteps(x: Float32Array, shape: number[], c: Controls, start:
   const history: TrainResult['history'] = [];
   const batchShape = [b, ...shape.slice(1)];
   for (let i = 0; i < steps; i++) {
+    await checkpoint(ctx, i / (steps + 2));
     const batch = drawBatch(x, N, b, rand);
     const r = normalize({ data: batch, shape: batchShape }, paramsFromControls(batchShape, bn, running));
     const next = r.running ?? fail('batch norm returned no running statistics');
     running = { mean: [...next.mean], var: [...next.var], numBatchesTracked: next.numBatchesTracked };
     history.push({ step: running.numBatchesTracked, mean: running.mean.slice(0, MAX_CHANNELS), var: running.var.slice(0, MAX_CHANNELS) });
   }
+  await checkpoint(ctx, steps / (steps + 2));
   const full = normalize({ data: x, shape }, paramsFromControls(shape, bn));
+  await checkpoint(ctx, (steps + 1) / (steps + 2));
   const evalOut = normalize({ data: x, shape }, paramsFromControls(shape, { ...bn, training: false }, running));
   let maxAbs = 0;
   let sq = 0;
@@ -168,7 +184,7 @@ export function trainSteps(x: Float32Array, shape: number[], c: Controls, start:
 
 type Result<K extends keyof PlaygroundJobResults> = JobOutput<PlaygroundJobResults[K]>;
 
-export async function runPlaygroundJob(job: PlaygroundJob): Promise<JobOutput<PlaygroundJobResult>> {
+export async function runPlaygroundJob(job: PlaygroundJob, ctx: Partial<JobContext> = {}): Promise<JobOutput<PlaygroundJobResult>> {
   switch (job.op) {
     case 'parse': {
       const p = parseTensorText(job.text);
@@ -187,7 +203,7 @@ export async function runPlaygroundJob(job: PlaygroundJob): Promise<JobOutput<Pl
       return { result: batchSensitivity(job.x, job.shape, { layout: job.controls.layout, groups, sizes: DEFAULT_SIZES, seed: 1 }) } satisfies Result<'sensitivity'>;
     }
     case 'train':
-      return { result: trainSteps(job.x, job.shape, job.controls, job.running, job.steps, job.batchSize, job.seed) } satisfies Result<'train'>;
+      return { result: await trainSteps(job.x, job.shape, job.controls, job.running, job.steps, job.batchSize, job.seed, ctx) } satisfies Result<'train'>;
     case 'output': {
       const r = normalize({ data: job.x, shape: job.shape }, paramsFromControls(job.shape, job.controls, job.controls.training ? undefined : job.running));
       return { result: { y: r.y, shape: [...job.shape] }, transfer: [r.y.buffer as ArrayBuffer] } satisfies Result<'output'>;
@@ -195,4 +211,4 @@ export async function runPlaygroundJob(job: PlaygroundJob): Promise<JobOutput<Pl
   }
 }
 
-export const playgroundJob: Handler<PlaygroundJob, PlaygroundJobResult> = async (job) => runPlaygroundJob(job);
+export const playgroundJob: Handler<PlaygroundJob, PlaygroundJobResult> = async (job, ctx) => runPlaygroundJob(job, ctx);

@@ -81,12 +81,25 @@ test('compare: BN, LN, IN, GN on the same input; 2-D inputs have no spatial dims
   assert.match(one.panels[0].error ?? '', /more than 1 value per channel/);
 });
 
-test('train steps: running stats move toward the full-data statistics and the train/eval gap closes', () => {
+test('train steps stop between steps when cancelled, and report rising progress', async () => {
+  const c: Controls = { ...base, method: 'batch' };
+  const ac = new AbortController();
+  const seen: number[] = [];
+  const run = trainSteps(x, shape, c, null, 1000, 4, 1, { signal: ac.signal, progress: (f) => {
+    seen.push(f);
+    if (seen.length === 5) ac.abort();
+  } });
+  await assert.rejects(run, { name: 'CancelledError' });
+  assert.equal(seen.length, 5, 'no step ran after the cancel');
+  assert.ok(seen.every((f, i) => f >= 0 && f < 1 && (i === 0 || f > seen[i - 1])), seen.join(', '));
+});
+
+test('train steps: running stats move toward the full-data statistics and the train/eval gap closes', async () => {
   const c: Controls = { ...base, method: 'batch', momentum: 0.5 };
-  const a = trainSteps(x, shape, c, null, 1, 2, 1);
+  const a = await trainSteps(x, shape, c, null, 1, 2, 1);
   assert.equal(a.running.numBatchesTracked, 1);
   assert.equal(a.history.length, 1);
-  const b = trainSteps(x, shape, c, a.running, 40, 4, 2);
+  const b = await trainSteps(x, shape, c, a.running, 40, 4, 2);
   assert.equal(b.running.numBatchesTracked, 41);
   // batch size 4 = N: every batch is the whole input, so running stats converge to the target.
   for (let ch = 0; ch < 6; ch++) {
@@ -99,7 +112,7 @@ test('train steps: running stats move toward the full-data statistics and the tr
   const yMax = full.y.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const expected = yMax * (1 - Math.sqrt(139 / 140));
   assert.ok(Math.abs(b.gap.maxAbs - expected) < 0.05 * expected, `gap ${b.gap.maxAbs} vs ${expected}`);
-  const cumulative = trainSteps(x, shape, { ...c, momentum: null }, null, 3, 4, 1);
+  const cumulative = await trainSteps(x, shape, { ...c, momentum: null }, null, 3, 4, 1);
   assert.ok(Math.abs(cumulative.running.mean[2] - cumulative.target.mean[2]) < 1e-5);
 });
 

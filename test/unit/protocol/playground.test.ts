@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_TENSOR_NAME_CHARS, MAX_URI_CHARS, type Controls } from '../../../src/protocol/playground';
+import { FILE_TOKEN_HEX, MAX_TENSOR_NAME_CHARS, type Controls } from '../../../src/protocol/playground';
 import { parseWebviewMessage, parsePersistedState } from '../../../src/protocol/playgroundValidate';
 import { ValidationError } from '../../../src/protocol/rpc';
 
@@ -51,30 +51,27 @@ test('a persisted state is read back, or dropped when it is not usable', () => {
   assert.equal(parsePersistedState(undefined), null);
 });
 
-test('a file source: a readable URI, a bounded tensor name and a shape, never data', () => {
-  const file = { kind: 'file', uri: 'file:///data/run%201/activations.npy', tensor: 'activations', shape: [8, 32, 16, 16] };
+test('a file source: a token the host handed out, a bounded tensor name and a shape; never a path or data', () => {
+  const token = 'a'.repeat(FILE_TOKEN_HEX);
+  const file = { kind: 'file', token, tensor: 'activations', shape: [8, 32, 16, 16] };
   const m = { type: 'setInput', id: 1, params: { source: file } };
   assert.deepEqual(parseWebviewMessage(m), m);
-  // Only the fields of a file source are kept (no data smuggled through).
-  assert.deepEqual(parseWebviewMessage({ type: 'setInput', id: 1, params: { source: { ...file, data: [1, 2] } } }), m);
-  // Which schemes are readable is the host's to say (what vscode.workspace.fs has a provider for); local files by default.
-  const remote = { ...file, uri: 'vscode-vfs://github/o/r/x.npy' };
-  assert.equal(parseWebviewMessage({ type: 'setInput', id: 1, params: { source: remote } }, (s) => s === 'vscode-vfs').type, 'setInput');
+  // Only the fields of a file source are kept (no data or path smuggled through).
+  assert.deepEqual(parseWebviewMessage({ type: 'setInput', id: 1, params: { source: { ...file, data: [1, 2], uri: 'file:///etc/passwd' } } }), m);
   const withFile = (source: object) => ({ type: 'setInput', id: 1, params: { source: { ...file, ...source } } });
-  rejects(withFile({ uri: remote.uri }), /source\.uri: expected a URI of a scheme the workspace can read, got "vscode-vfs:"$/);
-  rejects(withFile({ uri: '/etc/passwd' }), /source\.uri: expected a URI such as file:\/\/\/data\/x\.npy, got "\/etc\/passwd"/);
-  rejects(withFile({ uri: 'file://[bad/x.npy' }), /source\.uri: expected a URI such as/);
-  rejects(withFile({ uri: 42 }), /source\.uri: expected a URI of at most 8192 characters, got 42/);
-  rejects(withFile({ uri: `file:///${'a'.repeat(MAX_URI_CHARS)}` }), /source\.uri: expected a URI of at most 8192 characters, got "8200 characters"/);
+  rejects(withFile({ token: 'file:///etc/passwd' }), /source\.token: expected the token the host gave for the file \(32 hex digits\), got "file:\/\/\/etc\/passwd"$/);
+  rejects(withFile({ token: undefined, uri: 'file:///etc/passwd' }), /source\.token: expected the token .* got undefined/);
+  rejects(withFile({ token: 'A'.repeat(FILE_TOKEN_HEX) }), /source\.token: expected the token/);
   rejects(withFile({ tensor: undefined }), /source\.tensor: expected a tensor name of at most 1024 characters, got undefined/);
   rejects(withFile({ tensor: 'w'.repeat(MAX_TENSOR_NAME_CHARS + 1) }), /source\.tensor: expected a tensor name of at most 1024 characters, got "1025 characters"/);
   rejects(withFile({ shape: [8, -1] }), /source\.shape\[1\]: expected an integer from 0/);
   rejects(withFile({ shape: 'big' }), /source\.shape: expected an array of at most 32 dims, got "big"/);
 });
 
-test('a persisted file source is read back; an unreadable one drops the state', () => {
-  const state = { controls, view, source: { kind: 'file', uri: 'file:///w/model.safetensors', tensor: 'layer1.bn.weight', shape: [64] }, tab: 'inspect' };
+test('a persisted file source is read back; one with a path instead of a token drops the state', () => {
+  const source = { kind: 'file', token: '0123456789abcdef0123456789abcdef', tensor: 'layer1.bn.weight', shape: [64] };
+  const state = { controls, view, source, tab: 'inspect' };
   assert.deepEqual(parsePersistedState(state), state);
-  assert.equal(parsePersistedState(state, () => false), null);
-  assert.equal(parsePersistedState({ ...state, source: { ...state.source, uri: 'javascript:alert(1)' } }), null);
+  assert.equal(parsePersistedState({ ...state, source: { kind: 'file', uri: 'file:///w/model.safetensors', tensor: 'x', shape: [64] } }), null);
 });
+
