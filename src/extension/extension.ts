@@ -6,7 +6,7 @@ import { openExamplesCommand, type OpenExamplesArgs } from './commands/openExamp
 import { openPlaygroundCommand, sendToPlaygroundCommand } from './commands/playground';
 import { FeatureScalingPanel, openFeatureScalingCommand } from './featureScalingPanel';
 import { ExperimentsPanel, watchResultsFiles } from './experimentsPanel';
-import { registerPlaygroundSerializer } from './playgroundBridge';
+import { PlaygroundPanel } from './playgroundPanel';
 import { Services } from './services';
 import { TensorEditorProvider } from './tensorEditor/provider';
 
@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): NormLabApi {
   const services = new Services(context);
   context.subscriptions.push(services);
   const editors = TensorEditorProvider.register(services);
-  registerPlaygroundSerializer(services);
+  PlaygroundPanel.registerSerializer(services.context, services);
   FeatureScalingPanel.registerSerializer(services);
   ExperimentsPanel.registerSerializer(services);
   context.subscriptions.push(watchResultsFiles(services));

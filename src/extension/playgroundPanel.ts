@@ -21,7 +21,7 @@ import { readTensor, writeFile } from './tensorOps';
 import { UserError } from './userErrors';
 import { PLAYGROUND_STRINGS } from '../protocol/playgroundStrings';
 
-/** A tensor handed to the playground from outside (same shape as playgroundBridge's PlaygroundTensor). */
+/** A tensor handed to the playground from outside (the tensor viewer, "Send to Playground"). */
 export interface IncomingTensor {
   name: string;
   shape: number[];

@@ -69,12 +69,3 @@ function toWire(e: unknown, aborted: boolean): WireError {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: String(e) };
 }
-
-/** Throws a CancelledError-named error when the job was cancelled; call between chunks. */
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) {
-    const e = new Error('the operation was cancelled');
-    e.name = CANCELLED;
-    throw e;
-  }
-}

@@ -19,10 +19,6 @@ export class TooLargeError extends FormatError {
   override name = 'TooLargeError';
 }
 
-export function formatFail(message: string): never {
-  throw new FormatError(message);
-}
-
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }

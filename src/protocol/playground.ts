@@ -5,6 +5,7 @@ import type { Method } from '../kernels/types';
 import type { SensitivityPoint } from '../kernels/batchSensitivity';
 import type { ChannelMoments, Controls, TrainState } from '../kernels/inputView';
 import type { Reply, RequestOf } from './rpc';
+import type { HistogramBins } from './worker';
 
 export type { ChannelMoments, Controls, TrainState };
 
@@ -43,11 +44,6 @@ export interface InputInfo {
   format?: TextFormat;
   /** For tensors from a file: how to read it again after a reload. */
   file?: FileSource;
-}
-
-export interface Hist {
-  edges: number[];
-  counts: number[];
 }
 
 /** A downsampled 2-D view of a slice: `rows × cols` block means of a `sliceRows × sliceCols` slice. */
@@ -95,8 +91,8 @@ export interface ComputeResult {
   paramCount: number;
   /** First MAX_ROWS sets. */
   rows: SetRow[];
-  inputHist: Hist;
-  outputHist: Hist;
+  inputHist: HistogramBins;
+  outputHist: HistogramBins;
   /** Per channel (first MAX_CHANNELS), before and after. */
   channelsShown: number;
   before: ChannelMoments;
@@ -113,7 +109,7 @@ export interface ComparePanel {
   title: string;
   numSets: number;
   setSize: number;
-  outputHist: Hist;
+  outputHist: HistogramBins;
   after: Tile;
   afterMoments: ChannelMoments;
   /** Why this method could not run on this input (e.g. BN on a single value per channel). */

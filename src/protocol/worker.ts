@@ -91,8 +91,6 @@ export interface JobMap {
 // Other engineers may add kinds here (playground, moments/apply), each with a handler in src/extension/jobs/index.ts.
 
 export type JobKind = keyof JobMap;
-export type JobPayload<K extends JobKind> = JobMap[K]['payload'];
-export type JobResult<K extends JobKind> = JobMap[K]['result'];
 
 export type { WireError } from './rpc';
 import type { WireError } from './rpc';

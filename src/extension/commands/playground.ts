@@ -1,6 +1,6 @@
 // NormLab: Open Playground and NormLab: Send Tensor to Playground.
 import * as vscode from 'vscode';
-import { openPlayground } from '../playgroundBridge';
+import { PlaygroundPanel } from '../playgroundPanel';
 import type { InputInfo } from '../../protocol/playground';
 import type { Services } from '../services';
 import { readTensor, withCancellableProgress } from '../tensorOps';
@@ -9,7 +9,7 @@ import { baseName } from '../fileRefs';
 
 export function openPlaygroundCommand(services: Services): void {
   try {
-    openPlayground(services);
+    PlaygroundPanel.createOrShow(services.context, services);
   } catch (e) {
     services.reportError(e, vscode.l10n.t('Open Playground'));
   }
@@ -34,5 +34,5 @@ export async function sendToPlaygroundCommand(services: Services, uriArg?: unkno
 export async function sendTensor(services: Services, uri: vscode.Uri, tensor: string): Promise<InputInfo | undefined> {
   const { data, shape } = await withCancellableProgress(vscode.l10n.t('NormLab: reading {0}', tensor), (p) =>
     readTensor(services, uri, tensor, p));
-  return openPlayground(services, { tensor: { name: tensor, shape, data, source: baseName(uri), uri: uri.toString() } });
+  return PlaygroundPanel.createOrShow(services.context, services, { tensor: { name: tensor, shape, data, source: baseName(uri), uri: uri.toString() } });
 }

@@ -15,10 +15,11 @@ import { parseTensorText } from '../../kernels/textTensor';
 import type { FloatArray, Method } from '../../kernels/types';
 import {
   HIST_BINS, MAX_CHANNELS, MAX_ROWS, MAX_TILE_SIDE, TABLE_SIDE,
-  type CompareResult, type ComparePanel, type ComputeResult, type Controls, type Hist,
+  type CompareResult, type ComparePanel, type ComputeResult, type Controls,
   type SliceView, type Tile, type TrainResult, type TrainState,
 } from '../../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResult, PlaygroundJobResults } from '../../protocol/playgroundJob';
+import type { HistogramBins } from '../../protocol/worker';
 import { CancelledError } from '../../protocol/rpc';
 import type { Handler, JobContext, JobOutput } from '../workerRuntime';
 
@@ -33,7 +34,7 @@ function finiteRange(v: FloatArray): [number, number] | undefined {
   return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : undefined;
 }
 
-function hist(v: FloatArray): Hist {
+function hist(v: FloatArray): HistogramBins {
   const range = finiteRange(v);
   return range ? histogram(v, HIST_BINS, range) : { edges: [], counts: [] };
 }

@@ -4,7 +4,7 @@ import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
   type ChartConfiguration, type ChartDataset,
 } from 'chart.js';
-import type { Hist } from '../../protocol/playground';
+import type { HistogramBins } from '../../protocol/worker';
 import { cssVar } from '../common/theme';
 import { fmt } from './format';
 
@@ -74,7 +74,7 @@ const baseOptions = (xTitle?: string, yTitle?: string) => {
   };
 };
 
-export function histogramConfig(h: Hist, label: string, color: number): ChartConfiguration<'bar'> {
+export function histogramConfig(h: HistogramBins, label: string, color: number): ChartConfiguration<'bar'> {
   const labels = h.counts.map((_, i) => fmt((h.edges[i] + h.edges[i + 1]) / 2));
   const options = baseOptions();
   return {

@@ -1,6 +1,7 @@
 // Worker used by pool.test.ts: small jobs that succeed, fail, hang, crash and move buffers.
 import { parentPort } from 'node:worker_threads';
-import { serveJobs, throwIfCancelled } from '../../../src/extension/workerRuntime';
+import { serveJobs } from '../../../src/extension/workerRuntime';
+import { CancelledError } from '../../../src/protocol/rpc';
 
 export interface TestJobs {
   echo: { payload: unknown; result: unknown };
@@ -28,7 +29,7 @@ serveJobs<TestJobs>(parentPort!, {
   },
   steps: async ({ n, ms }, ctx) => {
     for (let i = 0; i < n; i++) {
-      throwIfCancelled(ctx.signal);
+      if (ctx.signal.aborted) throw new CancelledError();
       await sleep(ms);
       ctx.progress((i + 1) / n);
     }
