@@ -29,6 +29,34 @@ export const MAX_TEXT_VALUES = 16 * 1024 * 1024;
 /** Deepest nesting of lists in a paste (a tensor has a handful of dims; the parser recurses once per level). */
 export const MAX_TEXT_DEPTH = 32;
 
+const isSeparator = (c: number): boolean =>
+  c === 32 || c === 9 || c === 10 || c === 13 || c === 44 || c === 59 || c === 91 || c === 93 || c === 40 || c === 41;
+
+/**
+ * Counts the number-like tokens of the text in one allocation-free scan and refuses as soon as there are more
+ * than `limit`, so that an oversized paste is rejected before any array of values (or of lines) is built.
+ * A token is number-like if it starts with a digit, '.', '+', '-' or reads nan/inf; names (headers, dtype=...)
+ * are not counted. Returns the count (an upper bound on the values the parsers produce).
+ */
+export function countTextValues(text: string, limit = MAX_TEXT_VALUES): number {
+  let count = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && isSeparator(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isSeparator(text.charCodeAt(i))) i++;
+    const c = text.charCodeAt(start);
+    const lead = c === 43 || c === 45 ? text.charCodeAt(start + 1) : c;
+    const numeric = (lead >= 48 && lead <= 57) || lead === 46 || lead === 110 || lead === 78 || lead === 105 || lead === 73;
+    if (numeric && ++count > limit) {
+      throw errAt(text, start, `expected at most ${limit} elements in a paste, found more than ${limit} elements (open large tensors as files)`);
+    }
+  }
+  return count;
+}
+
 /** 1-based line and column of a character offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -92,11 +120,12 @@ export function parseTensorText(text: string): ParsedText {
   let i = 0;
   while (i < text.length && /\s/.test(text[i])) i++;
   if (i >= text.length) throw errAt(text, 0, 'expected a tensor (JSON nested arrays, NumPy array(...) or CSV rows), found empty text');
+  const capacity = countTextValues(text);
   const rest = text.slice(i, i + 16);
   if (text[i] === '[') return { format: 'json', ...parseNested(text, i, text.length) };
   const call = /^(?:np\.|numpy\.|torch\.)?(array|tensor)\s*\(/.exec(rest);
   if (call) return { format: 'numpy', ...parseCall(text, i + call[0].length) };
-  return { format: 'csv', ...parseCsv(text) };
+  return { format: 'csv', ...parseCsv(text, capacity) };
 }
 
 /** array( <nested> [, dtype=float32] [, other=...] ) — the keyword arguments are checked loosely. */
@@ -213,19 +242,33 @@ function parseNested(text: string, start: number, end: number): { shape: number[
 }
 
 /** CSV: one row per non-empty line; all rows the same length; '#' lines are comments; a non-numeric first row is a header. */
-function parseCsv(text: string): { shape: number[]; data: Float32Array } {
-  const firstLine = text.split('\n').find((l) => l.trim() !== '' && !l.trimStart().startsWith('#')) ?? '';
+function parseCsv(text: string, capacity: number): { shape: number[]; data: Float32Array } {
+  // Lines are visited by index (no array of all lines); values go into one array sized by the counting scan.
+  const lines = function* (): Generator<{ line: string; lineStart: number }> {
+    let start = 0;
+    while (start <= text.length) {
+      const nl = text.indexOf('\n', start);
+      const stop = nl === -1 ? text.length : nl;
+      yield { line: text.slice(start, stop).replace(/\r$/, ''), lineStart: start };
+      start = stop + 1;
+    }
+  };
+  const isContent = (l: string) => l.trim() !== '' && !l.trimStart().startsWith('#');
+  let firstLine = '';
+  for (const { line } of lines()) {
+    if (isContent(line)) {
+      firstLine = line;
+      break;
+    }
+  }
   const sep = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : null;
-  const values: number[] = [];
+  const values = new Float32Array(capacity);
+  let n = 0;
   let cols = -1;
   let rows = 0;
-  let offset = 0;
   let headerSkipped = false;
-  for (const rawLine of text.split('\n')) {
-    const lineStart = offset;
-    offset += rawLine.length + 1;
-    const line = rawLine.replace(/\r$/, '');
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+  for (const { line, lineStart } of lines()) {
+    if (!isContent(line)) continue;
     const cells: { text: string; at: number }[] = [];
     if (sep) {
       let at = 0;
@@ -252,13 +295,12 @@ function parseCsv(text: string): { shape: number[]; data: Float32Array } {
         const what = t === '' ? 'an empty cell' : `'${t.slice(0, 12)}'`;
         throw errAt(text, lineStart + cell.at + lead, `expected a number, found ${what}`);
       }
-      if (values.length >= MAX_TEXT_VALUES) throw errAt(text, lineStart, `expected at most ${MAX_TEXT_VALUES} values in a paste, found more`);
-      values.push(r.value);
+      values[n++] = r.value;
     }
     rows++;
   }
   if (rows === 0) throw errAt(text, 0, 'expected at least one row of numbers, found none');
-  return { shape: [rows, cols], data: Float32Array.from(values) };
+  return { shape: [rows, cols], data: values.slice(0, n) };
 }
 
 function readWhole(t: string): { ok: true; value: number } | { ok: false } {

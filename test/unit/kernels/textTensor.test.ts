@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTensorText, TextTensorError, lineColumn, toNestedJson } from '../../../src/kernels/textTensor';
+import { countTextValues, MAX_TEXT_VALUES, parseTensorText, TextTensorError, lineColumn, toNestedJson } from '../../../src/kernels/textTensor';
 
 const fails = (text: string, line: number, column: number, re: RegExp) => {
   assert.throws(() => parseTensorText(text), (e: unknown) => {
@@ -80,4 +80,35 @@ test('copy as JSON writes nested arrays that paste back to the same tensor', () 
   assert.deepEqual(back.shape, [2, 3, 4]);
   assert.deepEqual([...back.data], [...data]);
   assert.equal(toNestedJson(Float32Array.of(1, NaN, -Infinity), [3]), '[1, null, null]');
+});
+
+// A paste over the element limit is refused by the counting scan, before any array of values or lines exists.
+const refusedEarly = (text: string) => {
+  text.indexOf('\u0000'); // flattens the repeat()-built string, so that its own bytes are not counted below
+  const before = process.memoryUsage();
+  assert.throws(() => parseTensorText(text), (e: unknown) => {
+    assert.ok(e instanceof TextTensorError, `expected TextTensorError, got ${String(e)}`);
+    assert.match(e.message, new RegExp(`more than ${MAX_TEXT_VALUES} elements`));
+    return true;
+  });
+  const after = process.memoryUsage();
+  // Parsing would need 64 MB of float32 values (and far more as numbers/lines); the refusal allocates nothing of that order.
+  assert.ok(after.arrayBuffers - before.arrayBuffers < 16 * 1024 * 1024, `array buffers grew by ${after.arrayBuffers - before.arrayBuffers}`);
+  assert.ok(after.heapUsed - before.heapUsed < 32 * 1024 * 1024, `heap grew by ${after.heapUsed - before.heapUsed}`);
+};
+
+test('a 34 MB CSV paste with more values than the limit is refused while scanning, memory bounded', () => {
+  const text = ('1,'.repeat(1023) + '1\n').repeat(MAX_TEXT_VALUES / 1024 + 1);
+  assert.ok(text.length > 33_000_000);
+  refusedEarly(text);
+});
+
+test('a JSON paste with more values than the limit is refused while scanning', () => {
+  refusedEarly(`[${'[0.5,-1,2e3,nan],'.repeat(MAX_TEXT_VALUES / 4)}[1,2,3,4]]`);
+});
+
+test('the element count stops at the limit and names it; names, dtype and brackets are not elements', () => {
+  assert.equal(countTextValues('array([[1., -2.], [.5, inf]], dtype=float32)'), 4);
+  assert.equal(countTextValues('a,b\n1,2\nnan,-inf'), 4);
+  assert.throws(() => countTextValues('1 2 3\n4 5 6', 5), /line 2, column 5: expected at most 5 elements .* found more than 5 elements/);
 });
