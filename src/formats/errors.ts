@@ -28,5 +28,10 @@ export const DEFAULT_MAX_BYTES = 1 << 30;
 /** Default limit for a header/index read whole (safetensors JSON, npy header, pickle, zip directory). */
 export const DEFAULT_MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-export const fmtBytes = (n: number): string =>
-  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${n} bytes`;
+/** A byte count for people: the project's one formatter (error messages and the tensor table alike). */
+export function fmtBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}

@@ -1,5 +1,6 @@
 // Quick picks shared by the commands: a tensor file of the workspace, then one of its tensors.
 import * as vscode from 'vscode';
+import { fmtShape } from '../../kernels/errors';
 import type { JobMap, TensorEntry } from '../../protocol/worker';
 import type { Services } from '../services';
 import { UserError } from '../userErrors';
@@ -9,8 +10,6 @@ const CHECKPOINT = /\.(pt|pth|bin)$|\.safetensors\.index\.json$/i;
 
 /** The custom editor that shows a file: checkpoints get the checkpoint view. */
 export const viewTypeFor = (uri: vscode.Uri): string => (CHECKPOINT.test(uri.path) ? 'normlab.tensorFile.checkpoint' : 'normlab.tensorFile');
-
-export const fmtShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /** The explorer's URI, else a quick pick of the workspace's tensor files. undefined = the user dismissed it. */
 export async function pickTensorFile(uri?: unknown): Promise<vscode.Uri | undefined> {

@@ -7,7 +7,9 @@ import { clear, h } from '../common/dom';
 import { translator, type Translate } from '../common/l10n';
 import { onThemeChange } from '../common/theme';
 import { getState, post as postRaw, setState } from '../common/vscodeApi';
-import { fmtBytes, fmtNum, fmtShape } from './format';
+import { fmtBytes } from '../../formats/errors';
+import { fmtShape } from '../../kernels/errors';
+import { fmtNum } from './format';
 import { drawHeatmap } from './heatmap';
 import { HistogramView } from './histogram';
 
