@@ -73,6 +73,11 @@ function shuffle(a: number[], rand: () => number): void {
 
 /** x is a stored (N, C, *spatial) tensor in `layout`. */
 export function batchSensitivity(x: FloatArray, storedShape: readonly number[], opts: SensitivityOptions): SensitivityPoint[] {
+  return [...batchSensitivityPoints(x, storedShape, opts)];
+}
+
+/** The same, one batch size at a time, so that a caller can stop (or report progress) between sizes. */
+export function* batchSensitivityPoints(x: FloatArray, storedShape: readonly number[], opts: SensitivityOptions): Generator<SensitivityPoint> {
   const logical = logicalShapeOf(storedShape, opts.layout);
   const [N, C] = logical;
   const S = numel(logical.slice(2));
@@ -90,7 +95,6 @@ export function batchSensitivity(x: FloatArray, storedShape: readonly number[], 
   const groupChannels = Array.from({ length: G }, (_, g) => Array.from({ length: cpg }, (_, k) => g * cpg + k));
   const gnFull = all.map((n) => groupChannels.map((cs) => pooled(cells([n], cs), mean, m2, S)));
 
-  const points: SensitivityPoint[] = [];
   for (const b of opts.sizes) {
     if (!Number.isInteger(b) || b < 1 || b > N) continue;
     const perPermutation = Math.floor(N / b);
@@ -127,11 +131,10 @@ export function batchSensitivity(x: FloatArray, storedShape: readonly number[], 
         }
       }
     }
-    points.push({
+    yield {
       batchSize: b, batches,
       bnMean: Math.sqrt(bnMean / bnTerms), bnVar: Math.sqrt(bnVar / bnTerms),
       gnMean: Math.sqrt(gnMean / gnTerms), gnVar: Math.sqrt(gnVar / gnTerms),
-    });
+    };
   }
-  return points;
 }

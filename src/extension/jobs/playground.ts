@@ -1,7 +1,7 @@
 // Job: everything the playground computes, in the worker. The host keeps the input in shared memory and sends
 // it with each request; only summaries come back (capped table rows, histogram bins, block-mean tiles, the first
 // channels), never a whole output, except for `output` which export asks for. No vscode import.
-import { batchSensitivity, DEFAULT_SIZES } from '../../kernels/batchSensitivity';
+import { batchSensitivityPoints, DEFAULT_SIZES, type SensitivityPoint } from '../../kernels/batchSensitivity';
 import { fail } from '../../kernels/errors';
 import { cubeSpec, setLabel } from '../../kernels/figure2';
 import { toShared } from '../../kernels/fast/sharedTensor';
@@ -50,13 +50,27 @@ export function sliceView(x: FloatArray, y: FloatArray, plan: NormPlan, n: numbe
   return { ...v, before: toTile(v.before), after: toTile(v.after) };
 }
 
+/** Between two steps of a long job: lets the worker receive a cancel message, then stops if it came. */
+async function checkpoint(ctx: Partial<JobContext>, fraction: number): Promise<void> {
+  if (ctx.signal) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ctx.signal.aborted) throw new CancelledError();
+  }
+  ctx.progress?.(fraction);
+}
+
 const clampIndex = (i: number, size: number) => Math.max(0, Math.min(size - 1, i));
 
-export function computeSummary(x: Float32Array, shape: number[], c: Controls, view: { sliceN: number; sliceC: number }, running?: TrainState): ComputeResult {
+export async function computeSummary(
+  x: Float32Array, shape: number[], c: Controls, view: { sliceN: number; sliceC: number }, running?: TrainState,
+  ctx: Partial<JobContext> = {},
+): Promise<ComputeResult> {
   const t0 = performance.now();
   const params = paramsFromControls(shape, c, c.training ? undefined : running);
+  await checkpoint(ctx, 0);
   // The reference kernel: fast enough here (~0.1–0.3 s for 1M elements) and the numbers the tests hold it to.
   const r = normalize({ data: x, shape }, params);
+  await checkpoint(ctx, 0.5);
   const spec = cubeSpec(shape, c.layout, c.method, c.groups);
   const plan = inputPlan(shape, c.layout);
   const { N, C, S } = plan;
@@ -66,10 +80,12 @@ export function computeSummary(x: Float32Array, shape: number[], c: Controls, vi
   }
   const n = clampIndex(view.sliceN, N);
   const ch = clampIndex(view.sliceC, C);
+  const inputHist = hist(x);
+  const outputHist = hist(r.y);
+  await checkpoint(ctx, 0.75);
   const out: ComputeResult = {
     method: c.method, N, C, S, groups: spec.groups, numSets: spec.numSets, setSize: spec.setSize,
-    paramCount: paramCount(shape, c), rows,
-    inputHist: hist(x), outputHist: hist(r.y),
+    paramCount: paramCount(shape, c), rows, inputHist, outputHist,
     channelsShown: Math.min(C, MAX_CHANNELS),
     before: channelMoments(x, plan, MAX_CHANNELS), after: channelMoments(r.y, plan, MAX_CHANNELS),
     slice: sliceView(x, r.y, plan, n, ch),
@@ -94,31 +110,41 @@ const COMPARE: { method: Method; title: string }[] = [
   { method: 'batch', title: 'BN' }, { method: 'layer', title: 'LN' }, { method: 'instance', title: 'IN' }, { method: 'group', title: 'GN' },
 ];
 
-export function compareSummary(x: Float32Array, shape: number[], c: Controls, view: { sliceN: number; sliceC: number }): CompareResult {
+export async function compareSummary(
+  x: Float32Array, shape: number[], c: Controls, view: { sliceN: number; sliceC: number }, ctx: Partial<JobContext> = {},
+): Promise<CompareResult> {
   if (shape.length < 2) fail(`compare needs an input with a batch and a channel dim (2-D to 5-D), got a ${shape.length}-D input`);
   const plan = inputPlan(shape, c.layout);
   const { N, C } = plan;
   const groups = defaultGroups(C, c.method === 'group' ? c.groups : 0);
   const n = clampIndex(view.sliceN, N);
   const ch = clampIndex(view.sliceC, C);
-  const panels: ComparePanel[] = COMPARE.map(({ method, title }) => {
-    // No affine, batch statistics: the four differ only in their sets. IN in eval = input stats without the S > 1 rule.
-    const controls: Controls = { ...c, method, groups, affine: false, training: method === 'batch' };
-    const spec = cubeSpec(shape, c.layout, method, groups);
-    const full = method === 'group' ? `${title} (G=${groups})` : title;
-    try {
-      const r = normalize({ data: x, shape }, paramsFromControls(shape, controls));
-      return {
-        method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: hist(r.y),
-        after: sliceView(x, r.y, plan, n, ch).after, afterMoments: channelMoments(r.y, plan, MAX_CHANNELS),
-      };
-    } catch (e) {
-      return { method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: { edges: [], counts: [] },
-        after: { rows: 0, cols: 0, sliceRows: 0, sliceCols: 0, values: [], min: 0, max: 0 }, afterMoments: { mean: [], std: [] },
-        error: e instanceof Error ? e.message : String(e) };
-    }
-  });
+  const panels: ComparePanel[] = [];
+  for (const [k, { method, title }] of COMPARE.entries()) {
+    await checkpoint(ctx, k / COMPARE.length);
+    panels.push(comparePanel(x, shape, plan, c, groups, n, ch, method, title));
+  }
   return { groups, panels };
+}
+
+function comparePanel(
+  x: Float32Array, shape: number[], plan: NormPlan, c: Controls, groups: number, n: number, ch: number, method: Method, title: string,
+): ComparePanel {
+  // No affine, batch statistics: the four differ only in their sets. IN in eval = input stats without the S > 1 rule.
+  const controls: Controls = { ...c, method, groups, affine: false, training: method === 'batch' };
+  const spec = cubeSpec(shape, c.layout, method, groups);
+  const full = method === 'group' ? `${title} (G=${groups})` : title;
+  try {
+    const r = normalize({ data: x, shape }, paramsFromControls(shape, controls));
+    return {
+      method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: hist(r.y),
+      after: sliceView(x, r.y, plan, n, ch).after, afterMoments: channelMoments(r.y, plan, MAX_CHANNELS),
+    };
+  } catch (e) {
+    return { method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: { edges: [], counts: [] },
+      after: { rows: 0, cols: 0, sliceRows: 0, sliceCols: 0, values: [], min: 0, max: 0 }, afterMoments: { mean: [], std: [] },
+      error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Samples a batch of `b` samples (without replacement) from the N samples; sample n is one contiguous block. */
@@ -135,15 +161,6 @@ function drawBatch(x: Float32Array, N: number, b: number, rand: () => number): F
 }
 
 /** BN training steps on fresh batches, then the gap between train- and eval-mode outputs on the whole input. */
-/** Between two steps of a long job: lets the worker receive a cancel message, then stops if it came. */
-async function checkpoint(ctx: Partial<JobContext>, fraction: number): Promise<void> {
-  if (ctx.signal) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ctx.signal.aborted) throw new CancelledError();
-  }
-  ctx.progress?.(fraction);
-}
-
 export async function trainSteps(
   x: Float32Array, shape: number[], c: Controls, start: TrainState | null, steps: number, batchSize: number, seed: number,
   ctx: Partial<JobContext> = {},
@@ -194,14 +211,20 @@ export async function runPlaygroundJob(job: PlaygroundJob, ctx: Partial<JobConte
     case 'generate':
       return { result: { x: toShared(generateTensor(job.spec)), shape: [...job.spec.shape] } } satisfies Result<'generate'>;
     case 'compute':
-      return { result: computeSummary(job.x, job.shape, job.controls, job.view, job.running) } satisfies Result<'compute'>;
+      return { result: await computeSummary(job.x, job.shape, job.controls, job.view, job.running, ctx) } satisfies Result<'compute'>;
     case 'compare':
-      return { result: compareSummary(job.x, job.shape, job.controls, job.view) } satisfies Result<'compare'>;
+      return { result: await compareSummary(job.x, job.shape, job.controls, job.view, ctx) } satisfies Result<'compare'>;
     case 'sensitivity': {
       if (job.shape.length < 2) fail(`batch-size sensitivity needs an input with a batch and a channel dim (2-D to 5-D), got a ${job.shape.length}-D input`);
       const { C } = inputPlan(job.shape, job.controls.layout);
       const groups = defaultGroups(C, job.controls.method === 'group' ? job.controls.groups : 0);
-      return { result: batchSensitivity(job.x, job.shape, { layout: job.controls.layout, groups, sizes: DEFAULT_SIZES, seed: 1 }) } satisfies Result<'sensitivity'>;
+      const points: SensitivityPoint[] = [];
+      await checkpoint(ctx, 0);
+      for (const p of batchSensitivityPoints(job.x, job.shape, { layout: job.controls.layout, groups, sizes: DEFAULT_SIZES, seed: 1 })) {
+        points.push(p);
+        await checkpoint(ctx, points.length / DEFAULT_SIZES.length);
+      }
+      return { result: points } satisfies Result<'sensitivity'>;
     }
     case 'train':
       return { result: await trainSteps(job.x, job.shape, job.controls, job.running, job.steps, job.batchSize, job.seed, ctx) } satisfies Result<'train'>;

@@ -14,8 +14,8 @@ const shape = [4, 6, 5, 7];
 const x = generateTensor({ shape, layout: 'NCHW', distribution: 'normal', seed: 11, channelScale: [1, 4, 9], channelShift: [0, -3, 20] });
 const base: Controls = { method: 'group', groups: 3, eps: 1e-5, momentum: 0.1, affine: false, gamma: [], beta: [], layout: 'NCHW', training: true };
 
-test('compute: stats rows, slice values and per-channel moments equal the kernel', () => {
-  const r = computeSummary(x, shape, base, { sliceN: 1, sliceC: 2 });
+test('compute: stats rows, slice values and per-channel moments equal the kernel', async () => {
+  const r = await computeSummary(x, shape, base, { sliceN: 1, sliceC: 2 });
   const ref = normalize({ data: x, shape }, { method: 'group', layout: 'NCHW', eps: 1e-5, groups: 3 });
   assert.equal(r.numSets, 12);
   assert.equal(r.setSize, 2 * 35);
@@ -41,43 +41,43 @@ test('compute: stats rows, slice values and per-channel moments equal the kernel
   assert.equal(r.outputHist.counts.reduce((a, b) => a + b, 0), x.length);
 });
 
-test('GN with G = 1 equals LN over (C, H, W); G = C equals IN', () => {
-  const gn1 = computeSummary(x, shape, { ...base, groups: 1 }, { sliceN: 0, sliceC: 0 });
-  const ln = computeSummary(x, shape, { ...base, method: 'layer' }, { sliceN: 0, sliceC: 0 });
+test('GN with G = 1 equals LN over (C, H, W); G = C equals IN', async () => {
+  const gn1 = await computeSummary(x, shape, { ...base, groups: 1 }, { sliceN: 0, sliceC: 0 });
+  const ln = await computeSummary(x, shape, { ...base, method: 'layer' }, { sliceN: 0, sliceC: 0 });
   assert.deepEqual(gn1.slice.tableAfter, ln.slice.tableAfter);
   assert.deepEqual(gn1.rows.map((r) => r.mean), ln.rows.map((r) => r.mean));
-  const gn6 = computeSummary(x, shape, { ...base, groups: 6 }, { sliceN: 3, sliceC: 5 });
-  const inn = computeSummary(x, shape, { ...base, method: 'instance' }, { sliceN: 3, sliceC: 5 });
+  const gn6 = await computeSummary(x, shape, { ...base, groups: 6 }, { sliceN: 3, sliceC: 5 });
+  const inn = await computeSummary(x, shape, { ...base, method: 'instance' }, { sliceN: 3, sliceC: 5 });
   assert.deepEqual(gn6.slice.tableAfter, inn.slice.tableAfter);
 });
 
-test('affine γ/β: one value broadcasts, one per channel applies per channel, a wrong count is refused', () => {
+test('affine γ/β: one value broadcasts, one per channel applies per channel, a wrong count is refused', async () => {
   const p = paramsFromControls(shape, { ...base, affine: true, gamma: [2], beta: [1, 2, 3, 4, 5, 6] });
   assert.deepEqual([...p.weight!], [2, 2, 2, 2, 2, 2]);
   assert.deepEqual([...p.bias!], [1, 2, 3, 4, 5, 6]);
   assert.throws(() => paramsFromControls(shape, { ...base, affine: true, gamma: [1, 2] }), /γ \(weight\): expected 1 or 6 values .* got 2/);
   const ln = paramsFromControls(shape, { ...base, method: 'layer', affine: true, gamma: [3] });
   assert.equal(ln.weight!.length, 6 * 5 * 7);
-  assert.throws(() => computeSummary(x, shape, { ...base, groups: 4 }, { sliceN: 0, sliceC: 0 }), /divisible by num_groups \(C=6, G=4\)/);
+  await assert.rejects(computeSummary(x, shape, { ...base, groups: 4 }, { sliceN: 0, sliceC: 0 }), /divisible by num_groups \(C=6, G=4\)/);
 });
 
-test('BN in eval mode without training steps uses PyTorch\'s initial running stats (mean 0, var 1)', () => {
-  const r = computeSummary(x, shape, { ...base, method: 'batch', training: false }, { sliceN: 0, sliceC: 2 });
+test('BN in eval mode without training steps uses PyTorch\'s initial running stats (mean 0, var 1)', async () => {
+  const r = await computeSummary(x, shape, { ...base, method: 'batch', training: false }, { sliceN: 0, sliceC: 2 });
   const off = 2 * 35;
   assert.ok(Math.abs(r.slice.tableAfter[3] - x[off + 3] / Math.sqrt(1 + 1e-5)) < 1e-5);
 });
 
-test('compare: BN, LN, IN, GN on the same input; 2-D inputs have no spatial dims (IN/GN still run)', () => {
+test('compare: BN, LN, IN, GN on the same input; 2-D inputs have no spatial dims (IN/GN still run)', async () => {
   assert.equal(defaultGroups(4, 0), 2);
   assert.equal(defaultGroups(64, 0), 32);
   assert.equal(defaultGroups(32, 0), 16);
   assert.equal(defaultGroups(7, 0), 7);
   assert.equal(defaultGroups(6, 3), 3);
-  const r = compareSummary(x, shape, base, { sliceN: 0, sliceC: 0 });
+  const r = await compareSummary(x, shape, base, { sliceN: 0, sliceC: 0 });
   assert.deepEqual(r.panels.map((p) => p.title), ['BN', 'LN', 'IN', 'GN (G=3)']);
   assert.deepEqual(r.panels.map((p) => p.numSets), [6, 4, 24, 12]);
   for (const p of r.panels) assert.equal(p.error, undefined);
-  const one = compareSummary(Float32Array.of(1, 2, 3, 4), [1, 4], base, { sliceN: 0, sliceC: 0 });
+  const one = await compareSummary(Float32Array.of(1, 2, 3, 4), [1, 4], base, { sliceN: 0, sliceC: 0 });
   assert.match(one.panels[0].error ?? '', /more than 1 value per channel/);
 });
 
@@ -93,6 +93,23 @@ test('train steps stop between steps when cancelled, and report rising progress'
   assert.equal(seen.length, 5, 'no step ran after the cancel');
   assert.ok(seen.every((f, i) => f >= 0 && f < 1 && (i === 0 || f > seen[i - 1])), seen.join(', '));
 });
+
+// A newer request or a closed panel aborts the job's signal: each long job stops at its next checkpoint.
+for (const op of ['compute', 'compare', 'sensitivity'] as const) {
+  test(`${op} stops with CancelledError at its next checkpoint once its signal is aborted`, async () => {
+    const job = { op, x, shape, controls: base, view: { sliceN: 0, sliceC: 0 } } as const;
+    await assert.rejects(runPlaygroundJob(job, { signal: AbortSignal.abort() }), { name: 'CancelledError' });
+    const ac = new AbortController();
+    let seen = 0;
+    await assert.rejects(runPlaygroundJob(job, { signal: ac.signal, progress: () => {
+      seen++;
+      ac.abort();
+    } }), { name: 'CancelledError' });
+    assert.equal(seen, 1, 'no chunk ran after the cancel');
+    const done = await runPlaygroundJob(job, { signal: new AbortController().signal });
+    assert.ok(done.result, 'an un-aborted signal lets it finish');
+  });
+}
 
 test('train steps: running stats move toward the full-data statistics and the train/eval gap closes', async () => {
   const c: Controls = { ...base, method: 'batch', momentum: 0.5 };
@@ -116,10 +133,10 @@ test('train steps: running stats move toward the full-data statistics and the tr
   assert.ok(Math.abs(cumulative.running.mean[2] - cumulative.target.mean[2]) < 1e-5);
 });
 
-test('a 1M-element input is summarized: capped rows, every set counted (its speed is in npm run bench)', () => {
+test('a 1M-element input is summarized: capped rows, every set counted (its speed is in npm run bench)', async () => {
   const big = [16, 64, 32, 32];
   const xb = generateTensor({ shape: big, layout: 'NCHW', distribution: 'normal', seed: 1, channelScale: [], channelShift: [] });
-  const r = computeSummary(xb, big, { ...base, groups: 32 }, { sliceN: 0, sliceC: 0 });
+  const r = await computeSummary(xb, big, { ...base, groups: 32 }, { sliceN: 0, sliceC: 0 });
   assert.equal(r.rows.length, 256);
   assert.equal(r.numSets, 512);
 });
