@@ -16,7 +16,7 @@ import { RpcClient } from '../common/rpcClient';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
 import { ChartBox } from '../playground/charts';
-import { button, checkbox, labelled, select, textfield, type Field } from '../playground/widgets';
+import { button, checkbox, labelled, select, textfield, type Field } from '../common/widgets';
 import { backgroundPlugin, curvesConfig, errorBarPlugin, fig1Config, groupsConfig, lossConfig } from './charts';
 
 interface SavedState {

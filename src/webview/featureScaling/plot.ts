@@ -4,7 +4,7 @@
 import type { Vec2 } from '../../kernels/featureScaling';
 import { h } from '../common/dom';
 import { cssVar } from '../common/theme';
-import { fmt } from '../playground/format';
+import { fmt } from '../common/format';
 import { contourSegments } from './contours';
 import { ellipse, type ContourPicture, type ScalingView } from './compute';
 

@@ -15,10 +15,10 @@ import { getState, post, setState } from '../common/vscodeApi';
 import { ChartBox, channelBarsConfig, histogramConfig } from './charts';
 import { CubeView } from './cube';
 import { CompareView, SensitivityView, TrainingView } from './extras';
-import { fmt } from './format';
+import { fmt } from '../common/format';
 import { HeatmapView } from './heatmap';
 import { defaultState, divisors, MAX_PERSISTED_PASTE, numberOrText, parseNumberList, parseShape, DEFAULT_SPEC } from './state';
-import { button, checkbox, debounce, labelled, select, setOptions, textfield, type Field } from './widgets';
+import { button, checkbox, debounce, labelled, select, setOptions, textfield, type Field } from '../common/widgets';
 
 const METHOD_LABELS: Record<Method, string> = { batch: 'BatchNorm (BN)', layer: 'LayerNorm (LN)', instance: 'InstanceNorm (IN)', group: 'GroupNorm (GN)', rms: 'RMSNorm' };
 const TABS = ['inspect', 'compare', 'sensitivity', 'running'] as const;

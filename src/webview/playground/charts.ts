@@ -6,7 +6,7 @@ import {
 } from 'chart.js';
 import type { HistogramBins } from '../../protocol/worker';
 import { cssVar } from '../common/theme';
-import { fmt } from './format';
+import { fmt } from '../common/format';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 

@@ -7,9 +7,9 @@ import { h } from '../common/dom';
 import type { Translate } from '../common/l10n';
 import { ChartBox, histogramConfig, lineConfig } from './charts';
 import { CubeView } from './cube';
-import { fmt } from './format';
+import { fmt } from '../common/format';
 import { HeatmapView } from './heatmap';
-import { button, labelled, textfield, type Field } from './widgets';
+import { button, labelled, textfield, type Field } from '../common/widgets';
 
 export class CompareView {
   readonly root = h('div', { class: 'compare', 'data-testid': 'compare' });

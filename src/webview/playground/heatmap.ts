@@ -2,7 +2,7 @@
 // the editor background; the value under the pointer is shown beside it.
 import type { Tile } from '../../protocol/playground';
 import { cssVar, rgbOf } from '../common/theme';
-import { fmt } from './format';
+import { fmt } from '../common/format';
 
 export class HeatmapView {
   readonly root: HTMLElement;

@@ -1,5 +1,5 @@
 // Small builders over @vscode-elements components, each with a label and a stable data-testid.
-import { h } from '../common/dom';
+import { h } from './dom';
 
 export type Field = HTMLElement & { value: string };
 
