@@ -8,8 +8,11 @@ import { fmt } from '../common/format';
 import { contourSegments } from './contours';
 import { ellipse, type ContourPicture, type ScalingView } from './compute';
 
-const SIZE = 300;
 const PAD = { left: 72, right: 22, top: 10, bottom: 36 };
+// A square plot area, so that "equal axes" (equal w1 and w2 spans) draws round contours round.
+const PLOT = 232;
+const WIDTH = PAD.left + PLOT + PAD.right;
+const HEIGHT = PAD.top + PLOT + PAD.bottom;
 /** Path points drawn as dots (beyond this only the line). */
 const MAX_DOTS = 150;
 
@@ -46,22 +49,22 @@ export class LossPlot {
     if (!picture || !view) return;
     const dpr = window.devicePixelRatio || 1;
     const c = this.canvas;
-    if (c.width !== SIZE * dpr || c.height !== SIZE * dpr) {
-      c.width = SIZE * dpr;
-      c.height = SIZE * dpr;
-      c.style.width = `${SIZE}px`;
-      c.style.height = `${SIZE}px`;
+    if (c.width !== WIDTH * dpr || c.height !== HEIGHT * dpr) {
+      c.width = WIDTH * dpr;
+      c.height = HEIGHT * dpr;
+      c.style.width = `${WIDTH}px`;
+      c.style.height = `${HEIGHT}px`;
     }
     const ctx = c.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, SIZE, SIZE);
+    ctx.clearRect(0, 0, WIDTH, HEIGHT);
     const fg = cssVar('--vscode-foreground', '#ccc');
     const muted = cssVar('--vscode-descriptionForeground', '#999');
     const font = cssVar('--vscode-font-family', 'sans-serif');
     const { window: win, n } = picture;
-    const pw = SIZE - PAD.left - PAD.right;
-    const ph = SIZE - PAD.top - PAD.bottom;
+    const pw = PLOT;
+    const ph = PLOT;
     const X = (w1: number) => PAD.left + ((w1 - win.w1[0]) / (win.w1[1] - win.w1[0])) * pw;
     const Y = (w2: number) => PAD.top + ph - ((w2 - win.w2[0]) / (win.w2[1] - win.w2[0])) * ph;
 
@@ -164,8 +167,8 @@ export class LossPlot {
   private toWeights(px: number, py: number): Vec2 | null {
     const win = this.picture?.window;
     if (!win) return null;
-    const pw = SIZE - PAD.left - PAD.right;
-    const ph = SIZE - PAD.top - PAD.bottom;
+    const pw = PLOT;
+    const ph = PLOT;
     const fx = (px - PAD.left) / pw;
     const fy = 1 - (py - PAD.top) / ph;
     if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return null;
