@@ -69,19 +69,19 @@ class Memory {
 
   /** The address of an input: in place, or a scratch copy made by commit(). */
   in(a: Arr): number {
-    if (this.own.has(a.buffer)) return a.byteOffset;
-    const at = this.scratchBytes(a.byteLength);
-    this.ins.push(a);
-    this.inAt.push(at);
-    return at;
+    return this.place(a, this.ins, this.inAt);
   }
 
   /** The address of an output: in place, or scratch copied back by end(). */
   out(a: Arr): number {
+    return this.place(a, this.outs, this.outAt);
+  }
+
+  private place(a: Arr, arrays: Arr[], addresses: number[]): number {
     if (this.own.has(a.buffer)) return a.byteOffset;
     const at = this.scratchBytes(a.byteLength);
-    this.outs.push(a);
-    this.outAt.push(at);
+    arrays.push(a);
+    addresses.push(at);
     return at;
   }
 
