@@ -22,6 +22,14 @@ const extension = intoFolder('extension', 'src/extension is the host; lower laye
 const webview = intoFolder('webview', 'src/webview is browser code; share types and strings through src/protocol.');
 const cli = intoFolder('cli', 'src/cli is an entry point; move what you need into src/kernels or src/formats.');
 
+const webviewPaths = [vscode, ...nodeBuiltins.map((name) => ({ name, message: 'src/webview runs in the browser: no Node APIs.' }))];
+/** The folders of src/webview with one webview each (their entries are src/webview/<name>.ts). */
+const WEBVIEWS = ['playground', 'experiments', 'featureScaling', 'editor'];
+const otherWebviews = (name) => ({
+  regex: `^(\\.\\./)+(webview/)?(${WEBVIEWS.filter((w) => w !== name).join('|')})(/|$)`,
+  message: `src/webview/${name} is one webview: share code with the others through src/webview/common.`,
+});
+
 const restrict = (files, paths, patterns) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
@@ -41,11 +49,9 @@ export default [
     [...domOnlyPatterns, extension, webview, cli],
   ),
   // Browser bundles: no Node, no vscode module, no host or CLI code.
-  restrict(
-    ['src/webview/**'],
-    [vscode, ...nodeBuiltins.map((name) => ({ name, message: 'src/webview runs in the browser: no Node APIs.' }))],
-    [extension, cli],
-  ),
+  restrict(['src/webview/**'], webviewPaths, [extension, cli]),
+  // Each webview's folder uses src/webview/common and its own files, never another webview's.
+  ...WEBVIEWS.map((name) => restrict([`src/webview/${name}/**`], webviewPaths, [extension, cli, otherWebviews(name)])),
   // The host: no browser code (strings shared with a webview live in src/protocol).
   restrict(['src/extension/**'], [...domOnly], [...domOnlyPatterns, webview, cli]),
   // The CLI: plain Node, no editor and no browser. It shares the worker pool (pool.ts and what runs jobs in it,

@@ -15,7 +15,7 @@ import { translator, type Translate } from '../common/l10n';
 import { RpcClient } from '../common/rpcClient';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
-import { ChartBox } from '../playground/charts';
+import { ChartBox } from '../common/charts';
 import { button, checkbox, labelled, select, textfield, type Field } from '../common/widgets';
 import { backgroundPlugin, curvesConfig, errorBarPlugin, fig1Config, groupsConfig, lossConfig } from './charts';
 

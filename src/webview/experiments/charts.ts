@@ -1,12 +1,12 @@
 // What the experiments panel draws, as chart.js configurations built from results.json: Figure 1 (val error
 // against batch size, mean ± std over seeds), Figure 4 (train and val error against epoch), Table 3 (val error by
-// groups) and the live smoothed training loss. Colours come from the theme (playground/charts.ts).
+// groups) and the live smoothed training loss. Colours come from the theme (common/charts.ts).
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import { METHOD_NAMES } from '../../experiments/grid';
 import { summarize } from '../../experiments/results';
 import type { ExperimentResults, Method } from '../../experiments/types';
 import { cssVar } from '../common/theme';
-import { lineConfig, palette } from '../playground/charts';
+import { lineConfig, palette } from '../common/charts';
 
 export const METHOD_ORDER: Method[] = ['bn', 'gn', 'ln', 'in'];
 

@@ -12,7 +12,7 @@ import { RpcClient } from '../common/rpcClient';
 import { translator, type Translate } from '../common/l10n';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
-import { ChartBox, channelBarsConfig, histogramConfig } from './charts';
+import { ChartBox, channelBarsConfig, histogramConfig } from '../common/charts';
 import { CubeView } from './cube';
 import { CompareView, SensitivityView, TrainingView } from './extras';
 import { fmt } from '../common/format';

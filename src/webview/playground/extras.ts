@@ -5,7 +5,7 @@ import type { Layout } from '../../kernels/types';
 import { MAX_TRAIN_STEPS, type CompareResult, type TrainResult } from '../../protocol/playground';
 import { h } from '../common/dom';
 import type { Translate } from '../common/l10n';
-import { ChartBox, histogramConfig, lineConfig } from './charts';
+import { ChartBox, histogramConfig, lineConfig } from '../common/charts';
 import { CubeView } from './cube';
 import { fmt } from '../common/format';
 import { HeatmapView } from './heatmap';

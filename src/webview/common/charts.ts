@@ -1,12 +1,12 @@
-// chart.js charts of the playground, coloured from the VS Code theme (--vscode-charts-*, --vscode-foreground);
-// every chart redraws itself when the theme changes.
+// chart.js charts shared by the webviews (playground, experiments), coloured from the VS Code theme
+// (--vscode-charts-*, --vscode-foreground); every chart redraws itself when the theme changes.
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
   type ChartConfiguration, type ChartDataset,
 } from 'chart.js';
 import type { HistogramBins } from '../../protocol/worker';
-import { cssVar } from '../common/theme';
-import { fmt } from '../common/format';
+import { cssVar } from './theme';
+import { fmt } from './format';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
