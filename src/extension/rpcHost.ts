@@ -1,25 +1,26 @@
 // The host side of a webview's requests (protocol/rpc.ts): one typed handler per request type, one reply per
 // request, at most one request of each type at a time. No vscode import: the panel gives it a `post` function.
-import { CancelledError, isCancelled, toWireError, USER_ERRORS, type Reply, type RequestMapShape, type RequestOf } from '../protocol/rpc';
+import { CancelledError, isCancelled, toWireError, USER_ERRORS, type NotificationOf, type Reply, type RequestMapShape, type RequestOf } from '../protocol/rpc';
 
 /** One handler per request type, each tied to its own params and result. */
 export type Handlers<M extends RequestMapShape<M>> = {
   [K in keyof M & string]: (params: M[K]['params'], signal: AbortSignal) => Promise<M[K]['result']>;
 };
 
-export interface RpcHostOptions<M extends RequestMapShape<M>> {
+/** M: the webview's requests; N: the host's notifications (none by default). */
+export interface RpcHostOptions<M extends RequestMapShape<M>, N = Record<never, never>> {
   handlers: Handlers<M>;
-  post(reply: Reply): void;
+  post(message: Reply | NotificationOf<N>): void;
   /** Gets internal failures (not cancellations, not errors written for the user) with their stack. */
   logError?(text: string): void;
 }
 
-export class RpcHost<M extends RequestMapShape<M>> {
+export class RpcHost<M extends RequestMapShape<M>, N = Record<never, never>> {
   /** The running request of each type: a newer one of the same type aborts it. */
   private readonly inflight = new Map<string, AbortController>();
   private disposed = false;
 
-  constructor(private readonly opts: RpcHostOptions<M>) {}
+  constructor(private readonly opts: RpcHostOptions<M, N>) {}
 
   /** Runs a validated request and posts its reply (a result, or a WireError; a CancelledError when overtaken). */
   async dispatch(req: RequestOf<M>): Promise<void> {
@@ -47,6 +48,11 @@ export class RpcHost<M extends RequestMapShape<M>> {
   refuse(raw: unknown, error: unknown): void {
     const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
     if (typeof id === 'number' && Number.isSafeInteger(id)) this.post({ type: 'reply', id, error: toWireError(error) });
+  }
+
+  /** Posts a host-initiated message (nothing once disposed). */
+  notify(message: NotificationOf<N>): void {
+    if (!this.disposed) this.opts.post(message);
   }
 
   /** Stops every running request (the panel closed): their signals abort, and nothing more is posted. */

@@ -9,7 +9,10 @@
 //      A newer request of the same type aborts the older one's signal; the older caller gets a CancelledError.
 //   3. Webview (src/webview/common/rpcClient.ts): `const rpc = new RpcClient<MyRequests>()`; route host messages
 //      through `rpc.onMessage(m)`; `await rpc.request('doIt', params)` (or `rpc.latest(...)`: null when overtaken).
-//   4. Errors cross as `WireError {name, message}` and reject the caller with an Error of that name; tell a
+//   4. Host-initiated messages (no id, no reply) are notifications: declare `interface MyNotifications { done: {...} }`
+//      and post them with `host.notify({ type: 'done', params })` (NotificationOf<MyNotifications>); the webview
+//      handles every message that is not a reply in a switch on its type.
+//   5. Errors cross as `WireError {name, message}` and reject the caller with an Error of that name; tell a
 //      cancellation with isCancelled(e), and show any failure with userMessage(e).
 // Pure: no vscode, DOM or Node imports (the host, the webviews and the workers all use it).
 
@@ -82,3 +85,12 @@ export type Reply =
 
 /** Largest request id a webview may use. */
 export const MAX_REQUEST_ID = Number.MAX_SAFE_INTEGER;
+
+// ---- notifications ----
+
+/**
+ * One host-initiated message of N (notification types mapped to their params): no id, no reply. For a union of
+ * every notification of N leave K out. 'reply' is taken by replies and cannot name a notification.
+ */
+export type NotificationOf<N, K extends keyof N & string = keyof N & string> =
+  K extends 'reply' ? never : K extends keyof N & string ? { type: K; params: N[K] } : never;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, fromWireError, isCancelled, toWireError, userMessage, ValidationError, type Reply } from '../../../src/protocol/rpc';
+import { CancelledError, fromWireError, isCancelled, toWireError, userMessage, ValidationError, type NotificationOf, type Reply } from '../../../src/protocol/rpc';
 import { RpcHost } from '../../../src/extension/rpcHost';
 import { RpcClient } from '../../../src/webview/common/rpcClient';
 
@@ -109,4 +109,19 @@ test('wire errors round-trip their name and message; stacks only on request', ()
   assert.equal(back.name, 'RangeError');
   assert.ok(fromWireError({ name: 'CancelledError', message: 'x' }) instanceof CancelledError);
   assert.equal(userMessage(new ValidationError('eps: expected a number')), 'eps: expected a number');
+});
+
+test('notify posts a host-initiated message, and nothing once disposed', () => {
+  interface Pushes {
+    tick: { n: number };
+  }
+  const posted: (Reply | NotificationOf<Pushes>)[] = [];
+  const host = new RpcHost<Api, Pushes>({
+    handlers: { add: async ({ a, b }) => a + b, slow: async ({ tag }) => tag, fail: async () => null },
+    post: (m) => posted.push(m),
+  });
+  host.notify({ type: 'tick', params: { n: 1 } });
+  host.dispose();
+  host.notify({ type: 'tick', params: { n: 2 } });
+  assert.deepEqual(posted, [{ type: 'tick', params: { n: 1 } }]);
 });
