@@ -555,13 +555,59 @@
   (func (export "maxPoolForward") (param $x i32) (param $y i32) (param $am i32) (param $planes i32) (param $H i32)
     (param $W i32) (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $OH i32) (param $OW i32)
     (local $pl i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $at i32) (local $best i32)
-    (local $m f32) (local $v f32)
+    (local $m f32) (local $v f32) (local $ow4 i32) (local $lanes v128) (local $vm v128) (local $vb v128) (local $vv v128)
+    (local $vi v128) (local $mask v128) (local $p i32)
+    ;; Four outputs (ow .. ow+3) at a time, branch-free: lane t of a window element is at at + t·SW. The update rule is
+    ;; the scalar one (v > max or v is NaN) applied per lane with a select, so every lane keeps PyTorch's argmax.
+    (local.set $lanes (i32x4.mul (i32x4.splat (local.get $SW)) (v128.const i32x4 0 1 2 3)))
+    (local.set $ow4 (i32.and (local.get $OW) (i32.const -4)))
     (block $pd (loop $pll
       (br_if $pd (i32.ge_s (local.get $pl) (local.get $planes)))
       (local.set $oh (i32.const 0))
       (block $hd (loop $hl
         (br_if $hd (i32.ge_s (local.get $oh) (local.get $OH)))
         (local.set $ow (i32.const 0))
+        (block $wd (loop $wl
+          (br_if $wd (i32.ge_s (local.get $ow) (local.get $ow4)))
+          (local.set $best (i32.add (i32.mul (i32.mul (local.get $oh) (local.get $SH)) (local.get $W)) (i32.mul (local.get $ow) (local.get $SW))))
+          (local.set $vb (i32x4.add (i32x4.splat (local.get $best)) (local.get $lanes)))
+          (local.set $vm (v128.const f32x4 -inf -inf -inf -inf))
+          (local.set $kh (i32.const 0))
+          (block $khd (loop $khl
+            (br_if $khd (i32.ge_s (local.get $kh) (local.get $KH)))
+            (local.set $kw (i32.const 0))
+            (block $kwd (loop $kwl
+              (br_if $kwd (i32.ge_s (local.get $kw) (local.get $KW)))
+              (local.set $at (i32.add (local.get $best) (i32.add (i32.mul (local.get $kh) (local.get $W)) (local.get $kw))))
+              (local.set $p (i32.add (local.get $x) (i32.shl (local.get $at) (i32.const 2))))
+              (if (i32.eq (local.get $SW) (i32.const 2))
+                (then (local.set $vv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                  (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))))
+                (else (if (i32.eq (local.get $SW) (i32.const 1))
+                  (then (local.set $vv (v128.load (local.get $p))))
+                  (else
+                    (local.set $vv (f32x4.splat (f32.load (local.get $p))))
+                    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $SW) (i32.const 2))))
+                    (local.set $vv (f32x4.replace_lane 1 (local.get $vv) (f32.load (local.get $p))))
+                    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $SW) (i32.const 2))))
+                    (local.set $vv (f32x4.replace_lane 2 (local.get $vv) (f32.load (local.get $p))))
+                    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $SW) (i32.const 2))))
+                    (local.set $vv (f32x4.replace_lane 3 (local.get $vv) (f32.load (local.get $p))))))))
+              (local.set $mask (v128.or (f32x4.gt (local.get $vv) (local.get $vm)) (f32x4.ne (local.get $vv) (local.get $vv))))
+              (local.set $vm (v128.bitselect (local.get $vv) (local.get $vm) (local.get $mask)))
+              (local.set $vi (i32x4.add (i32x4.splat (local.get $at)) (local.get $lanes)))
+              (local.set $vb (v128.bitselect (local.get $vi) (local.get $vb) (local.get $mask)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br $kwl)))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $khl)))
+          (v128.store (local.get $y) (local.get $vm))
+          (v128.store (local.get $am) (local.get $vb))
+          (local.set $y (i32.add (local.get $y) (i32.const 16)))
+          (local.set $am (i32.add (local.get $am) (i32.const 16)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+          (br $wl)))
+        ;; The last OW mod 4 outputs one at a time.
         (block $wd (loop $wl
           (br_if $wd (i32.ge_s (local.get $ow) (local.get $OW)))
           (local.set $best (i32.add (i32.mul (i32.mul (local.get $oh) (local.get $SH)) (local.get $W)) (i32.mul (local.get $ow) (local.get $SW))))
