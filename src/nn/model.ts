@@ -98,6 +98,8 @@ export class Model {
 /** Builds and validates a model: each layer checks its input shape and is refused with its index and both shapes. */
 export function buildModel(spec: ModelSpec, ops: NnOps = defaultOps): Model {
   const s = parseModelSpec(spec);
+  // The model's buffers in memory of its own where the ops have it (used in place, freed with the model).
+  ops = ops.forModel?.() ?? ops;
   let shape = [...s.input_shape];
   const layers: Layer[] = [];
   s.layers.forEach(([name, kw], index) => {

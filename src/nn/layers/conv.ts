@@ -34,11 +34,11 @@ export function conv2d(kw: Record<string, unknown>, ctx: LayerContext): Layer {
   }
   const OH = Math.floor((H + 2 * padding - KH) / sh) + 1;
   const OW = Math.floor((W + 2 * padding - KW) / sh) + 1;
-  const weight = makeParam('weight', [Cout, Cin, KH, KW]);
-  const bias = hasBias ? makeParam('bias', [Cout]) : null;
+  const weight = makeParam('weight', [Cout, Cin, KH, KW], ops);
+  const bias = hasBias ? makeParam('bias', [Cout], ops) : null;
   const params: Param[] = bias ? [weight, bias] : [weight];
-  const out = new BatchBuffer(Cout * OH * OW);
-  const dxBuf = new BatchBuffer(C * H * W);
+  const out = new BatchBuffer(Cout * OH * OW, ops);
+  const dxBuf = new BatchBuffer(C * H * W, ops);
   const dims = (N: number): Conv2dDims => ({ N, Cin, H, W, Cout, KH, KW, stride: sh, padding, OH, OW });
   const dimsCache = new Map<number, Conv2dDims>();
   const dimsOf = (n: number) => dimsCache.get(n) ?? dimsCache.set(n, dims(n)).get(n)!;

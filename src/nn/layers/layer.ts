@@ -41,16 +41,19 @@ export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b,
 /** A per-sample shape with the batch dim, as PyTorch prints it: [N, 16, 14, 14]. */
 export const batchShape = (s: readonly number[]): string => `[N, ${s.join(', ')}]`;
 
+/** `length` zeroed floats: in the ops' own memory where they have one (`alloc`: no copy per call), else a plain array. */
+export const floats = (ops: NnOps, length: number): Float32Array => (ops.alloc ? ops.alloc(length) : new Float32Array(length));
+
 /** Float32 storage for n samples of `perSample` values: grows once to the largest batch, views cached per n. */
 export class BatchBuffer {
-  private full = new Float32Array(0);
+  private full: Float32Array = new Float32Array(0);
   private readonly views = new Map<number, Float32Array>();
-  constructor(private readonly perSample: number) {}
+  constructor(private readonly perSample: number, private readonly ops: NnOps) {}
   get(n: number): Float32Array {
     let v = this.views.get(n);
     if (v) return v;
     if (this.full.length < n * this.perSample) {
-      this.full = new Float32Array(n * this.perSample);
+      this.full = floats(this.ops, n * this.perSample);
       this.views.clear();
     }
     v = this.full.subarray(0, n * this.perSample);
@@ -59,8 +62,8 @@ export class BatchBuffer {
   }
 }
 
-export function makeParam(key: string, shape: number[]): Param {
-  return { key, shape, data: new Float32Array(numel(shape)), grad: new Float32Array(numel(shape)) };
+export function makeParam(key: string, shape: number[], ops: NnOps): Param {
+  return { key, shape, data: floats(ops, numel(shape)), grad: floats(ops, numel(shape)) };
 }
 
 /**

@@ -13,11 +13,11 @@ export function linear(kw: Record<string, unknown>, ctx: LayerContext): Layer {
     a.fail(`mat1 and mat2 shapes cannot be multiplied (${rows}x${last} and ${In}x${Out}): input ${batchShape(inShape)}, weight [${Out}, ${In}]`);
   }
   const rowsPerSample = numel(inShape.slice(0, -1));
-  const weight = makeParam('weight', [Out, In]);
-  const bias = hasBias ? makeParam('bias', [Out]) : null;
+  const weight = makeParam('weight', [Out, In], ops);
+  const bias = hasBias ? makeParam('bias', [Out], ops) : null;
   const params: Param[] = bias ? [weight, bias] : [weight];
-  const out = new BatchBuffer(rowsPerSample * Out);
-  const dxBuf = new BatchBuffer(rowsPerSample * In);
+  const out = new BatchBuffer(rowsPerSample * Out, ops);
+  const dxBuf = new BatchBuffer(rowsPerSample * In, ops);
   let x: Float32Array | null = null;
   return {
     kind: 'Linear', inShape, outShape: [...inShape.slice(0, -1), Out], params, buffers: [],

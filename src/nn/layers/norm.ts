@@ -90,8 +90,8 @@ interface Saved {
 }
 
 function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig): Layer {
-  const weight = cfg.affine ? makeParam('weight', cfg.affineShape) : null;
-  const bias = cfg.affine ? makeParam('bias', cfg.affineShape) : null;
+  const weight = cfg.affine ? makeParam('weight', cfg.affineShape, ops) : null;
+  const bias = cfg.affine ? makeParam('bias', cfg.affineShape, ops) : null;
   weight?.data.fill(1);
   const params: Param[] = weight && bias ? [weight, bias] : [];
   const C = cfg.affineShape.length === 1 ? cfg.affineShape[0] : numel(cfg.affineShape);
@@ -102,8 +102,8 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
     ? [{ key: 'running_mean', shape: [C], data: runningMean }, { key: 'running_var', shape: [C], data: runningVar }, { key: 'num_batches_tracked', shape: [], data: nbt }]
     : [];
   const size = numel(inShape);
-  const out = new BatchBuffer(size);
-  const dxBuf = new BatchBuffer(size);
+  const out = new BatchBuffer(size, ops);
+  const dxBuf = new BatchBuffer(size, ops);
   const saved = new Map<number, Saved>();
   let x: Float32Array | null = null;
   let last: Saved | null = null;

@@ -2,7 +2,7 @@
 // MaxPool2d's gradient goes to the first maximum of each window in row-major order (PyTorch's CPU kernel),
 // which matters after a ReLU, where windows of zeros tie.
 import type { Pool2dDims } from '../ops';
-import { BatchBuffer, batchShape, kwargs, onlyDefault, type Layer, type LayerContext } from './layer';
+import { BatchBuffer, batchShape, floats, kwargs, onlyDefault, type Layer, type LayerContext } from './layer';
 
 function poolDims(kind: string, kw: Record<string, unknown>, { index, inShape }: LayerContext, extra: string[]) {
   const a = kwargs(kind, index, kw, ['kernel_size', 'stride', 'padding', 'ceil_mode', ...extra], ['kernel_size']);
@@ -26,14 +26,17 @@ export function maxPool2d(kw: Record<string, unknown>, ctx: LayerContext): Layer
   onlyDefault('MaxPool2d', ctx.index, kw, 'dilation', [1, [1, 1]]);
   onlyDefault('MaxPool2d', ctx.index, kw, 'return_indices', [false]);
   const { C, H, W, OH, OW, dimsOf } = poolDims('MaxPool2d', kw, ctx, ['dilation', 'return_indices']);
-  const out = new BatchBuffer(C * OH * OW);
-  const dxBuf = new BatchBuffer(C * H * W);
-  let argmax = new Int32Array(0);
+  const out = new BatchBuffer(C * OH * OW, ctx.ops);
+  const dxBuf = new BatchBuffer(C * H * W, ctx.ops);
+  let argmax: Int32Array = new Int32Array(0);
   return {
     kind: 'MaxPool2d', inShape: ctx.inShape, outShape: [C, OH, OW], params: [], buffers: [],
     forward(x, n) {
       const y = out.get(n);
-      if (argmax.length < y.length) argmax = new Int32Array(y.length);
+      if (argmax.length < y.length) {
+        const f = floats(ctx.ops, y.length);
+        argmax = new Int32Array(f.buffer, f.byteOffset, y.length);
+      }
       ctx.ops.maxPool2dForward(dimsOf(n), x, y, argmax);
       return y;
     },
@@ -51,8 +54,8 @@ export function avgPool2d(kw: Record<string, unknown>, ctx: LayerContext): Layer
   onlyDefault('AvgPool2d', ctx.index, kw, 'divisor_override', [null]);
   const { a, C, H, W, OH, OW, dimsOf } = poolDims('AvgPool2d', kw, ctx, ['count_include_pad', 'divisor_override']);
   a.bool('count_include_pad', true);
-  const out = new BatchBuffer(C * OH * OW);
-  const dxBuf = new BatchBuffer(C * H * W);
+  const out = new BatchBuffer(C * OH * OW, ctx.ops);
+  const dxBuf = new BatchBuffer(C * H * W, ctx.ops);
   return {
     kind: 'AvgPool2d', inShape: ctx.inShape, outShape: [C, OH, OW], params: [], buffers: [],
     forward(x, n) {
@@ -94,15 +97,16 @@ export function avgPool2d(kw: Record<string, unknown>, ctx: LayerContext): Layer
   };
 }
 
-export function adaptiveAvgPool2d(kw: Record<string, unknown>, { index, inShape }: LayerContext): Layer {
+export function adaptiveAvgPool2d(kw: Record<string, unknown>, ctx: LayerContext): Layer {
+  const { index, inShape } = ctx;
   const a = kwargs('AdaptiveAvgPool2d', index, kw, ['output_size'], ['output_size']);
   const [oh, ow] = a.pair('output_size');
   if (oh !== 1 || ow !== 1) a.fail(`output_size=${JSON.stringify(kw.output_size)} is not supported by NormLab (only 1: global average pooling)`);
   if (inShape.length !== 3) a.fail(`expected a 4D input (N, C, H, W), got input of size ${batchShape(inShape)}`);
   const [C, H, W] = inShape;
   const S = H * W;
-  const out = new BatchBuffer(C);
-  const dxBuf = new BatchBuffer(C * S);
+  const out = new BatchBuffer(C, ctx.ops);
+  const dxBuf = new BatchBuffer(C * S, ctx.ops);
   return {
     kind: 'AdaptiveAvgPool2d', inShape, outShape: [C, 1, 1], params: [], buffers: [],
     forward(x, n) {

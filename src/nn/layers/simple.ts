@@ -4,8 +4,8 @@ import { BatchBuffer, kwargs, numel, type Layer, type LayerContext } from './lay
 export function relu(kw: Record<string, unknown>, { index, inShape, ops }: LayerContext): Layer {
   kwargs('ReLU', index, kw, ['inplace'], []).bool('inplace', false); // inplace changes nothing observable here
   const size = numel(inShape);
-  const out = new BatchBuffer(size);
-  const dxBuf = new BatchBuffer(size);
+  const out = new BatchBuffer(size, ops);
+  const dxBuf = new BatchBuffer(size, ops);
   let y: Float32Array | null = null;
   return {
     kind: 'ReLU', inShape, outShape: inShape, params: [], buffers: [],

@@ -56,5 +56,12 @@ export interface NnOps {
   normBackward?(d: NormDims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float64Array,
     variance: Float64Array, dx: Float32Array, dweight: Float32Array | null, dbias: Float32Array | null): void;
   reluForward?(n: number, x: Float32Array, y: Float32Array): void;
+  /**
+   * Float32 storage the kernels use in place, with no copy per call (the WebAssembly ops: inside their memory).
+   * Never freed on its own: it lives as long as this ops instance.
+   */
+  alloc?(length: number): Float32Array;
+  /** A new instance with its own memory, for one model's buffers (`alloc`): the memory goes with the model. */
+  forModel?(): NnOps;
   reluBackward?(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
 }

@@ -59,7 +59,8 @@ class Memory {
     const at = this.base;
     this.base += regionBytes(length * 4);
     this.grow(this.base);
-    return new Float32Array(this.memory.buffer, at, length);
+    // Zeroed: the region may have been an earlier call's scratch.
+    return new Float32Array(this.memory.buffer, at, length).fill(0);
   }
 
   begin(): void {
@@ -133,16 +134,25 @@ class Memory {
 /** NnOps plus `alloc`: arrays the kernels use in place (layers that allocate with it avoid every copy). */
 export interface WasmNnOps extends NnOps {
   alloc(length: number): Float32Array;
+  forModel(): WasmNnOps;
 }
+
+// Compiled once per thread: every instance (one per model, see forModel) shares the module's optimized code.
+let sharedModule: WebAssembly.Module | null | undefined;
+let ownModule: WebAssembly.Module | undefined;
 
 function instantiate(): { k: NnExports; m: Memory } {
   try {
+    if (sharedModule === null) throw new Error('no shared memory');
     const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(decode(NNOPS_SHARED_WASM_BASE64)), { env: { memory } });
+    sharedModule ??= new WebAssembly.Module(decode(NNOPS_SHARED_WASM_BASE64));
+    const inst = new WebAssembly.Instance(sharedModule, { env: { memory } });
     return { k: inst.exports as unknown as NnExports, m: new Memory(memory, true) };
   } catch {
     // No SharedArrayBuffer (a browser without cross-origin isolation): the module's own memory.
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(decode(NNOPS_WASM_BASE64)), {});
+    sharedModule = null;
+    ownModule ??= new WebAssembly.Module(decode(NNOPS_WASM_BASE64));
+    const inst = new WebAssembly.Instance(ownModule, {});
     const k = inst.exports as unknown as NnExports;
     return { k, m: new Memory(k.memory!, false) };
   }
@@ -155,8 +165,10 @@ const first = (a: Float32Array, n: number) => (a.length === n ? a : a.subarray(0
 function make(): WasmNnOps {
   const { k, m } = instantiate();
   const opt = (a: Arr | null, put: (a: Arr) => number) => (a ? put(a) : 0);
-  return {
+  const ops: WasmNnOps = {
     alloc: (length) => m.alloc(length),
+    // Only a shared memory keeps alloc's views valid when it grows; without one, alloc gives plain arrays anyway.
+    forModel: () => (m.shared ? make() : ops),
     conv2dForward(d: Conv2dDims, x, w, b, y) {
       m.begin();
       const px = m.in(x), pw = m.in(w), pb = opt(b, (a) => m.in(a)), py = m.out(y);
@@ -237,6 +249,7 @@ function make(): WasmNnOps {
       m.end();
     },
   };
+  return ops;
 }
 
 let cached: WasmNnOps | null | undefined;

@@ -1,5 +1,8 @@
 // The WebAssembly ops (with their norm and ReLU fast paths) train the same model as the JavaScript reference.
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { initModel } from '../../../src/nn/init';
+import { buildModel } from '../../../src/nn/model';
 import { jsOps } from '../../../src/nn/ops/js';
 import { trainRun } from '../../../src/nn/train';
 import type { LayerSpec, ModelSpec, TrainConfig } from '../../../src/nn/types';
@@ -39,3 +42,23 @@ for (const [name, norm] of norms) {
     for (const [k, t] of ref.state) assertClose(fast.state.get(k)!.data, t.data, 1e-4, 1e-3, k);
   });
 }
+
+test('wasmOps: each model keeps its parameters and buffers in memory of its own, used in place', { skip: !ops }, async () => {
+  const spec = cnn(norms[0][1]);
+  const a = buildModel(spec, ops!);
+  const b = buildModel(spec, ops!);
+  const memoryOf = (m: typeof a) => m.params[0].data.buffer;
+  // A shared memory where the engine has one (Node): the views stay valid when the memory grows.
+  if (typeof SharedArrayBuffer !== 'undefined' && memoryOf(a) instanceof SharedArrayBuffer) {
+    assert.notEqual(memoryOf(a), memoryOf(b));
+    for (const p of a.params) assert.equal(p.data.buffer, memoryOf(a), p.name);
+  }
+  // Interleaved use of two models (each growing its own memory) gives what each gives alone.
+  const x = randn(6 * 144, 9);
+  initModel(a, 4);
+  initModel(b, 4);
+  const alone = a.forward(x, 6, true).slice();
+  b.forward(randn(24 * 144, 2), 24, true); // grows b's memory
+  assertClose(a.forward(x, 6, true), alone, 0, 0, 'a after b');
+  assertClose(b.forward(x, 6, true), alone, 0, 0, 'b');
+});
