@@ -1,7 +1,10 @@
-// Number formatting for tables and tooltips: 4 significant digits, exponent form when very large or small.
-export function fmt(v: number): string {
+// Number formatting for the webviews' tables, readouts and tooltips: `digits` significant digits (5 by default; the
+// tensor viewer's tables show 6), exponent form when very large or small, integers in full, '—' for a missing value.
+// Sizes and shapes: fmtBytes in src/formats/errors, fmtShape in src/kernels/errors.
+export function fmt(v: number | null | undefined, digits = 5): string {
+  if (v === null || v === undefined) return '—';
   if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e5 || a < 1e-3 ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+  if (Number.isInteger(v) && a < 1e9) return String(v);
+  return a >= 10 ** digits || a < 1e-3 ? v.toExponential(digits - 2) : String(Number(v.toPrecision(digits)));
 }

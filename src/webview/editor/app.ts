@@ -9,8 +9,8 @@ import { onThemeChange } from '../common/theme';
 import { getState, post as postRaw, setState } from '../common/vscodeApi';
 import { fmtBytes } from '../../formats/errors';
 import { fmtShape } from '../../kernels/errors';
-import { fmtNum } from './format';
-import { drawHeatmap } from './heatmap';
+import { fmt } from '../common/format';
+import { drawHeatmap } from '../common/heatmap';
 import { HistogramView } from './histogram';
 
 type InitMessage = Extract<HostToEditor, { type: 'init' }>;
@@ -181,7 +181,7 @@ export class TensorEditorApp {
     for (const k of STAT_KEYS) {
       const cell = row.querySelector<HTMLElement>(`[data-testid="stat-${k}"]`)!;
       cell.classList.remove('pending');
-      cell.textContent = s.type === 'stats' ? fmtNum(s.summary[k]) : '!';
+      cell.textContent = s.type === 'stats' ? fmt(s.summary[k], 6) : '!';
       if (s.type === 'statsError') cell.title = s.message;
     }
   }
@@ -210,7 +210,7 @@ export class TensorEditorApp {
     item(t('Shape'), fmtShape(tensor.shape), 'detail-shape');
     if (s?.type === 'stats') {
       item(t('count'), String(s.summary.count), 'detail-count');
-      for (const k of STAT_KEYS) item(t(k), fmtNum(s.summary[k]), `detail-${k}`);
+      for (const k of STAT_KEYS) item(t(k), fmt(s.summary[k], 6), `detail-${k}`);
       item(t('NaN'), String(s.summary.nan), 'detail-nan');
       item(t('Inf'), String(s.summary.inf), 'detail-inf');
     } else if (s?.type === 'statsError') {
@@ -280,7 +280,7 @@ export class TensorEditorApp {
     canvas.dataset.rows = String(tile.rows);
     canvas.dataset.cols = String(tile.cols);
     const note = this.details.querySelector('[data-testid="heatmap-note"]');
-    if (note) note.textContent = `${this.t('Slice {0} × {1}, drawn at {2} × {3}', tile.sliceRows, tile.sliceCols, tile.rows, tile.cols)} · ${fmtNum(tile.min)} … ${fmtNum(tile.max)}`;
+    if (note) note.textContent = `${this.t('Slice {0} × {1}, drawn at {2} × {3}', tile.sliceRows, tile.sliceCols, tile.rows, tile.cols)} · ${fmt(tile.min, 6)} … ${fmt(tile.max, 6)}`;
   }
 
   /** Normalization layers of a checkpoint, each with its members' statistics. */
@@ -296,7 +296,7 @@ export class TensorEditorApp {
       for (const [role, name] of Object.entries(layer.members)) {
         if (!name) continue;
         const s = this.stats.get(name);
-        const cells = STAT_KEYS.map((k) => h('td', { class: 'num', 'data-testid': `layer-${k}` }, s?.type === 'stats' ? fmtNum(s.summary[k]) : '…'));
+        const cells = STAT_KEYS.map((k) => h('td', { class: 'num', 'data-testid': `layer-${k}` }, s?.type === 'stats' ? fmt(s.summary[k], 6) : '…'));
         const row = h('tr', { 'data-role': role, tabindex: 0 }, h('th', { scope: 'row' }, role), ...cells);
         row.addEventListener('click', () => this.select(name, true));
         row.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.select(name, true); });

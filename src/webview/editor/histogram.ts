@@ -2,7 +2,7 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import type { HistogramBins } from '../../protocol/worker';
 import { cssVar } from '../common/theme';
-import { fmtNum } from './format';
+import { fmt } from '../common/format';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
@@ -20,7 +20,7 @@ export class HistogramView {
     const fg = cssVar('--vscode-foreground', '#888');
     const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#8884'));
     const bar = cssVar('--vscode-charts-blue', '#3794ff');
-    const centers = bins.counts.map((_, i) => fmtNum((bins.edges[i] + bins.edges[i + 1]) / 2));
+    const centers = bins.counts.map((_, i) => fmt((bins.edges[i] + bins.edges[i + 1]) / 2, 6));
     this.chart = new Chart(this.canvas, {
       type: 'bar',
       data: { labels: centers, datasets: [{ label: this.label, data: bins.counts, backgroundColor: bar, borderWidth: 0, barPercentage: 1, categoryPercentage: 1 }] },
@@ -29,7 +29,7 @@ export class HistogramView {
         responsive: true,
         maintainAspectRatio: false,
         plugins: {
-          tooltip: { callbacks: { title: (items) => { const i = items[0].dataIndex; return `[${fmtNum(bins.edges[i])}, ${fmtNum(bins.edges[i + 1])}${i === bins.counts.length - 1 ? ']' : ')'}`; } } },
+          tooltip: { callbacks: { title: (items) => { const i = items[0].dataIndex; return `[${fmt(bins.edges[i], 6)}, ${fmt(bins.edges[i + 1], 6)}${i === bins.counts.length - 1 ? ']' : ')'}`; } } },
         },
         scales: {
           x: { ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { display: false } },

@@ -16,7 +16,7 @@ import { ChartBox, channelBarsConfig, histogramConfig } from '../common/charts';
 import { CubeView } from './cube';
 import { CompareView, SensitivityView, TrainingView } from './extras';
 import { fmt } from '../common/format';
-import { HeatmapView } from './heatmap';
+import { HeatmapView } from '../common/heatmap';
 import { defaultState, divisors, MAX_PERSISTED_PASTE, numberOrText, parseNumberList, parseShape, DEFAULT_SPEC } from './state';
 import { button, checkbox, debounce, labelled, select, setOptions, textfield, type Field } from '../common/widgets';
 
@@ -176,8 +176,8 @@ export class PlaygroundApp {
     this.setInfo = h('div', { class: 'set-info', 'data-testid': 'set-info' });
     this.statsTable = h('table', { class: 'data stats', 'data-testid': 'stats-table' });
     this.statsNote = h('div', { class: 'muted', 'data-testid': 'stats-note' });
-    this.heatBefore = new HeatmapView('heatmap', t('input slice'));
-    this.heatAfter = new HeatmapView('heatmap-after', t('output slice'));
+    this.heatBefore = new HeatmapView('heatmap', t('input slice'), 'zero');
+    this.heatAfter = new HeatmapView('heatmap-after', t('output slice'), 'zero');
     // A scroll region: a tab stop (so the keyboard can scroll it), named by the slice label inside.
     this.sliceTables = h('div', { class: 'slice-tables', role: 'region', tabindex: 0, 'aria-labelledby': 'slice-label' });
     this.histIn = new ChartBox<'bar'>('hist-input', t('Input histogram'));

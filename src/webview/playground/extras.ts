@@ -8,7 +8,7 @@ import type { Translate } from '../common/l10n';
 import { ChartBox, histogramConfig, lineConfig } from '../common/charts';
 import { CubeView } from './cube';
 import { fmt } from '../common/format';
-import { HeatmapView } from './heatmap';
+import { HeatmapView } from '../common/heatmap';
 import { button, labelled, textfield, type Field } from '../common/widgets';
 
 export class CompareView {
@@ -32,7 +32,7 @@ export class CompareView {
         col.append(h('div', { class: 'error', 'data-testid': 'compare-error' }, p.error));
         return col;
       }
-      const hm = new HeatmapView(`compare-heatmap-${p.method}`, this.t('output slice'));
+      const hm = new HeatmapView(`compare-heatmap-${p.method}`, this.t('output slice'), 'zero');
       hm.show(p.after);
       const chart = new ChartBox<'bar'>(`compare-hist-${p.method}`, this.t('Output histogram'));
       this.charts.push(chart);
