@@ -39,8 +39,10 @@ export class ExperimentsPanel {
   private readonly rpc: RpcHost<ExperimentsRequests>;
   private readonly tokens = new Map<string, PickedData>();
   private running: Running | null = null;
-  /** What the panel shows (sent again when the webview reloads). */
-  private shown: { folder: string | null; results: ExperimentResults } | null = null;
+  /** What the panel shows (sent again when the webview reloads); file: a results.json outside .normlab/experiments. */
+  private shown: { folder: string | null; file?: vscode.Uri; results: ExperimentResults } | null = null;
+  /** The webview said 'ready' (messages posted before are answered by the ready handler instead). */
+  private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(services: Services): ExperimentsPanel {
@@ -63,11 +65,11 @@ export class ExperimentsPanel {
     }));
   }
 
-  /** Shows a results.json (opened from the explorer) in the panel. */
-  static showResults(services: Services, results: ExperimentResults, folder: string | null): void {
+  /** Shows a results.json (opened from the explorer) in the panel: by its folder under .normlab/experiments, or by file. */
+  static showResults(services: Services, results: ExperimentResults, folder: string | null, file: vscode.Uri): void {
     const p = ExperimentsPanel.createOrShow(services);
-    p.shown = { folder, results };
-    p.post({ type: 'show', folder, results, running: p.running !== null });
+    p.shown = folder === null ? { folder, file, results } : { folder, results };
+    if (p.ready) p.postShown();
   }
 
   private constructor(private readonly panel: vscode.WebviewPanel, private readonly services: Services) {
@@ -102,6 +104,12 @@ export class ExperimentsPanel {
     void this.panel.webview.postMessage(m);
   }
 
+  private postShown(): void {
+    if (!this.shown) return;
+    const { folder, file, results } = this.shown;
+    this.post({ type: 'show', folder, ...(file ? { file: vscode.workspace.asRelativePath(file) } : {}), results, running: this.running !== null });
+  }
+
   private onMessage(raw: unknown): void {
     let msg;
     try {
@@ -112,9 +120,10 @@ export class ExperimentsPanel {
       return;
     }
     if (msg.type === 'ready') {
+      this.ready = true;
       const strings = Object.fromEntries(EXPERIMENTS_STRINGS.map((s) => [s, vscode.l10n.t(s)]));
       this.post({ type: 'init', strings, running: this.running !== null });
-      if (this.shown) this.post({ type: 'show', ...this.shown, running: this.running !== null });
+      this.postShown();
       return;
     }
     void this.rpc.dispatch(msg);
@@ -281,8 +290,12 @@ export class ExperimentsPanel {
     return { folder, results };
   }
 
-  private async savePng(folder: string, name: string, png: string): Promise<{ savedTo: string }> {
-    const uri = vscode.Uri.joinPath(this.experimentsRoot(), folder, `${name}.png`);
+  private async savePng(folder: string | null, name: string, png: string): Promise<{ savedTo: string }> {
+    let dir: vscode.Uri;
+    if (folder !== null) dir = vscode.Uri.joinPath(this.experimentsRoot(), folder);
+    else if (this.shown?.file) dir = vscode.Uri.joinPath(this.shown.file, '..');
+    else throw new UserError(vscode.l10n.t('Run or open an experiment first.'));
+    const uri = vscode.Uri.joinPath(dir, `${name}.png`);
     const bytes = Uint8Array.from(Buffer.from(png, 'base64'));
     if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x50) throw new UserError(vscode.l10n.t('expected a PNG image'));
     await vscode.workspace.fs.writeFile(uri, bytes);
@@ -334,10 +347,18 @@ export function watchResultsFiles(services: Services): vscode.Disposable {
     const show = vscode.l10n.t('Show in Experiments');
     const choice = await vscode.window.showInformationMessage(vscode.l10n.t('{0} holds NormLab experiment results ({1} runs).', vscode.workspace.asRelativePath(doc.uri), results.runs.length), show);
     if (choice !== show) return;
-    const parts = doc.uri.path.split('/');
-    const folder = parts.at(-3) === 'experiments' && parts.at(-4) === '.normlab' ? parts.at(-2)! : null;
-    ExperimentsPanel.showResults(services, results, folder);
+    ExperimentsPanel.showResults(services, results, experimentFolderOf(doc.uri), doc.uri);
   };
   for (const doc of vscode.workspace.textDocuments) void check(doc);
   return vscode.workspace.onDidOpenTextDocument((doc) => void check(doc));
+}
+
+/** The folder name of a results.json in the workspace's .normlab/experiments/<folder>/ (where the panel lists and
+ * reopens experiments), else null: e.g. one written by the exported PyTorch script elsewhere. */
+function experimentFolderOf(uri: vscode.Uri): string | null {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) return null;
+  const folder = uri.path.split('/').at(-2) ?? '';
+  const expected = vscode.Uri.joinPath(root, ...EXPERIMENTS_DIR, folder, 'results.json');
+  return expected.toString() === uri.toString() && /^[a-z0-9]+-\d{8}-\d{6}$/.test(folder) ? folder : null;
 }

@@ -26,8 +26,9 @@ export interface ExperimentsRequests {
   pickData: { params: { role: 'train' | 'val' }; result: DataPick | null };
   listPast: { params: Record<string, never>; result: PastExperiment[] };
   openPast: { params: { folder: string }; result: { folder: string; results: ExperimentResults } };
-  /** A chart as PNG (base64 of the bytes) into the experiment's folder. */
-  savePng: { params: { folder: string; name: string; png: string }; result: { savedTo: string } };
+  /** A chart as PNG (base64 of the bytes) into the experiment's folder; folder null: beside the results.json the
+   * panel shows (one opened from outside .normlab/experiments, which the host knows; the webview names no path). */
+  savePng: { params: { folder: string | null; name: string; png: string }; result: { savedTo: string } };
   exportTorch: { params: { config: PanelConfig }; result: { savedTo: string } | null };
   revealFolder: { params: { folder: string }; result: null };
 }
@@ -41,8 +42,9 @@ export type HostToExperiments =
   | { type: 'init'; strings: Record<string, string>; running: boolean }
   | { type: 'event'; event: ExperimentEvent }
   | { type: 'finished'; folder: string; results: ExperimentResults }
-  /** Results to show: the experiment running after the webview reloaded, or a results.json opened from the explorer. */
-  | { type: 'show'; folder: string | null; results: ExperimentResults; running: boolean };
+  /** Results to show: the experiment running after the webview reloaded, or a results.json opened from the explorer.
+   * folder: its folder under .normlab/experiments, else null and file is the results.json's workspace-relative path. */
+  | { type: 'show'; folder: string | null; file?: string; results: ExperimentResults; running: boolean };
 
 export const EXPERIMENT_LIMITS = {
   maxLayers: 64,
@@ -125,7 +127,7 @@ export function parseExperimentsMessage(raw: unknown): ExperimentsRequest | { ty
       if (!PNG_NAME_RE.test(name)) throw new ValidationError(`savePng.name: expected lower-case letters, digits and '-', got ${describe(name)}`);
       const png = expectString(q.png, 'savePng.png', EXPERIMENT_LIMITS.maxPngBase64);
       if (!/^[A-Za-z0-9+/]+=*$/.test(png)) throw new ValidationError('savePng.png: expected base64');
-      return { type, id, params: { folder: expectFolder(q.folder, 'savePng.folder'), name, png } };
+      return { type, id, params: { folder: q.folder === null ? null : expectFolder(q.folder, 'savePng.folder'), name, png } };
     }
   }
 }

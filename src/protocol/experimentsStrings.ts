@@ -3,6 +3,7 @@
 // import src/webview.)
 export const EXPERIMENTS_STRINGS: readonly string[] = [
   'Finished: results saved to .normlab/experiments/{0}',
+  'Showing {0}: {1} runs, {2}, {3}',
   "lr × B/32 (the paper's rule)",
   'Model (the JSON form of nn.Sequential)',
   'Run',

@@ -44,6 +44,8 @@ export class ExperimentsApp {
   private t: Translate = (k) => k;
   private state!: SavedState;
   private results: ExperimentResults | null = null;
+  /** The results.json shown when it is not in .normlab/experiments (workspace-relative, from the host). */
+  private file: string | null = null;
   private running = false;
   private readonly fractions = new Map<number, number>();
   private readonly losses = new Map<number, { label: string; values: number[] }>();
@@ -53,6 +55,7 @@ export class ExperimentsApp {
   private summary!: HTMLElement;
   private status!: HTMLElement;
   private progressLine!: HTMLElement;
+  private shownLine!: HTMLElement;
   private runsBody!: HTMLElement;
   private charts!: HTMLElement;
   private tables!: HTMLElement;
@@ -87,14 +90,16 @@ export class ExperimentsApp {
         this.onEvent(m.event);
         break;
       case 'finished':
+        if (!this.state) return;
         this.running = false;
         this.show(m.folder, m.results);
         this.setStatus(this.t('Finished: results saved to .normlab/experiments/{0}', m.folder));
         void this.refreshPast();
         break;
       case 'show':
+        if (!this.state) return; // before init: the host sends it again after 'ready'
         this.running = m.running;
-        this.show(m.folder, m.results);
+        this.show(m.folder, m.results, m.file ?? null);
         break;
     }
   }
@@ -166,6 +171,7 @@ export class ExperimentsApp {
     this.summary = h('div', { class: 'status', 'data-testid': 'summary', role: 'status' });
     this.status = h('div', { class: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
     this.progressLine = h('div', { class: 'muted', 'data-testid': 'progress' });
+    this.shownLine = h('div', { class: 'muted', 'data-testid': 'shown' });
     this.runsBody = h('tbody', { 'data-testid': 'runs' });
     this.charts = h('div', { class: 'grid2', 'data-testid': 'charts' });
     this.tables = h('div', { class: 'tables', 'data-testid': 'tables' });
@@ -185,6 +191,7 @@ export class ExperimentsApp {
       this.summary,
       h('div', { class: 'toolbar' }, this.runButton, this.cancelAllButton, exportButton, pngButton),
       this.status,
+      this.shownLine,
       this.progressLine,
       h('table', { class: 'data runs' }, h('thead', {}, h('tr', {}, ...[t('run'), t('status'), t('progress'), t('epoch'), t('val error %'), t('seconds'), t('Cancel')].map((s) => h('th', {}, s)))), this.runsBody),
       this.charts,
@@ -335,7 +342,7 @@ export class ExperimentsApp {
 
   private async savePngs(): Promise<void> {
     const folder = this.state.folder;
-    if (!folder || !this.results) {
+    if ((!folder && !this.file) || !this.results) {
       this.setStatus(this.t('Run or open an experiment first.'), true);
       return;
     }
@@ -353,10 +360,13 @@ export class ExperimentsApp {
 
   // ---------- results ----------
 
-  private show(folder: string | null, results: ExperimentResults): void {
+  private show(folder: string | null, results: ExperimentResults, file: string | null = null): void {
     this.results = results;
     this.state.folder = folder;
+    this.file = folder === null ? file : null;
     this.persist();
+    const where = folder !== null ? `.normlab/experiments/${folder}` : (this.file ?? '');
+    this.shownLine.textContent = where ? this.t('Showing {0}: {1} runs, {2}, {3}', where, results.runs.length, results.engine, results.created) : '';
     this.setRunning(this.running);
     this.draw();
   }

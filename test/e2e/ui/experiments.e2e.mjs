@@ -1,6 +1,7 @@
 // UI: the experiments panel in a real workbench. Palette -> NormLab: Open Experiments, edit a tiny preset, run it,
 // watch the runs finish and the charts draw, and find results.json / results.csv in .normlab/experiments/. Then the
-// panel in the light and high-contrast themes, and its title in Simplified Chinese.
+// panel in the light and high-contrast themes, and its title in Simplified Chinese. Then, in a fresh window, the
+// results.json files of that run opened from the explorer: the offer to show them in the panel, accepted; a reload.
 // Screenshots: shots/experiments-*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -92,6 +93,83 @@ await runUiTest('experiments', async ({ page }) => {
   await sleep(800);
   await screenshot(page, 'experiments-hc');
 }, { workspace, timeoutMs: 300_000 });
+
+// Opening a results.json offers to show it in the panel. A fresh window on a second workspace holding the results of
+// the run above twice: in .normlab/experiments/<folder>/ (where the panel lists experiments) and in torch-out/ (as
+// the exported PyTorch script writes them). Each opened from the explorer: the offer, accepted, shows that
+// experiment's runs, tables and charts; the panel keeps the experiment across a window reload; charts of the
+// torch-out one are saved as PNG beside its results.json.
+const shownWorkspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-experiments-open-'));
+const firstRoot = path.join(workspace, '.normlab', 'experiments');
+const [shownFolder] = fs.existsSync(firstRoot) ? fs.readdirSync(firstRoot) : [];
+if (shownFolder) {
+  const src = path.join(firstRoot, shownFolder, 'results.json');
+  fs.mkdirSync(path.join(shownWorkspace, '.normlab', 'experiments', shownFolder), { recursive: true });
+  fs.copyFileSync(src, path.join(shownWorkspace, '.normlab', 'experiments', shownFolder, 'results.json'));
+  fs.mkdirSync(path.join(shownWorkspace, 'torch-out'));
+  fs.copyFileSync(src, path.join(shownWorkspace, 'torch-out', 'results.json'));
+}
+
+/** Waits for the notification toast whose message matches `text`, clicks its `action` button; returns the message. */
+async function acceptNotification(page, text, action, { timeout = 30_000 } = {}) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await toast.waitFor({ timeout }).catch(async () => {
+    throw new Error(`no notification matching ${text}; shown: ${JSON.stringify(await lib.readNotifications(page))}`);
+  });
+  const message = ((await toast.locator('.notification-list-item-message').textContent()) ?? '').trim();
+  await toast.locator('.monaco-button', { hasText: action }).first().click();
+  return message;
+}
+
+/** The panel shows the experiment of `results`: its runs with their final validation errors, the Table 1 rows. */
+async function assertShows(frame, results, where) {
+  await waitForText(frame, '[data-testid="shown"]', `Showing ${where}: ${results.runs.length} runs`, { timeout: 30_000 });
+  const rows = await frame.locator('[data-testid="runs"] tr').evaluateAll((trs) => trs.map((r) => [r.getAttribute('data-status'), ...[...r.cells].map((c) => (c.textContent ?? '').trim())]));
+  assert.deepEqual(rows.map((r) => [r[0], r[1], r[5]]), results.runs.map((r) => [r.status, r.label, (r.epochs.at(-1).val_error * 100).toFixed(1)]), `${where}: runs table`);
+  // One seed: the table's "this experiment" column is each run's final validation error.
+  const table = await frame.locator('[data-testid="table-methods"] tbody tr').evaluateAll((trs) => trs.map((r) => [...r.cells].slice(0, 2).map((c) => (c.textContent ?? '').trim())));
+  assert.deepEqual(table, results.runs.map((r) => [r.label, (r.epochs.at(-1).val_error * 100).toFixed(1)]), `${where}: Table 1 rows`);
+  await sleep(500);
+  for (const id of ['chart-val-error', 'chart-train-error']) {
+    const n = await drawnPixels(frame, id);
+    assert.ok(n > 500, `${where}: ${id}: only ${n} drawn pixels`);
+  }
+}
+
+await runUiTest('experiments-open-results', async ({ page }) => {
+  assert.ok(shownFolder, 'the first experiments test left no results to open');
+  const results = JSON.parse(fs.readFileSync(path.join(shownWorkspace, 'torch-out', 'results.json'), 'utf8'));
+  await setTheme(page, 'dark');
+
+  // Outside .normlab/experiments (the PyTorch script's output): offered, shown by its path, charts saved beside it.
+  // (First: openFileFromExplorer double-clicks the first visible row of that name.)
+  await lib.openFileFromExplorer(page, 'torch-out/results.json');
+  let message = await acceptNotification(page, 'holds NormLab experiment results', 'Show in Experiments');
+  assert.equal(message, 'torch-out/results.json holds NormLab experiment results (2 runs).');
+  let frame = await findFrame(page, '[data-testid="shown"]', { timeout: 60_000 });
+  await assertShows(frame, results, 'torch-out/results.json');
+  await frame.locator('[data-testid="save-png"]').click();
+  await waitForText(frame, '[data-testid="status"]', /Saved/, { timeout: 30_000 });
+  const pngs = fs.readdirSync(path.join(shownWorkspace, 'torch-out')).filter((f) => f.endsWith('.png')).sort();
+  assert.deepEqual(pngs, ['train-error.png', 'val-error.png']);
+  assert.deepEqual([...fs.readFileSync(path.join(shownWorkspace, 'torch-out', 'val-error.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  await screenshot(page, 'experiments-open-results-torch');
+
+  // In .normlab/experiments/<folder>/: offered, shown by its folder.
+  await lib.openFileFromExplorer(page, `.normlab/experiments/${shownFolder}/results.json`);
+  message = await acceptNotification(page, `${shownFolder}/results.json holds NormLab experiment results`, 'Show in Experiments');
+  assert.equal(message, `.normlab/experiments/${shownFolder}/results.json holds NormLab experiment results (2 runs).`);
+  frame = await findFrame(page, '[data-testid="shown"]', { timeout: 60_000 });
+  await assertShows(frame, results, `.normlab/experiments/${shownFolder}`);
+  await screenshot(page, 'experiments-open-results');
+
+  // A window reload: the serializer revives the panel showing the same experiment.
+  await runCommand(page, 'Developer: Reload Window');
+  await sleep(3000);
+  frame = await findFrame(page, '[data-testid="shown"]', { timeout: 90_000 });
+  await assertShows(frame, results, `.normlab/experiments/${shownFolder}`);
+  console.log('[e2e] reload: the shown experiment kept');
+}, { workspace: shownWorkspace, timeoutMs: 240_000, settings: { 'explorer.compactFolders': false } });
 
 const zhTitle = commandTitles('zh-cn').get('normlab.openExperiments');
 await runUiTest('experiments-zhcn', async ({ page }) => {

@@ -15,12 +15,15 @@ test('valid requests pass with their params', () => {
   const c = panelConfig();
   c.data.train = { kind: 'file', token: '1-abc', label: 'data/my.npz' };
   assert.doesNotThrow(() => parseExperimentsMessage({ type: 'exportTorch', id: 6, params: { config: c } }));
+  // folder null: beside the results.json the host shows (the webview names no path).
+  assert.deepEqual(parseExperimentsMessage({ type: 'savePng', id: 7, params: { folder: null, name: 'val-error', png: 'iVBORw0=' } }), { type: 'savePng', id: 7, params: { folder: null, name: 'val-error', png: 'iVBORw0=' } });
 });
 
 test('a hostile or broken webview message is refused naming the field', () => {
   assert.throws(() => parseExperimentsMessage({ type: 'rm', id: 1 }), /message.type: expected one of/);
   assert.throws(() => parseExperimentsMessage({ type: 'openPast', id: 1, params: { folder: '../../etc' } }), /openPast.folder: expected an experiment folder name/);
   assert.throws(() => parseExperimentsMessage({ type: 'savePng', id: 1, params: { folder: 'fig1-20261202-010203', name: '../x', png: 'iVBO' } }), /savePng.name/);
+  assert.throws(() => parseExperimentsMessage({ type: 'savePng', id: 1, params: { folder: '../torch-out', name: 'x', png: 'iVBO' } }), /savePng.folder: expected an experiment folder name/);
   assert.throws(() => parseExperimentsMessage({ type: 'start', id: 1, params: { config: { ...panelConfig(), seeds: 1000 } } }), /config.seeds: expected at most 10/);
   assert.throws(() => parseExperimentsMessage({ type: 'start', id: 1, params: { config: { ...panelConfig(), data: { train: { kind: 'file', path: '/etc/passwd' }, val: null } } } }), /config.data.train.token/);
   assert.throws(() => parseExperimentsMessage({ type: 'start', id: 1, params: { config: { ...panelConfig(), epochs: '3' } } }), /epochs: expected a number/);
