@@ -11,7 +11,7 @@ import { NNOPS_SHARED_WASM_BASE64, NNOPS_WASM_BASE64 } from './nnopsModule';
 interface NnExports {
   memory?: WebAssembly.Memory;
   convForward(x: number, w: number, b: number, y: number, cols: number, pad: number, N: number, Cin: number, H: number, W: number,
-    Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
+    Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number, wp: number): void;
   convBackward(x: number, w: number, dy: number, dx: number, dw: number, db: number, cols: number, dcols: number, pad: number,
     N: number, Cin: number, H: number, W: number, Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
   linearForward(N: number, In: number, Out: number, x: number, w: number, b: number, y: number): void;
@@ -172,9 +172,10 @@ function make(): WasmNnOps {
     conv2dForward(d: Conv2dDims, x, w, b, y) {
       m.begin();
       const px = m.in(x), pw = m.in(w), pb = opt(b, (a) => m.in(a)), py = m.out(y);
-      const cols = m.scratch(d.Cin * d.KH * d.KW * d.OH * d.OW), pad = m.scratch(padded(d));
+      const K = d.Cin * d.KH * d.KW;
+      const cols = m.scratch(K * d.OH * d.OW), pad = m.scratch(padded(d)), wp = m.scratch(Math.ceil(d.Cout / 4) * 4 * K);
       m.commit();
-      k.convForward(px, pw, pb, py, cols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
+      k.convForward(px, pw, pb, py, cols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW, wp);
       m.end();
     },
     conv2dBackward(d: Conv2dDims, x, w, dy, dx, dw, db) {
