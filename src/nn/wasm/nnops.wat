@@ -681,11 +681,12 @@
     (param $W i32) (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $OH i32) (param $OW i32)
     (local $pl i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $at i32) (local $best i32)
     (local $m f32) (local $v f32) (local $ow4 i32) (local $lanes v128) (local $vm v128) (local $vb v128) (local $vv v128)
-    (local $vi v128) (local $mask v128) (local $p i32)
+    (local $vi v128) (local $mask v128) (local $p i32) (local $k22 i32) (local $a0 v128) (local $a1 v128)
     ;; Four outputs (ow .. ow+3) at a time, branch-free: lane t of a window element is at at + t·SW. The update rule is
     ;; the scalar one (v > max or v is NaN) applied per lane with a select, so every lane keeps PyTorch's argmax.
     (local.set $lanes (i32x4.mul (i32x4.splat (local.get $SW)) (v128.const i32x4 0 1 2 3)))
     (local.set $ow4 (i32.and (local.get $OW) (i32.const -4)))
+    (local.set $k22 (i32.and (i32.eq (local.get $KW) (i32.const 2)) (i32.eq (local.get $SW) (i32.const 2))))
     (block $pd (loop $pll
       (br_if $pd (i32.ge_s (local.get $pl) (local.get $planes)))
       (local.set $oh (i32.const 0))
@@ -697,7 +698,29 @@
           (local.set $best (i32.add (i32.mul (i32.mul (local.get $oh) (local.get $SH)) (local.get $W)) (i32.mul (local.get $ow) (local.get $SW))))
           (local.set $vb (i32x4.add (i32x4.splat (local.get $best)) (local.get $lanes)))
           (local.set $vm (v128.const f32x4 -inf -inf -inf -inf))
-          (local.set $kh (i32.const 0))
+          ;; 2×2 windows with stride 2 across: two loads per window row, even and odd lanes picked by shuffles.
+          (local.set $kh (select (i32.const 0) (local.get $KH) (local.get $k22)))
+          (local.set $p (i32.add (local.get $x) (i32.shl (local.get $best) (i32.const 2))))
+          (local.set $at (local.get $best))
+          (block $fd (loop $fl
+            (br_if $fd (i32.ge_s (local.get $kh) (local.get $KH)))
+            (local.set $a0 (v128.load (local.get $p)))
+            (local.set $a1 (v128.load offset=16 (local.get $p)))
+            (local.set $vv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a0) (local.get $a1)))
+            (local.set $mask (v128.or (f32x4.gt (local.get $vv) (local.get $vm)) (f32x4.ne (local.get $vv) (local.get $vv))))
+            (local.set $vm (v128.bitselect (local.get $vv) (local.get $vm) (local.get $mask)))
+            (local.set $vi (i32x4.add (i32x4.splat (local.get $at)) (local.get $lanes)))
+            (local.set $vb (v128.bitselect (local.get $vi) (local.get $vb) (local.get $mask)))
+            (local.set $vv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a0) (local.get $a1)))
+            (local.set $mask (v128.or (f32x4.gt (local.get $vv) (local.get $vm)) (f32x4.ne (local.get $vv) (local.get $vv))))
+            (local.set $vm (v128.bitselect (local.get $vv) (local.get $vm) (local.get $mask)))
+            (local.set $vi (i32x4.add (local.get $vi) (v128.const i32x4 1 1 1 1)))
+            (local.set $vb (v128.bitselect (local.get $vi) (local.get $vb) (local.get $mask)))
+            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $W) (i32.const 2))))
+            (local.set $at (i32.add (local.get $at) (local.get $W)))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br $fl)))
+          (local.set $kh (select (local.get $KH) (i32.const 0) (local.get $k22)))
           (block $khd (loop $khl
             (br_if $khd (i32.ge_s (local.get $kh) (local.get $KH)))
             (local.set $kw (i32.const 0))
@@ -989,11 +1012,19 @@
   ;; y = max(x, 0) (NaN stays NaN, as torch.relu); backward dx = dy where y > 0, else 0.
   (func (export "reluForward") (param $x i32) (param $y i32) (param $n i32)
     (local $end i32) (local $v v128)
-    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    ;; Whole vectors stored directly, then the last 1–3 floats. Lanes with x < 0 become 0: a NaN compares false and is kept.
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $v (v128.load (local.get $x)))
-      ;; lanes with x < 0 become 0: a NaN compares false and is kept.
+      (v128.store (local.get $y) (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
       (call $storeN (local.get $y) (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0)))
         (i32.shr_s (i32.sub (local.get $end) (local.get $x)) (i32.const 2)))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
@@ -1001,7 +1032,15 @@
       (br $l))))
   (func (export "reluBackward") (param $y i32) (param $dy i32) (param $dx i32) (param $n i32)
     (local $end i32)
-    (local.set $end (i32.add (local.get $y) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $end (i32.add (local.get $y) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $y) (local.get $end)))
+      (v128.store (local.get $dx) (v128.and (v128.load (local.get $dy)) (f32x4.gt (v128.load (local.get $y)) (v128.const f32x4 0 0 0 0))))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $y) (local.get $end)))
       (call $storeN (local.get $dx) (v128.and (v128.load (local.get $dy)) (f32x4.gt (v128.load (local.get $y)) (v128.const f32x4 0 0 0 0)))
