@@ -6,6 +6,8 @@
 // - 'fused' (the same plans when `out` is given): `moments` jobs compute their sets' sums AND write their y;
 // - 'twoPass' (BatchNorm on (N, C), channels-last, eval with running stats): `moments` jobs return shifted sums, the
 //   host folds them (PyTorch's running-stat rules in foldStatistics), then `apply` jobs write y.
+// Cancelling (opts.signal) stops the workers inside the kernel: their parts run in pieces (or claimed chunks) with a
+// cancellation check before each (runMomentsPieces, runApplyPieces, JobContext.throwIfCancelled).
 // No vscode import: the benchmark and the tests run it outside VS Code.
 import { foldForApply, statsOf, strategy, type Strategy } from '../kernels/fast';
 import { fusedArgs } from '../kernels/fast/fused';
@@ -123,8 +125,8 @@ async function inParts(pool: WorkerPool, xs: Float32Array, shape: number[], para
   total = nUnits * passes;
   const part = ([unit0, unit1]: [number, number]): MomentsPart =>
     s.kind === 'fused' ? { kind: 'fused', x: xs, shape, params, unit0, unit1, y } : { kind: 'twoPass', x: xs, shape, params, unit0, unit1 };
-  const sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => runMomentsPart(part(r)), tick, signal);
-  const m = gatherMoments(plan, xs, sums);
+  const sums = await runShared(units, (r) => pool.run('moments', part(r), { signal }), (r) => [runMomentsPart(part(r))], tick, signal);
+  const m = gatherMoments(plan, xs, sums.flat());
 
   if (s.kind === 'fused') {
     const { stats, running } = statsOf(plan, p, m);

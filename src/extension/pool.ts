@@ -1,5 +1,6 @@
-// A small worker_threads pool: one job per worker at a time, a FIFO queue, cooperative cancellation,
-// progress, typed errors and replacement of crashed workers. No vscode import: the CLI (experiments), the benchmark and the tests use it too.
+// A small worker_threads pool: one job per worker at a time, a FIFO queue, cooperative cancellation (a message that
+// aborts the job's signal, and a shared flag its synchronous loops check between chunks), progress, typed errors and
+// replacement of crashed workers. No vscode import: the CLI (experiments), the benchmark and the tests use it too.
 //
 // Why not piscina/tinypool: we need per-job progress messages and cooperative cancellation (a streaming reader must
 // close its file), which both libraries leave to a hand-made MessagePort side channel; this file stays smaller.
@@ -82,6 +83,11 @@ interface Slot {
   worker: Worker;
   job?: Job;
   dead: boolean;
+  /**
+   * Shared with the worker: the id of the job the host cancelled. A job's synchronous loops read it between chunks
+   * (JobContext.throwIfCancelled), so they stop without waiting for the worker's event loop to see a message.
+   */
+  cancel: Int32Array;
 }
 
 export class WorkerPool<M extends JobMapShape<M> = JobMap> {
@@ -158,7 +164,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
       slot.job = job;
       job.slot = slot;
       slot.worker.ref();
-      const msg: HostToWorker = { type: 'run', id: job.id, kind: job.kind, payload: job.payload };
+      const msg: HostToWorker = { type: 'run', id: job.id, kind: job.kind, payload: job.payload, cancel: slot.cancel };
       try {
         slot.worker.postMessage(msg, job.transfer);
         this.armStall(job);
@@ -173,7 +179,7 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
 
   private spawn(): Slot {
     const worker = new Worker(this.opts.workerFile, this.opts.execArgv ? { execArgv: this.opts.execArgv } : undefined);
-    const slot: Slot = { worker, dead: false };
+    const slot: Slot = { worker, dead: false, cancel: new Int32Array(new SharedArrayBuffer(4)) };
     worker.unref(); // idle workers must not keep the CLI alive
     worker.on('message', (msg: WorkerToHost) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onExit(slot, `the worker crashed: ${err.message}`));
@@ -234,7 +240,8 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
       if (i >= 0) this.queue.splice(i, 1);
       queueMicrotask(() => this.notifyIfIdle());
     } else if (!slot.dead) {
-      slot.worker.postMessage({ type: 'cancel', id: job.id } satisfies HostToWorker);
+      Atomics.store(slot.cancel, 0, job.id); // seen at the job's next chunk, even inside a long synchronous kernel
+      slot.worker.postMessage({ type: 'cancel', id: job.id } satisfies HostToWorker); // aborts its signal (async code)
       // A handler that ignores its signal must not hold the worker: replace the worker after a grace period.
       const timer = setTimeout(() => {
         if (slot.job === job && !slot.dead) this.onExit(slot, 'cancelled job did not stop');

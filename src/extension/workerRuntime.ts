@@ -1,10 +1,17 @@
 // The worker side of the pool protocol: runs one handler per request with an AbortSignal and throttled progress.
 // No vscode import. worker.ts binds it to the real job handlers; tests bind it to their own.
 import type { MessagePort, TransferListItem } from 'node:worker_threads';
+import { CancelledError } from '../protocol/rpc';
 import { CANCELLED, type HostToWorker, type WireError, type WorkerToHost } from '../protocol/worker';
 
 export interface JobContext {
+  /** Aborted when the host's cancel message arrives: for async work (it needs the event loop to run). */
   signal: AbortSignal;
+  /**
+   * Throws CancelledError once the host cancelled this job. It reads a flag the host shares with the worker, so it
+   * works inside synchronous code that never yields: long kernels call it between chunks.
+   */
+  throwIfCancelled(): void;
   /** Fraction done in [0, 1]; throttled before it crosses the thread boundary. */
   progress(fraction: number): void;
   /** Progress with data the caller needs (never throttled: the job decides how often). */
@@ -31,15 +38,19 @@ export function serveJobs<M>(port: MessagePort, handlers: HandlerMap<M>): void {
       running.get(msg.id)?.abort();
       return;
     }
-    void runOne(msg.id, msg.kind, msg.payload);
+    void runOne(msg.id, msg.kind, msg.payload, msg.cancel);
   });
 
-  async function runOne(id: number, kind: string, payload: unknown): Promise<void> {
+  async function runOne(id: number, kind: string, payload: unknown, cancel: Int32Array | undefined): Promise<void> {
     const controller = new AbortController();
     running.set(id, controller);
     let last = 0;
     const ctx: JobContext = {
       signal: controller.signal,
+      throwIfCancelled() {
+        if (!controller.signal.aborted && cancel && Atomics.load(cancel, 0) === id) controller.abort();
+        if (controller.signal.aborted) throw new CancelledError();
+      },
       progress(fraction) {
         const now = Date.now();
         if (now - last < PROGRESS_INTERVAL_MS && fraction < 1) return;

@@ -175,12 +175,48 @@ export function applyScaleShift(plan: NormPlan, x: FloatArray, y: Float32Array, 
 
 export const rowCount = (plan: NormPlan): number => (plan.layout === 'NCHW' || plan.S === 1 ? plan.N * plan.C : plan.N * plan.S);
 
+export interface NormalizeOptions {
+  /**
+   * Called before each chunk of about CHUNK_ELEMENTS elements (whole sets for the statistics, rows for the output)
+   * with the fraction done (the statistics pass counts for the first half). It may throw to stop the call: a worker
+   * job checks its cancellation here. Without it the work is not split.
+   */
+  between?: (done: number) => void;
+}
+
+/** Elements per chunk of a normalization with `between` (about 1–3 ms of the reference kernel). */
+export const CHUNK_ELEMENTS = 1 << 18;
+
 /** The reference normalization: every other path is tested against this one. */
-export function normalize(x: Tensor, params: NormParams): NormResult {
+export function normalize(x: Tensor, params: NormParams, opts: NormalizeOptions = {}): NormResult {
   const { plan, p } = checkNormInput(x, params);
-  const m = setMoments(plan, x.data);
+  const { between } = opts;
+  let m: Moments;
+  if (!between) {
+    m = setMoments(plan, x.data);
+  } else {
+    m = { mean: new Float64Array(plan.numSets), var: new Float64Array(plan.numSets), ms: new Float64Array(plan.numSets) };
+    const per = Math.max(1, Math.floor(CHUNK_ELEMENTS / plan.setSize));
+    for (let a = 0; a < plan.numSets; a += per) {
+      between((0.5 * a) / plan.numSets);
+      const b = Math.min(plan.numSets, a + per);
+      const part = setMoments(plan, x.data, a, b);
+      m.mean.set(part.mean, a);
+      m.var.set(part.var, a);
+      m.ms.set(part.ms, a);
+    }
+  }
   const { stats, running, scale, shift } = foldStatistics(plan, p, m);
   const y = new Float32Array(x.data.length);
-  applyScaleShift(plan, x.data, y, scale, shift);
+  const rows = rowCount(plan);
+  if (!between) {
+    applyScaleShift(plan, x.data, y, scale, shift);
+  } else {
+    const per = Math.max(1, Math.floor(CHUNK_ELEMENTS / (x.data.length / rows)));
+    for (let a = 0; a < rows; a += per) {
+      between(0.5 + (0.5 * a) / rows);
+      applyScaleShift(plan, x.data, y, scale, shift, a, Math.min(rows, a + per));
+    }
+  }
   return running ? { y, stats, running } : { y, stats };
 }

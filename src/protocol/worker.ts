@@ -83,8 +83,8 @@ export interface JobMap {
   /** One run of an experiment (experiments/runner.ts); progress details are TrainProgress without the fraction. */
   train: { payload: TrainJob; result: import('../experiments/runner').TrainSummary };
   playground: { payload: import('./playgroundJob').PlaygroundJob; result: import('./playgroundJob').PlaygroundJobResult };
-  /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y). */
-  moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums };
+  /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y), one per piece. */
+  moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums[] };
   /** parallelNormalize, phase 2: y = x·scale + shift over rows [row0, row1) into a shared y. */
   apply: { payload: import('../kernels/fast/parts').ApplyPart; result: null };
 }
@@ -96,7 +96,8 @@ export type { WireError } from './rpc';
 import type { WireError } from './rpc';
 
 export type HostToWorker =
-  | { type: 'run'; id: number; kind: string; payload: unknown }
+  /** cancel: the worker's shared cancel flag; the host stores a job's id there to cancel it (see JobContext.throwIfCancelled). */
+  | { type: 'run'; id: number; kind: string; payload: unknown; cancel?: Int32Array }
   | { type: 'cancel'; id: number };
 
 export type WorkerToHost =

@@ -6,7 +6,7 @@ import { fail } from '../../kernels/errors';
 import { cubeSpec, setLabel } from '../../kernels/figure2';
 import { toShared } from '../../kernels/fast/sharedTensor';
 import { generateTensor, mulberry32 } from '../../kernels/generate';
-import { normalize } from '../../kernels/normalize';
+import { normalize, type NormalizeOptions } from '../../kernels/normalize';
 import type { BlockTile } from '../../kernels/blockMeans';
 import { channelMoments, inputPlan, paramCount, paramsFromControls, sliceView as sliceTiles } from '../../kernels/inputView';
 import type { NormPlan } from '../../kernels/plan';
@@ -20,7 +20,7 @@ import {
 } from '../../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResult, PlaygroundJobResults } from '../../protocol/playgroundJob';
 import type { HistogramBins } from '../../protocol/worker';
-import { CancelledError } from '../../protocol/rpc';
+import { CancelledError, isCancelled } from '../../protocol/rpc';
 import type { Handler, JobContext, JobOutput } from '../workerRuntime';
 
 function finiteRange(v: FloatArray): [number, number] | undefined {
@@ -50,13 +50,30 @@ export function sliceView(x: FloatArray, y: FloatArray, plan: NormPlan, n: numbe
   return { ...v, before: toTile(v.before), after: toTile(v.after) };
 }
 
-/** Between two steps of a long job: lets the worker receive a cancel message, then stops if it came. */
+/** Stops with CancelledError once the job was cancelled: synchronous, so it also runs between a kernel's chunks. */
+function stopIfCancelled(ctx: Partial<JobContext>): void {
+  if (ctx.throwIfCancelled) ctx.throwIfCancelled();
+  else if (ctx.signal?.aborted) throw new CancelledError();
+}
+
+/**
+ * Between two steps of a long job: stops if it was cancelled (outside a worker, after letting an abort arrive), then
+ * reports progress.
+ */
 async function checkpoint(ctx: Partial<JobContext>, fraction: number): Promise<void> {
-  if (ctx.signal) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ctx.signal.aborted) throw new CancelledError();
-  }
+  if (!ctx.throwIfCancelled && ctx.signal) await new Promise((resolve) => setImmediate(resolve));
+  stopIfCancelled(ctx);
   ctx.progress?.(fraction);
+}
+
+/** A normalization inside a job: checked for cancellation between its chunks, its progress mapped onto [from, to]. */
+function chunked(ctx: Partial<JobContext>, from?: number, to?: number): NormalizeOptions {
+  return {
+    between: (done) => {
+      stopIfCancelled(ctx);
+      if (from !== undefined && to !== undefined) ctx.progress?.(from + (to - from) * done);
+    },
+  };
 }
 
 const clampIndex = (i: number, size: number) => Math.max(0, Math.min(size - 1, i));
@@ -69,7 +86,7 @@ export async function computeSummary(
   const params = paramsFromControls(shape, c, c.training ? undefined : running);
   await checkpoint(ctx, 0);
   // The reference kernel: fast enough here (~0.1–0.3 s for 1M elements) and the numbers the tests hold it to.
-  const r = normalize({ data: x, shape }, params);
+  const r = normalize({ data: x, shape }, params, chunked(ctx, 0, 0.5));
   await checkpoint(ctx, 0.5);
   const spec = cubeSpec(shape, c.layout, c.method, c.groups);
   const plan = inputPlan(shape, c.layout);
@@ -122,25 +139,27 @@ export async function compareSummary(
   const panels: ComparePanel[] = [];
   for (const [k, { method, title }] of COMPARE.entries()) {
     await checkpoint(ctx, k / COMPARE.length);
-    panels.push(comparePanel(x, shape, plan, c, groups, n, ch, method, title));
+    panels.push(comparePanel(x, shape, plan, c, groups, n, ch, method, title, chunked(ctx, k / COMPARE.length, (k + 1) / COMPARE.length)));
   }
   return { groups, panels };
 }
 
 function comparePanel(
   x: Float32Array, shape: number[], plan: NormPlan, c: Controls, groups: number, n: number, ch: number, method: Method, title: string,
+  opts: NormalizeOptions,
 ): ComparePanel {
   // No affine, batch statistics: the four differ only in their sets. IN in eval = input stats without the S > 1 rule.
   const controls: Controls = { ...c, method, groups, affine: false, training: method === 'batch' };
   const spec = cubeSpec(shape, c.layout, method, groups);
   const full = method === 'group' ? `${title} (G=${groups})` : title;
   try {
-    const r = normalize({ data: x, shape }, paramsFromControls(shape, controls));
+    const r = normalize({ data: x, shape }, paramsFromControls(shape, controls), opts);
     return {
       method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: hist(r.y),
       after: sliceView(x, r.y, plan, n, ch).after, afterMoments: channelMoments(r.y, plan, MAX_CHANNELS),
     };
   } catch (e) {
+    if (isCancelled(e)) throw e;
     return { method, title: full, numSets: spec.numSets, setSize: spec.setSize, outputHist: { edges: [], counts: [] },
       after: { rows: 0, cols: 0, sliceRows: 0, sliceCols: 0, values: [], min: 0, max: 0 }, afterMoments: { mean: [], std: [] },
       error: e instanceof Error ? e.message : String(e) };
@@ -176,15 +195,15 @@ export async function trainSteps(
   for (let i = 0; i < steps; i++) {
     await checkpoint(ctx, i / (steps + 2));
     const batch = drawBatch(x, N, b, rand);
-    const r = normalize({ data: batch, shape: batchShape }, paramsFromControls(batchShape, bn, running));
+    const r = normalize({ data: batch, shape: batchShape }, paramsFromControls(batchShape, bn, running), chunked(ctx));
     const next = r.running ?? fail('batch norm returned no running statistics');
     running = { mean: [...next.mean], var: [...next.var], numBatchesTracked: next.numBatchesTracked };
     history.push({ step: running.numBatchesTracked, mean: running.mean.slice(0, MAX_CHANNELS), var: running.var.slice(0, MAX_CHANNELS) });
   }
   await checkpoint(ctx, steps / (steps + 2));
-  const full = normalize({ data: x, shape }, paramsFromControls(shape, bn));
+  const full = normalize({ data: x, shape }, paramsFromControls(shape, bn), chunked(ctx, steps / (steps + 2), (steps + 1) / (steps + 2)));
   await checkpoint(ctx, (steps + 1) / (steps + 2));
-  const evalOut = normalize({ data: x, shape }, paramsFromControls(shape, { ...bn, training: false }, running));
+  const evalOut = normalize({ data: x, shape }, paramsFromControls(shape, { ...bn, training: false }, running), chunked(ctx, (steps + 1) / (steps + 2), 1));
   let maxAbs = 0;
   let sq = 0;
   for (let i = 0; i < x.length; i++) {
@@ -229,7 +248,7 @@ export async function runPlaygroundJob(job: PlaygroundJob, ctx: Partial<JobConte
     case 'train':
       return { result: await trainSteps(job.x, job.shape, job.controls, job.running, job.steps, job.batchSize, job.seed, ctx) } satisfies Result<'train'>;
     case 'output': {
-      const r = normalize({ data: job.x, shape: job.shape }, paramsFromControls(job.shape, job.controls, job.controls.training ? undefined : job.running));
+      const r = normalize({ data: job.x, shape: job.shape }, paramsFromControls(job.shape, job.controls, job.controls.training ? undefined : job.running), chunked(ctx, 0, 1));
       return { result: { y: r.y, shape: [...job.shape] }, transfer: [r.y.buffer as ArrayBuffer] } satisfies Result<'output'>;
     }
   }

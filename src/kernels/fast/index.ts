@@ -7,4 +7,4 @@ export { foldForApply, statsOf } from './fold';
 export { sumsOfSets, sumsOfPositions, sumsOfUnits, emptySums, finishMoments, walkOf, unitCount, type Sums, type Walk } from './sums';
 export { kernels, type Kernels } from './wasm';
 export { allocSharedTensor, sharedSlotOf, toShared, type SharedSlot } from './sharedTensor';
-export { runApplyPart, runMomentsPart, gatherMoments, type ApplyPart, type MomentsPart } from './parts';
+export { runApplyPart, runApplyPieces, runMomentsPart, runMomentsPieces, gatherMoments, PIECE_FLOATS, type ApplyPart, type MomentsPart } from './parts';

@@ -5,7 +5,7 @@ import type { Moments } from '../moments';
 import { checkNormInput } from '../normalize';
 import type { NormPlan } from '../plan';
 import type { NormParams } from '../types';
-import { applyFast } from './apply';
+import { applyFast, applyRows } from './apply';
 import { fusedSets, runFused, type FusedArgs } from './fused';
 import { strategy } from './strategy';
 import { emptySums, finishMoments, putMeanVar, sumsOfUnits, walkOf, type Sums } from './sums';
@@ -68,7 +68,7 @@ function simd() {
  * Shifted sums of the part's units; 'fused' and 'shared' also write the output of those sets. 'shared' leaves the
  * statistics in the shared memory (sharedMoments reads them) and returns empty sums.
  */
-export function runMomentsPart(part: MomentsPart): Sums {
+export function runMomentsPart(part: MomentsPart, between?: () => void): Sums {
   const K = simd();
   const { plan, p } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
   const decided = strategy(plan, p, { zeroCopy: part.kind === 'shared' }).kind;
@@ -79,8 +79,13 @@ export function runMomentsPart(part: MomentsPart): Sums {
       if (!claim) {
         fusedShared(shared, part.unit0, part.unit1);
       } else {
-        const next = () => part.unit0 + Atomics.add(claim.control, 0, 1) * claim.chunk;
-        for (let a = next(); a < part.unit1; a = next()) fusedShared(shared, a, Math.min(part.unit1, a + claim.chunk));
+        // `between` before each claim: a cancelled job stops here and leaves the rest to nobody (the call is over).
+        for (;;) {
+          between?.();
+          const a = part.unit0 + Atomics.add(claim.control, 0, 1) * claim.chunk;
+          if (a >= part.unit1) break;
+          fusedShared(shared, a, Math.min(part.unit1, a + claim.chunk));
+        }
       }
       return emptySums(part.unit0, 0);
     }
@@ -91,6 +96,36 @@ export function runMomentsPart(part: MomentsPart): Sums {
     }
     case 'twoPass':
       return sumsOfUnits(K, plan, part.x, part.unit0, part.unit1);
+  }
+}
+
+/** Floats per piece of a worker's part (runMomentsPieces, runApplyPieces): a few ms of SIMD work between two checks. */
+export const PIECE_FLOATS = 1 << 20;
+
+/**
+ * A worker's moments part in pieces of about PIECE_FLOATS floats (whole units), `between` called before each: it may
+ * throw to stop the part (a cancelled job). One Sums per piece; gatherMoments takes them all. A 'shared' part checks
+ * between the chunks it claims instead.
+ */
+export function runMomentsPieces(part: MomentsPart, between: () => void): Sums[] {
+  if (part.kind === 'shared') return [runMomentsPart(part, between)];
+  const { plan } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
+  const per = Math.max(1, Math.floor(PIECE_FLOATS / (walkOf(plan) === 'sets' ? plan.setSize : plan.C)));
+  const out: Sums[] = [];
+  for (let a = part.unit0; a < part.unit1; a += per) {
+    between();
+    out.push(runMomentsPart({ ...part, unit0: a, unit1: Math.min(part.unit1, a + per) }));
+  }
+  return out;
+}
+
+/** runApplyPart in pieces of about PIECE_FLOATS floats (whole rows), `between` called before each (see runMomentsPieces). */
+export function runApplyPieces(part: ApplyPart, between: () => void): void {
+  const { plan } = checkNormInput({ data: part.x, shape: part.shape }, part.params);
+  const per = Math.max(1, Math.floor(PIECE_FLOATS / applyRows(plan).len));
+  for (let a = part.row0; a < part.row1; a += per) {
+    between();
+    runApplyPart({ ...part, row0: a, row1: Math.min(part.row1, a + per) });
   }
 }
 

@@ -54,6 +54,21 @@ test('a running job is cancelled with CancelledError and the worker is reused', 
   assert.equal(await pool.run('threadId', null), id);
 });
 
+test('a synchronous job that never yields stops at its next throwIfCancelled; the same worker runs the next job', async (t) => {
+  const pool = makePool(1, 60_000); // no replacement within the test: only the job's own check can free the worker
+  t.after(() => pool.dispose());
+  const before = await pool.run('threadId', null);
+  const ac = new AbortController();
+  const p = pool.run('spin', { ms: 20_000 }, { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = Date.now();
+  ac.abort();
+  await assert.rejects(p, (e: Error) => e instanceof CancelledError);
+  assert.equal(await pool.run('threadId', null), before, 'the worker was not replaced');
+  assert.ok(Date.now() - t0 < 2000, `the worker was busy ${Date.now() - t0} ms after the cancel`);
+  assert.equal(await pool.run('echo', 'next'), 'next');
+});
+
 test('a queued job is cancelled without running, an aborted signal rejects at once', async (t) => {
   const pool = makePool(1);
   t.after(() => pool.dispose());

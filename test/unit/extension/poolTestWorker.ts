@@ -8,6 +8,8 @@ export interface TestJobs {
   fail: { payload: { name: string; message: string }; result: never };
   /** Counts to n in steps, reporting progress and honouring cancellation. */
   steps: { payload: { n: number; ms: number }; result: number };
+  /** Busy for up to `ms` without ever yielding, checking only ctx.throwIfCancelled between 1 ms chunks. */
+  spin: { payload: { ms: number }; result: string };
   /** Ignores cancellation: the pool must replace the worker. */
   stubborn: { payload: { ms: number }; result: string };
   crash: { payload: null; result: never };
@@ -34,6 +36,15 @@ serveJobs<TestJobs>(parentPort!, {
       ctx.progress((i + 1) / n);
     }
     return { result: n };
+  },
+  spin: async ({ ms }, ctx) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      ctx.throwIfCancelled();
+      const chunk = Date.now() + 1;
+      while (Date.now() < chunk) { /* one chunk of synchronous work */ }
+    }
+    return { result: 'done' };
   },
   stubborn: async ({ ms }) => {
     const end = Date.now() + ms;
