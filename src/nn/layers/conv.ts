@@ -39,21 +39,27 @@ export function conv2d(kw: Record<string, unknown>, ctx: LayerContext): Layer {
   const params: Param[] = bias ? [weight, bias] : [weight];
   const out = new BatchBuffer(Cout * OH * OW, ops);
   const dxBuf = new BatchBuffer(C * H * W, ops);
+  // The forward's im2col columns, kept for the backward (ops that can use them in place: WebAssembly).
+  const colsBuf = ops.alloc ? new BatchBuffer(Cin * KH * KW * OH * OW, ops) : null;
+  let colsOf: Float32Array | null = null;
   const dims = (N: number): Conv2dDims => ({ N, Cin, H, W, Cout, KH, KW, stride: sh, padding, OH, OW });
   const dimsCache = new Map<number, Conv2dDims>();
   const dimsOf = (n: number) => dimsCache.get(n) ?? dimsCache.set(n, dims(n)).get(n)!;
   let x: Float32Array | null = null;
   return {
     kind: 'Conv2d', inShape, outShape: [Cout, OH, OW], params, buffers: [],
-    forward(input, n) {
+    forward(input, n, training) {
       x = input;
       const y = out.get(n);
-      ops.conv2dForward(dimsOf(n), input, weight.data, bias?.data ?? null, y);
+      // Only a training forward is followed by a backward; eval batches keep no columns.
+      colsOf = training && colsBuf ? colsBuf.get(n) : null;
+      ops.conv2dForward(dimsOf(n), input, weight.data, bias?.data ?? null, y, colsOf);
       return y;
     },
     backward(dy, n, needDx) {
       const dx = needDx ? dxBuf.get(n) : null;
-      ops.conv2dBackward(dimsOf(n), x!, weight.data, dy, dx, weight.grad, bias?.grad ?? null);
+      const cols = colsOf && colsOf.length === n * Cin * KH * KW * OH * OW ? colsOf : null;
+      ops.conv2dBackward(dimsOf(n), x!, weight.data, dy, dx, weight.grad, bias?.grad ?? null, cols);
       return dx;
     },
   };

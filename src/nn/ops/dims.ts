@@ -35,11 +35,14 @@ export interface NormDims {
  *   linearBackward: dx = dy·w (if dx), dw = dyᵀ·x, db = Σ_n dy (if db)
  *   maxPool2dForward: y and argmax (flat index into one (n, c) plane of x)
  *   maxPool2dBackward: dx = 0, then dx[argmax] += dy
+ * `cols` (optional, N·Cin·KH·KW·OH·OW floats) lets the ops keep the forward's im2col columns for the backward:
+ * conv2dForward may fill it, and conv2dBackward given the same array (after that forward, x unchanged) reads it
+ * instead of rebuilding the columns. Ops without such a path ignore it.
  */
 export interface NnOps {
-  conv2dForward(d: Conv2dDims, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;
+  conv2dForward(d: Conv2dDims, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, cols?: Float32Array | null): void;
   conv2dBackward(d: Conv2dDims, x: Float32Array, w: Float32Array, dy: Float32Array,
-    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void;
+    dx: Float32Array | null, dw: Float32Array, db: Float32Array | null, cols?: Float32Array | null): void;
   linearForward(N: number, In: number, Out: number, x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array): void;
   linearBackward(N: number, In: number, Out: number, x: Float32Array, w: Float32Array, dy: Float32Array,
     dx: Float32Array | null, dw: Float32Array, db: Float32Array | null): void;

@@ -554,10 +554,11 @@
       (i32.and (i32.eq (local.get $s) (i32.const 1)) (i32.eqz (local.get $p)))))
 
   ;; y = conv(x, w) + b (b 0 = none); cols: Cin·KH·KW·OH·OW floats of scratch, pad: Cin·(H+2p)·(W+2p) (0 = none),
-  ;; wp: w packed for gemmP (Cout rounded up to 4, times Cin·KH·KW floats).
+  ;; wp: w packed for gemmP (Cout rounded up to 4, times Cin·KH·KW floats). keep = 1: cols holds N samples' columns,
+  ;; each sample's after the previous one's, left there for convBackward (ready = 1).
   (func (export "convForward") (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $cols i32) (param $pad i32)
     (param $N i32) (param $Cin i32) (param $H i32) (param $W i32) (param $Cout i32) (param $KH i32) (param $KW i32)
-    (param $s i32) (param $p i32) (param $OH i32) (param $OW i32) (param $wp i32)
+    (param $s i32) (param $p i32) (param $OH i32) (param $OW i32) (param $wp i32) (param $keep i32)
     (local $n i32) (local $K i32) (local $P i32) (local $c i32)
     (local.set $K (i32.mul (i32.mul (local.get $Cin) (local.get $KH)) (local.get $KW)))
     (call $packRows (local.get $w) (local.get $Cout) (local.get $K) (local.get $wp))
@@ -573,6 +574,7 @@
         (local.get $c) (local.get $y) (local.get $b))
       (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (i32.mul (local.get $Cin) (local.get $H)) (local.get $W)) (i32.const 2))))
       (local.set $y (i32.add (local.get $y) (i32.shl (i32.mul (local.get $Cout) (local.get $P)) (i32.const 2))))
+      (if (local.get $keep) (then (local.set $cols (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $K) (local.get $P)) (i32.const 2))))))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nl))))
 
@@ -605,11 +607,11 @@
 
   ;; dw = Σ_n dy_n · cols_nᵀ, db = Σ dy (0 = none), dx = col2im(wᵀ · dy_n) (0 = none). Scratch: cols holds every
   ;; sample's columns (N·Cin·KH·KW·OH·OW floats), so dw is one product summed over the samples inside each block;
-  ;; dcols one sample's (Cin·KH·KW·OH·OW); pad as convForward's.
+  ;; dcols one sample's (Cin·KH·KW·OH·OW); pad as convForward's. ready = 1: cols already holds them (convForward with keep).
   (func (export "convBackward") (param $x i32) (param $w i32) (param $dy i32) (param $dx i32) (param $dw i32)
     (param $db i32) (param $cols i32) (param $dcols i32) (param $pad i32)
     (param $N i32) (param $Cin i32) (param $H i32) (param $W i32) (param $Cout i32) (param $KH i32) (param $KW i32)
-    (param $s i32) (param $p i32) (param $OH i32) (param $OW i32)
+    (param $s i32) (param $p i32) (param $OH i32) (param $OW i32) (param $ready i32)
     (local $n i32) (local $K i32) (local $P i32) (local $c i32) (local $xs i32) (local $direct i32) (local $cs i32) (local $ys i32)
     (local.set $K (i32.mul (i32.mul (local.get $Cin) (local.get $KH)) (local.get $KW)))
     (local.set $P (i32.mul (local.get $OH) (local.get $OW)))
@@ -621,6 +623,7 @@
     (local.set $c (local.get $x))
     (if (i32.eqz (local.get $direct)) (then
       (local.set $c (local.get $cols))
+      (if (local.get $ready) (then (local.set $n (local.get $N))))
       (block $done (loop $nl
         (br_if $done (i32.ge_s (local.get $n) (local.get $N)))
         (call $toCols (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $xs))) (i32.add (local.get $cols) (i32.mul (local.get $n) (local.get $cs)))

@@ -11,9 +11,10 @@ import { NNOPS_SHARED_WASM_BASE64, NNOPS_WASM_BASE64 } from './nnopsModule';
 interface NnExports {
   memory?: WebAssembly.Memory;
   convForward(x: number, w: number, b: number, y: number, cols: number, pad: number, N: number, Cin: number, H: number, W: number,
-    Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number, wp: number): void;
+    Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number, wp: number, keep: number): void;
   convBackward(x: number, w: number, dy: number, dx: number, dw: number, db: number, cols: number, dcols: number, pad: number,
-    N: number, Cin: number, H: number, W: number, Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number): void;
+    N: number, Cin: number, H: number, W: number, Cout: number, KH: number, KW: number, s: number, p: number, OH: number, OW: number,
+    ready: number): void;
   linearForward(N: number, In: number, Out: number, x: number, w: number, b: number, y: number): void;
   linearBackward(N: number, In: number, Out: number, x: number, w: number, dy: number, dx: number, dw: number, db: number): void;
   maxPoolForward(x: number, y: number, am: number, planes: number, H: number, W: number, KH: number, KW: number,
@@ -76,6 +77,11 @@ class Memory {
   /** The address of an output: in place, or scratch copied back by end(). */
   out(a: Arr): number {
     return this.place(a, this.outs, this.outAt);
+  }
+
+  /** Whether a lives in this memory (is used in place). */
+  owns(a: Arr): boolean {
+    return this.own.has(a.buffer);
   }
 
   private place(a: Arr, arrays: Arr[], addresses: number[]): number {
@@ -169,23 +175,27 @@ function make(): WasmNnOps {
     alloc: (length) => m.alloc(length),
     // Only a shared memory keeps alloc's views valid when it grows; without one, alloc gives plain arrays anyway.
     forModel: () => (m.shared ? make() : ops),
-    conv2dForward(d: Conv2dDims, x, w, b, y) {
+    conv2dForward(d: Conv2dDims, x, w, b, y, saved) {
       m.begin();
       const px = m.in(x), pw = m.in(w), pb = opt(b, (a) => m.in(a)), py = m.out(y);
       const K = d.Cin * d.KH * d.KW;
-      const cols = m.scratch(K * d.OH * d.OW), pad = m.scratch(padded(d)), wp = m.scratch(Math.ceil(d.Cout / 4) * 4 * K);
+      // Columns kept for the backward only where they live in this memory (a copy back would cost more than it saves).
+      const keep = saved && m.owns(saved) && saved.length === d.N * K * d.OH * d.OW ? saved.byteOffset : 0;
+      const cols = keep ? 0 : m.scratch(K * d.OH * d.OW), pad = m.scratch(padded(d)), wp = m.scratch(Math.ceil(d.Cout / 4) * 4 * K);
       m.commit();
-      k.convForward(px, pw, pb, py, cols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW, wp);
+      k.convForward(px, pw, pb, py, keep || cols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW, wp, keep ? 1 : 0);
       m.end();
     },
-    conv2dBackward(d: Conv2dDims, x, w, dy, dx, dw, db) {
+    conv2dBackward(d: Conv2dDims, x, w, dy, dx, dw, db, saved) {
       m.begin();
       const px = m.in(x), pw = m.in(w), pdy = m.in(dy);
       const pdx = opt(dx, (a) => m.out(a)), pdw = m.out(dw), pdb = opt(db, (a) => m.out(a));
       const colsLen = d.Cin * d.KH * d.KW * d.OH * d.OW;
-      const cols = m.scratch(d.N * colsLen), dcols = m.scratch(colsLen), pad = m.scratch(padded(d));
+      const ready = saved && m.owns(saved) && saved.length === d.N * colsLen ? saved.byteOffset : 0;
+      const cols = ready || m.scratch(d.N * colsLen), dcols = m.scratch(colsLen), pad = m.scratch(padded(d));
       m.commit();
-      k.convBackward(px, pw, pdy, pdx, pdw, pdb, cols, dcols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW);
+      k.convBackward(px, pw, pdy, pdx, pdw, pdb, cols, dcols, pad, d.N, d.Cin, d.H, d.W, d.Cout, d.KH, d.KW, d.stride, d.padding, d.OH, d.OW,
+        ready ? 1 : 0);
       m.end();
     },
     linearForward(N, In, Out, x, w, b, y) {
