@@ -399,19 +399,20 @@ export class ExperimentsApp {
     const valErr = t('val error (%)');
     const plugins = [backgroundPlugin, errorBarPlugin];
     const withPlugins = <T extends 'line' | 'bar'>(c: ChartConfiguration<T>) => ({ ...c, plugins: plugins as never });
-    const box = (name: string, title: string, config: ChartConfiguration<'line' | 'bar'>) => {
+    // The configs are built inside the callback: ChartBox calls it again on a theme change, for the new colours.
+    const box = (name: string, title: string, config: () => ChartConfiguration<'line' | 'bar'>) => {
       let b = this.boxes.get(name);
       if (!b) {
         b = new ChartBox(`chart-${name}`, title);
         this.boxes.set(name, b);
         this.charts.append(b.root);
       }
-      b.show(() => withPlugins(config) as ChartConfiguration<'line' | 'bar'>);
+      b.show(() => withPlugins(config()) as ChartConfiguration<'line' | 'bar'>);
     };
-    if (r.preset === 'fig1') box('fig1', t('Validation error vs batch size (this experiment)'), fig1Config(r, t('batch size (images per worker)'), valErr) as ChartConfiguration<'line' | 'bar'>);
-    if (r.preset === 'groups') box('groups', t('Validation error by number of groups (this experiment)'), groupsConfig(r, valErr) as ChartConfiguration<'line' | 'bar'>);
-    box('train-error', t('Training error vs epoch'), curvesConfig(r, 'train_error', t('epoch'), t('train error (%)')) as ChartConfiguration<'line' | 'bar'>);
-    box('val-error', t('Validation error vs epoch'), curvesConfig(r, 'val_error', t('epoch'), valErr) as ChartConfiguration<'line' | 'bar'>);
+    if (r.preset === 'fig1') box('fig1', t('Validation error vs batch size (this experiment)'), () => fig1Config(r, t('batch size (images per worker)'), valErr) as ChartConfiguration<'line' | 'bar'>);
+    if (r.preset === 'groups') box('groups', t('Validation error by number of groups (this experiment)'), () => groupsConfig(r, valErr) as ChartConfiguration<'line' | 'bar'>);
+    box('train-error', t('Training error vs epoch'), () => curvesConfig(r, 'train_error', t('epoch'), t('train error (%)')) as ChartConfiguration<'line' | 'bar'>);
+    box('val-error', t('Validation error vs epoch'), () => curvesConfig(r, 'val_error', t('epoch'), valErr) as ChartConfiguration<'line' | 'bar'>);
     this.drawLoss();
     this.drawTables(r);
   }
@@ -424,8 +425,7 @@ export class ExperimentsApp {
       this.boxes.set('loss', b);
       this.charts.append(b.root);
     }
-    const config = lossConfig(this.losses, this.t('step'), this.t('loss'));
-    b.show(() => ({ ...config, plugins: [backgroundPlugin] as never }) as ChartConfiguration<'line' | 'bar'>);
+    b.show(() => ({ ...lossConfig(this.losses, this.t('step'), this.t('loss')), plugins: [backgroundPlugin] as never }) as ChartConfiguration<'line' | 'bar'>);
   }
 
   private drawRuns(runs: RunRecord[]): void {

@@ -27,6 +27,35 @@ const drawnPixels = (frame, testId) => frame.locator(`[data-testid="${testId}"]`
   return n;
 });
 
+/**
+ * Pixels of the y-axis title and tick labels (the canvas' left 6 %, where no grid line is drawn) that are dark
+ * (luminance < 110) and light (> 160): the axis text follows the theme's foreground, so after a switch to the light
+ * theme it must be dark, and light in the dark and high-contrast themes.
+ */
+const axisTextPixels = (frame, testId) => frame.locator(`[data-testid="${testId}"]`).evaluate((c) => {
+  const ctx = c.getContext('2d');
+  const w = Math.max(1, Math.floor(c.width * 0.06));
+  const { data } = ctx.getImageData(0, 0, w, c.height);
+  let dark = 0;
+  let light = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const l = 0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2];
+    if (l < 110) dark++;
+    else if (l > 160) light++;
+  }
+  return { dark, light };
+});
+
+/** The charts' axis text is drawn in the current theme's colours (light text on dark, dark text on light). */
+async function assertChartsFollowTheme(frame, kind) {
+  await sleep(800);
+  for (const id of ['chart-val-error', 'chart-train-error', 'chart-loss']) {
+    const { dark, light } = await axisTextPixels(frame, id);
+    if (kind === 'light') assert.ok(dark > 20, `${kind} theme: ${id}: only ${dark} dark axis-text pixels (${light} light): stale colours?`);
+    else assert.ok(light > 20, `${kind} theme: ${id}: only ${light} light axis-text pixels (${dark} dark): stale colours?`);
+  }
+}
+
 await runUiTest('experiments', async ({ page }) => {
   await setTheme(page, 'dark');
   await runCommand(page, 'NormLab: Open Experiments');
@@ -80,17 +109,20 @@ await runUiTest('experiments', async ({ page }) => {
   await waitForText(frame, '[data-testid="status"]', /Saved/, { timeout: 30_000 });
   assert.ok(fs.readdirSync(path.join(root, folder)).includes('val-error.png'));
 
-  if (typeof lib.axeCheck === 'function') await lib.axeCheck(frame, 'experiments');
+  await assertChartsFollowTheme(frame, 'dark');
+  await lib.axeCheck(frame, 'experiments (dark)');
 
   await setTheme(page, 'light');
-  await sleep(800);
+  await assertChartsFollowTheme(frame, 'light');
+  await lib.axeCheck(frame, 'experiments (light)');
   await screenshot(page, 'experiments-light');
   await runCommand(page, 'Preferences: Color Theme');
   await page.locator('.quick-input-widget .quick-input-box input').fill('Dark High Contrast');
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   await page.locator('.monaco-workbench.hc-black').waitFor({ timeout: 15_000 });
-  await sleep(800);
+  await assertChartsFollowTheme(frame, 'high-contrast');
+  await lib.axeCheck(frame, 'experiments (high contrast)');
   await screenshot(page, 'experiments-hc');
 }, { workspace, timeoutMs: 300_000 });
 
