@@ -13,13 +13,12 @@ import { TensorEditorProvider } from './tensorEditor/provider';
 /** What activate() returns: used by the in-host tests (vscode.extensions.getExtension(...).exports). */
 export interface NormLabApi {
   services: Services;
-  editors: TensorEditorProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): NormLabApi {
   const services = new Services(context);
   context.subscriptions.push(services);
-  const editors = TensorEditorProvider.register(services);
+  TensorEditorProvider.register(services);
   PlaygroundPanel.registerSerializer(services.context, services);
   FeatureScalingPanel.registerSerializer(services);
   ExperimentsPanel.registerSerializer(services);
@@ -36,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): NormLabApi {
   };
   for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
   services.log.info('NormLab activated');
-  return { services, editors };
+  return { services };
 }
 
 // The explorer passes (uri, selectedUris[]) — only a plain options object is taken as scripted arguments.

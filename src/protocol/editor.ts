@@ -1,4 +1,7 @@
-// Host <-> tensor-editor webview protocol: one discriminated union per direction. Types and constants only.
+// Host <-> tensor-editor webview messages (protocol/rpc.ts): the webview's requests with what each returns, the host's
+// notifications (the listing and the statistics it streams on its own), and the limits. Types and constants only; the
+// validator is editorValidate.ts.
+import type { NotificationOf, Reply, RequestOf } from './rpc';
 import type { HistogramBins, NormLayerEntry, TensorEntry, TensorSummary } from './worker';
 
 export const EDITOR_ACTIONS = ['playground', 'normalize', 'export'] as const;
@@ -7,7 +10,6 @@ export type EditorAction = (typeof EDITOR_ACTIONS)[number];
 /** Limits the host enforces on webview requests. */
 export const EDITOR_LIMITS = {
   maxNameLength: 4096,
-  maxRequestId: 2 ** 31 - 1,
   heatmapMaxSide: 128,
 } as const;
 
@@ -19,7 +21,7 @@ export interface EditorViewState {
   heatmapIndex?: Record<string, number[]>;
 }
 
-/** A heatmap tile as posted to the webview (a plain array: it is small). */
+/** A heatmap tile as sent to the webview (a plain array: it is small); NaN cells are null, min and max of the finite values. */
 export interface HeatmapTileMessage {
   rows: number;
   cols: number;
@@ -30,31 +32,52 @@ export interface HeatmapTileMessage {
   max: number | null;
 }
 
-export type HostToEditor =
-  | {
-      type: 'init';
-      /** UI strings, already localized by the host (English key -> text). */
-      strings: Record<string, string>;
-      file: { name: string; format: string; metadata: Record<string, string>; tensors: TensorEntry[]; layers: NormLayerEntry[] };
-    }
-  | { type: 'stats'; tensor: string; summary: TensorSummary; histogram: HistogramBins }
-  | { type: 'statsError'; tensor: string; message: string }
+/** Requests from the webview, with what each returns. */
+export interface EditorRequests {
+  /** Stops the statistics pass (the tensors done so far keep their statistics); statsDone follows. */
+  cancelStats: { params: Record<string, never>; result: null };
+  /** Computes the statistics still missing; progress, stats and statsDone follow as notifications. */
+  restartStats: { params: Record<string, never>; result: null };
+  /** A tile of the last two dims of `tensor` at the leading `index`. A newer heatmap request cancels this one. */
+  heatmap: { params: { tensor: string; index: number[] }; result: HeatmapTileMessage };
+  /**
+   * Runs an action on a tensor; resolves when it is done, with where an export was written (workspace-relative; null
+   * for the other actions). A failure is also shown by the host as a notification with a Show Log button.
+   */
+  action: { params: { action: EditorAction; tensor: string }; result: { exported: string | null } };
+}
+export type EditorRequestType = keyof EditorRequests;
+export const EDITOR_REQUEST_TYPES: readonly EditorRequestType[] = ['cancelStats', 'restartStats', 'heatmap', 'action'];
+
+export type EditorRequest<K extends EditorRequestType = EditorRequestType> = RequestOf<EditorRequests, K>;
+
+/** `ready`: the webview (new or reloaded) is listening; the host answers with init and what it already knows. */
+export type EditorToHost = { type: 'ready' } | EditorRequest;
+
+/** The file as listed: sent in `init`. */
+export interface EditorFile {
+  name: string;
+  format: string;
+  metadata: Record<string, string>;
+  tensors: TensorEntry[];
+  layers: NormLayerEntry[];
+}
+
+/** What the host sends on its own: after `ready`, when the file changes on disk, and as the statistics pass runs. */
+export interface EditorNotifications {
+  /** UI strings, already localized by the host (English key -> text), and the listed file. */
+  init: { strings: Record<string, string>; file: EditorFile };
+  stats: { tensor: string; summary: TensorSummary; histogram: HistogramBins };
+  statsError: { tensor: string; message: string };
   /** Overall progress of the statistics pass: `done` tensors finished of `total`, `fraction` in [0, 1]. */
-  | { type: 'progress'; done: number; total: number; fraction: number }
-  | { type: 'statsDone'; cancelled: boolean }
-  | { type: 'heatmap'; requestId: number; tensor: string; index: number[]; tile: HeatmapTileMessage }
-  /** A failure the webview shows in place (the host also logs it). requestId ties it to a heatmap request. */
-  | { type: 'error'; message: string; requestId?: number }
-  | { type: 'exported'; tensor: string; path: string };
+  statsProgress: { done: number; total: number; fraction: number };
+  statsDone: { cancelled: boolean };
+  /** The file could not be opened: shown in place of the table (the host also logs it). */
+  loadError: { message: string };
+}
+export type EditorNotification<K extends keyof EditorNotifications = keyof EditorNotifications> = NotificationOf<EditorNotifications, K>;
 
-export type EditorToHost =
-  | { type: 'ready' }
-  | { type: 'cancelStats' }
-  | { type: 'restartStats' }
-  | { type: 'requestHeatmap'; requestId: number; tensor: string; index: number[] }
-  | { type: 'action'; action: EditorAction; tensor: string };
-
-export const EDITOR_TO_HOST_TYPES = ['ready', 'cancelStats', 'restartStats', 'requestHeatmap', 'action'] as const;
+export type HostToEditor = EditorNotification | Reply;
 
 /** English UI strings of the tensor editor; the host sends their translations in `init.strings`. */
 export const EDITOR_STRINGS = [

@@ -7,7 +7,7 @@ import {
   MAX_FILE_DIMS, MAX_PARAMS, MAX_PASTE_CHARS, MAX_TENSOR_NAME_CHARS, MAX_TRAIN_STEPS, FILE_TOKEN_HEX, REQUEST_TYPES,
   type FileSource, type InputSource, type PersistedState, type RequestType, type ViewRequest, type WebviewToHost,
 } from './playground';
-import { expectBool, expected, expectEnum, expectInt, expectNumber, expectNumbers, expectObject } from './validate';
+import { expectBool, expected, expectEnum, expectInt, expectNoParams, expectNumber, expectNumbers, expectObject } from './validate';
 
 
 const bad = expected;
@@ -84,11 +84,7 @@ function parseSource(v: unknown, path: string): InputSource {
   return { kind, text: o.text as string };
 }
 
-const empty = (v: unknown, path: string): Record<string, never> => {
-  const o = v === undefined ? {} : obj(v, path);
-  if (Object.keys(o).length > 0) bad(path, 'no parameters', Object.keys(o).join(', '));
-  return {};
-};
+const empty = expectNoParams;
 
 /**
  * The one gate for webview messages: returns a well-typed message or throws a ValidationError naming the field.

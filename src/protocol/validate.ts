@@ -1,9 +1,7 @@
 // The one validator module: field checkers for everything that crosses into the host from a webview or an input
 // box (and for the webviews' own controls). A webview is untrusted: each field is checked for type, range, size and
 // enum, and a wrong one gets one wording: `<field>: expected <what>, got <value>`.
-import { EDITOR_ACTIONS, EDITOR_LIMITS, EDITOR_TO_HOST_TYPES, type EditorToHost } from './editor';
 import { ValidationError } from './rpc';
-import type { TensorEntry } from './worker';
 
 export { ValidationError };
 
@@ -67,38 +65,11 @@ export function expectIntArray(v: unknown, what: string, length: number, bounds:
   return v.map((x, i) => expectInt(x, `${what}[${i}]`, ...bounds(i)));
 }
 
-/** The tensors of the open file: names and shapes that requests must refer to. */
-export interface EditorContext {
-  tensors: readonly Pick<TensorEntry, 'name' | 'shape'>[];
-}
-
-function expectTensor(v: unknown, what: string, ctx: EditorContext): Pick<TensorEntry, 'name' | 'shape'> {
-  const name = expectString(v, what, EDITOR_LIMITS.maxNameLength);
-  return ctx.tensors.find((t) => t.name === name) ?? fail(`${what}: no tensor named ${describe(name)} in this file`);
-}
-
-/** Validates one message from the tensor-editor webview; throws a ValidationError naming the bad field. */
-export function validateEditorMessage(raw: unknown, ctx: EditorContext): EditorToHost {
-  const m = expectObject(raw, 'message');
-  const type = expectEnum(m.type, 'message.type', EDITOR_TO_HOST_TYPES);
-  switch (type) {
-    case 'ready':
-    case 'cancelStats':
-    case 'restartStats':
-      return { type };
-    case 'action': {
-      const action = expectEnum(m.action, 'action.action', EDITOR_ACTIONS);
-      return { type, action, tensor: expectTensor(m.tensor, 'action.tensor', ctx).name };
-    }
-    case 'requestHeatmap': {
-      const requestId = expectInt(m.requestId, 'requestHeatmap.requestId', 0, EDITOR_LIMITS.maxRequestId);
-      const t = expectTensor(m.tensor, 'requestHeatmap.tensor', ctx);
-      if (t.shape.length < 2) fail(`requestHeatmap.tensor: expected a tensor of at least 2 dims, '${t.name}' has shape [${t.shape.join(', ')}]`);
-      const lead = t.shape.slice(0, -2);
-      const index = expectIntArray(m.index, 'requestHeatmap.index', lead.length, (i) => [0, lead[i] - 1]);
-      return { type, requestId, tensor: t.name, index };
-    }
-  }
+/** The params of a request that takes none: absent or an empty object. */
+export function expectNoParams(v: unknown, what: string): Record<string, never> {
+  const o = v === undefined ? {} : expectObject(v, what);
+  if (Object.keys(o).length > 0) expected(what, 'no parameters', Object.keys(o).join(', '));
+  return {};
 }
 
 // ---- parameters typed into input boxes (Normalize Tensor…). Each returns a message for an invalid text, else undefined.

@@ -8,9 +8,6 @@ import { EditorSession } from './session';
 export const VIEW_TYPES = ['normlab.tensorFile', 'normlab.tensorFile.checkpoint'] as const;
 
 export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider {
-  /** Open sessions (for the in-host tests). */
-  readonly sessions = new Set<EditorSession>();
-
   static register(services: Services): TensorEditorProvider {
     const provider = new TensorEditorProvider(services);
     for (const viewType of VIEW_TYPES) {
@@ -30,22 +27,11 @@ export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const { extensionUri } = this.services.context;
     panel.webview.options = webviewOptions(extensionUri);
-    const session = new EditorSession(this.services, document.uri, panel.webview);
-    this.sessions.add(session);
+    const session = new EditorSession(this.services, document.uri, (m) => void panel.webview.postMessage(m));
     const sub = panel.webview.onDidReceiveMessage((m: unknown) => void session.receive(m));
-    // A file rewritten on disk (a training run saving a checkpoint) is shown anew.
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), baseName(document.uri)), true, false, true);
-    let timer: NodeJS.Timeout | undefined;
-    watcher.onDidChange(() => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void session.reload(), 300); // one reload for a burst of writes
-    });
     panel.onDidDispose(() => {
-      clearTimeout(timer);
-      watcher.dispose();
       sub.dispose();
       session.dispose();
-      this.sessions.delete(session);
     });
     panel.webview.html = renderHtml(panel.webview, extensionUri, { script: 'tensorEditor.js', css: 'tensorEditor.css', title: baseName(document.uri) });
   }

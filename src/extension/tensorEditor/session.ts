@@ -1,8 +1,13 @@
-// One open tensor-editor webview: lists the file, streams statistics tensor by tensor in the pool, answers heatmap
-// requests and runs the per-tensor actions. Every webview message is validated before use.
+// One open tensor-editor webview: lists the file, streams statistics tensor by tensor in the pool (notifications),
+// answers the webview's requests (heatmaps, actions, cancel and resume) through RpcHost, and shows the file anew when
+// it changes on disk. Every webview message is validated before use. The session posts through the function it is
+// given (the webview's postMessage; the in-host tests pass their own), never through the webview itself.
 import * as vscode from 'vscode';
-import { EDITOR_LIMITS, EDITOR_STRINGS, HISTOGRAM_BINS, type EditorToHost, type HostToEditor } from '../../protocol/editor';
-import { validateEditorMessage } from '../../protocol/validate';
+import {
+  EDITOR_LIMITS, EDITOR_STRINGS, HISTOGRAM_BINS, type EditorAction, type EditorNotification, type EditorNotifications, type EditorRequests, type EditorToHost,
+  type HostToEditor,
+} from '../../protocol/editor';
+import { parseEditorMessage } from '../../protocol/editorValidate';
 import type { FileRef, JobMap, TensorEntry } from '../../protocol/worker';
 import { normalizeTensorCommand } from '../commands/normalizeTensor';
 import { sendTensor } from '../commands/playground';
@@ -10,10 +15,11 @@ import { viewTypeFor } from '../commands/pickers';
 import { baseName } from '../fileRefs';
 import type { Services } from '../services';
 import { exportNpy, withCancellableProgress } from '../tensorOps';
+import { RpcHost, type Handlers } from '../rpcHost';
 import { isCancelled, userMessage } from '../userErrors';
 
 type Listing = JobMap['fileList']['result'];
-type StatsMessage = Extract<HostToEditor, { type: 'stats' | 'statsError' }>;
+type StatsMessage = EditorNotification<'stats' | 'statsError'>;
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -25,12 +31,24 @@ export class EditorSession implements vscode.Disposable {
   private statsRun: AbortController | undefined;
   /** The user pressed Cancel: a reloaded webview shows "cancelled" instead of restarting the pass. */
   private statsCancelled = false;
-  private readonly heatmaps = new Set<AbortController>();
   private disposed = false;
-  /** Messages posted, newest last (bounded): read by the in-host tests through the extension's exports. */
-  readonly posted: HostToEditor[] = [];
+  private readonly rpc: RpcHost<EditorRequests, EditorNotifications>;
+  private readonly watcher: vscode.FileSystemWatcher;
+  private reloadTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly services: Services, readonly uri: vscode.Uri, private readonly webview: vscode.Webview) {}
+  constructor(private readonly services: Services, readonly uri: vscode.Uri, post: (message: HostToEditor) => void) {
+    this.rpc = new RpcHost<EditorRequests, EditorNotifications>({
+      handlers: this.handlers(),
+      post,
+      logError: (text) => this.services.log.error(`tensor editor ${baseName(this.uri)}: ${text}`),
+    });
+    // A file rewritten on disk (a training run saving a checkpoint) is shown anew: one reload for a burst of writes.
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), baseName(uri)), true, false, true);
+    this.watcher.onDidChange(() => {
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => void this.reload(), 300);
+    });
+  }
 
   /** The file changed on disk: list it again and recompute the statistics. */
   async reload(): Promise<void> {
@@ -45,32 +63,35 @@ export class EditorSession implements vscode.Disposable {
     await this.onReady();
   }
 
-  /** Handles a raw message from the webview. */
+  /** Handles a raw message from the webview: `ready`, or a request answered through RpcHost. */
   async receive(raw: unknown): Promise<void> {
     let msg: EditorToHost;
     try {
-      msg = validateEditorMessage(raw, { tensors: this.listing?.tensors ?? [] });
+      msg = parseEditorMessage(raw, { tensors: this.listing?.tensors ?? [] });
     } catch (e) {
-      this.services.log.warn(`tensor editor ${baseName(this.uri)}: rejected a webview message: ${userMessage(e)}`);
-      this.post({ type: 'error', message: userMessage(e) });
+      this.services.log.warn(`tensor editor ${baseName(this.uri)}: refused a webview message: ${userMessage(e)}`);
+      this.rpc.refuse(raw, e);
       return;
     }
-    switch (msg.type) {
-      case 'ready':
-        return this.onReady();
-      case 'cancelStats':
+    if (msg.type === 'ready') return this.onReady();
+    return this.rpc.dispatch(msg);
+  }
+
+  private handlers(): Handlers<EditorRequests> {
+    return {
+      cancelStats: async () => {
         if (this.statsRun) this.statsCancelled = true;
         this.statsRun?.abort();
-        return;
-      case 'restartStats':
+        return null;
+      },
+      restartStats: async () => {
         this.statsCancelled = false;
         void this.runStats();
-        return;
-      case 'requestHeatmap':
-        return this.heatmap(msg.requestId, msg.tensor, msg.index);
-      case 'action':
-        return this.action(msg.action, msg.tensor);
-    }
+        return null;
+      },
+      heatmap: ({ tensor, index }, signal) => this.heatmap(tensor, index, signal),
+      action: ({ action, tensor }) => this.action(action, tensor),
+    };
   }
 
   /** (Re)sends everything known: a reloaded webview starts empty. */
@@ -79,10 +100,10 @@ export class EditorSession implements vscode.Disposable {
     await this.loading;
     if (!this.listing) return;
     const strings = Object.fromEntries(EDITOR_STRINGS.map((s) => [s, vscode.l10n.t(s)]));
-    this.post({ type: 'init', strings, file: { name: baseName(this.uri), ...this.listing } });
-    for (const m of this.stats.values()) this.post(m);
-    if (this.stats.size === this.listing.tensors.length) this.post({ type: 'statsDone', cancelled: false });
-    else if (this.statsCancelled) this.post({ type: 'statsDone', cancelled: true });
+    this.notify({ type: 'init', params: { strings, file: { name: baseName(this.uri), ...this.listing } } });
+    for (const m of this.stats.values()) this.notify(m);
+    if (this.stats.size === this.listing.tensors.length) this.notify({ type: 'statsDone', params: { cancelled: false } });
+    else if (this.statsCancelled) this.notify({ type: 'statsDone', params: { cancelled: true } });
     else if (!this.statsRun) void this.runStats();
   }
 
@@ -113,7 +134,7 @@ export class EditorSession implements vscode.Disposable {
       lastPost = now;
       let sum = this.stats.size;
       for (const f of partial.values()) sum += f;
-      this.post({ type: 'progress', done: this.stats.size, total, fraction: total ? sum / total : 1 });
+      this.notify({ type: 'statsProgress', params: { done: this.stats.size, total, fraction: total ? sum / total : 1 } });
     };
     postProgress(true);
     const queue = [...todo];
@@ -127,48 +148,33 @@ export class EditorSession implements vscode.Disposable {
     await Promise.all(Array.from({ length: Math.min(this.services.pool.size, queue.length) }, worker));
     if (this.statsRun !== run) return; // replaced by a reload
     this.statsRun = undefined;
-    if (!this.disposed) this.post({ type: 'statsDone', cancelled: run.signal.aborted });
+    this.notify({ type: 'statsDone', params: { cancelled: run.signal.aborted } });
   }
 
   private async statsOf(t: TensorEntry, signal: AbortSignal, onProgress: (f: number) => void): Promise<void> {
     try {
       const r = await this.services.pool.run('fileStats', { file: this.fileRef!, tensor: t.name, bins: HISTOGRAM_BINS, maxBytes: this.services.settings().maxTensorBytes }, { signal, onProgress });
-      if (!signal.aborted) this.record({ type: 'stats', tensor: t.name, ...r });
+      if (!signal.aborted) this.record({ type: 'stats', params: { tensor: t.name, ...r } });
     } catch (e) {
       if (isCancelled(e) || signal.aborted) return;
       this.services.log.error(`statistics of ${t.name} in ${this.uri.toString()}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      this.record({ type: 'statsError', tensor: t.name, message: userMessage(e) });
+      this.record({ type: 'statsError', params: { tensor: t.name, message: userMessage(e) } });
     }
   }
 
   private record(m: StatsMessage): void {
-    this.stats.set(m.tensor, m);
-    this.post(m);
+    this.stats.set(m.params.tensor, m);
+    this.notify(m);
   }
 
-  private async heatmap(requestId: number, tensor: string, index: number[]): Promise<void> {
-    // The webview draws only its latest request: older ones still streaming are dropped.
-    for (const old of this.heatmaps) old.abort();
-    this.heatmaps.clear();
-    const ac = new AbortController();
-    this.heatmaps.add(ac);
-    try {
-      const tile = await this.services.pool.run('heatmap', { file: this.fileRef!, tensor, index, maxSide: EDITOR_LIMITS.heatmapMaxSide, maxBytes: this.services.settings().maxTensorBytes }, { signal: ac.signal });
-      this.post({
-        type: 'heatmap', requestId, tensor, index,
-        tile: { ...tile, values: Array.from(tile.values, (v) => (Number.isNaN(v) ? null : v)) },
-      });
-    } catch (e) {
-      if (!isCancelled(e)) {
-        this.services.log.error(`heatmap of ${tensor}: ${userMessage(e)}`);
-        this.post({ type: 'error', requestId, message: userMessage(e) });
-      }
-    } finally {
-      this.heatmaps.delete(ac);
-    }
+  /** A tile of the slice; RpcHost aborts `signal` when a newer heatmap request arrives (the webview draws only its latest). */
+  private async heatmap(tensor: string, index: number[], signal: AbortSignal): Promise<EditorRequests['heatmap']['result']> {
+    const tile = await this.services.pool.run('heatmap', { file: this.fileRef!, tensor, index, maxSide: EDITOR_LIMITS.heatmapMaxSide, maxBytes: this.services.settings().maxTensorBytes }, { signal });
+    return { ...tile, values: Array.from(tile.values, (v) => (Number.isNaN(v) ? null : v)) };
   }
 
-  private async action(action: 'playground' | 'normalize' | 'export', tensor: string): Promise<void> {
+  /** Runs an action; a failure is shown as a notification (with Show Log) and also rejects the webview's request. */
+  private async action(action: EditorAction, tensor: string): Promise<EditorRequests['action']['result']> {
     try {
       if (action === 'normalize') {
         await normalizeTensorCommand(this.services, this.uri, { tensor });
@@ -179,33 +185,35 @@ export class EditorSession implements vscode.Disposable {
         const singleArray = this.listing!.format === 'npy';
         const out = await withCancellableProgress(vscode.l10n.t('NormLab: exporting {0}', tensor), (p) => exportNpy(this.services, this.uri, entry, singleArray, p));
         this.services.log.info(`exported ${tensor} -> ${out.toString()}`);
-        this.post({ type: 'exported', tensor, path: vscode.workspace.asRelativePath(out) });
+        const exported = vscode.workspace.asRelativePath(out);
         const open = vscode.l10n.t('Open');
-        void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} to {1}', tensor, vscode.workspace.asRelativePath(out)), open).then((c) => {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} to {1}', tensor, exported), open).then((c) => {
           if (c === open) void vscode.commands.executeCommand('vscode.openWith', out, viewTypeFor(out));
         });
+        return { exported };
       }
+      return { exported: null };
     } catch (e) {
       this.services.reportError(e, tensor);
+      throw e;
     }
   }
 
   /** Shows the failure in the webview and a notification; details go to the log. */
   private fail(e: unknown, what: string): void {
     this.services.reportError(e, what);
-    this.post({ type: 'error', message: `${what}: ${userMessage(e)}` });
+    this.notify({ type: 'loadError', params: { message: `${what}: ${userMessage(e)}` } });
   }
 
-  private post(m: HostToEditor): void {
-    if (this.disposed) return;
-    this.posted.push(m);
-    if (this.posted.length > 1000) this.posted.splice(0, this.posted.length - 1000);
-    void this.webview.postMessage(m);
+  private notify(m: EditorNotification): void {
+    if (!this.disposed) this.rpc.notify(m);
   }
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.reloadTimer);
+    this.watcher.dispose();
     this.statsRun?.abort();
-    for (const ac of this.heatmaps) ac.abort();
+    this.rpc.dispose();
   }
 }

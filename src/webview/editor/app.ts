@@ -1,32 +1,32 @@
 // The tensor viewer: a table of tensors shown at once, statistics filled in as the host streams them, and for the
 // selected tensor its histogram, a heatmap of a chosen slice and the actions. Only summaries, bins and a small
-// tile ever arrive here.
-import type { EditorAction, EditorToHost, EditorViewState, HeatmapTileMessage, HostToEditor } from '../../protocol/editor';
+// tile ever arrive here. Requests (heatmaps, actions, cancel and resume) go through RpcClient; the listing and the
+// statistics arrive as the host's notifications.
+import type { EditorAction, EditorFile, EditorNotification, EditorRequests, EditorViewState, HeatmapTileMessage, HostToEditor } from '../../protocol/editor';
+import { isCancelled, userMessage } from '../../protocol/rpc';
 import type { NormLayerEntry, TensorEntry } from '../../protocol/worker';
 import { clear, h } from '../common/dom';
 import { translator, type Translate } from '../common/l10n';
+import { RpcClient } from '../common/rpcClient';
 import { onThemeChange } from '../common/theme';
-import { getState, post as postRaw, setState } from '../common/vscodeApi';
+import { getState, post, setState } from '../common/vscodeApi';
 import { fmtBytes } from '../../formats/errors';
 import { fmtShape } from '../../kernels/errors';
 import { fmt } from '../common/format';
 import { drawHeatmap } from '../common/heatmap';
 import { HistogramView } from './histogram';
 
-type InitMessage = Extract<HostToEditor, { type: 'init' }>;
-type StatsMessage = Extract<HostToEditor, { type: 'stats' | 'statsError' }>;
+type StatsMessage = EditorNotification<'stats' | 'statsError'>;
 const STAT_KEYS = ['min', 'max', 'mean', 'std'] as const;
-
-const post = (m: EditorToHost) => postRaw(m);
 
 export class TensorEditorApp {
   private t: Translate = (k) => k;
-  private file: InitMessage['file'] | undefined;
+  private readonly rpc = new RpcClient<EditorRequests>();
+  private file: EditorFile | undefined;
   private readonly stats = new Map<string, StatsMessage>();
   private readonly rows = new Map<string, HTMLTableRowElement>();
   private selected: string | undefined;
   private heatmapIndex: Record<string, number[]> = {};
-  private heatmapRequest = 0;
   private running = false;
   private histogram: HistogramView | undefined;
   private lastTile: HeatmapTileMessage | undefined;
@@ -43,8 +43,8 @@ export class TensorEditorApp {
     const s = getState<EditorViewState>();
     this.selected = s.selected;
     this.heatmapIndex = s.heatmapIndex ?? {};
-    this.cancelButton.addEventListener('click', () => post({ type: 'cancelStats' }));
-    this.resumeButton.addEventListener('click', () => post({ type: 'restartStats' }));
+    this.cancelButton.addEventListener('click', () => this.rpc.request('cancelStats', {}).catch((e: unknown) => this.showError(userMessage(e))));
+    this.resumeButton.addEventListener('click', () => this.rpc.request('restartStats', {}).catch((e: unknown) => this.showError(userMessage(e))));
     window.addEventListener('message', (e: MessageEvent<HostToEditor>) => this.onMessage(e.data));
     onThemeChange(() => {
       this.histogram?.refreshTheme();
@@ -57,60 +57,60 @@ export class TensorEditorApp {
 
   private onMessage(m: HostToEditor): void {
     switch (m.type) {
+      case 'reply':
+        this.rpc.onMessage(m);
+        return;
       case 'init':
-        this.t = translator(m.strings);
-        this.file = m.file;
+        this.t = translator(m.params.strings);
+        this.file = m.params.file;
         this.stats.clear();
         this.render();
         return;
       case 'stats':
-      case 'statsError':
-        this.stats.set(m.tensor, m);
-        this.updateRow(m.tensor);
+      case 'statsError': {
+        const { tensor } = m.params;
+        this.stats.set(tensor, m);
+        this.updateRow(tensor);
         this.renderLayers();
-        if (m.tensor === this.selected) this.renderDetails();
+        if (tensor === this.selected) this.renderDetails();
         return;
-      case 'progress':
-        this.running = m.done < m.total;
-        this.progressBar.value = m.fraction * 100;
+      }
+      case 'statsProgress': {
+        const { done, total, fraction } = m.params;
+        this.running = done < total;
+        this.progressBar.value = fraction * 100;
         this.progressBar.max = 100;
         this.progressBar.hidden = !this.running;
         this.cancelButton.hidden = !this.running;
         this.resumeButton.hidden = true;
-        this.progressText.textContent = this.t('Computing statistics: {0} of {1} tensors', m.done, m.total);
+        this.progressText.textContent = this.t('Computing statistics: {0} of {1} tensors', done, total);
         return;
+      }
       case 'statsDone': {
+        const { cancelled } = m.params;
         this.running = false;
         const total = this.file?.tensors.length ?? 0;
         this.progressBar.hidden = true;
         this.cancelButton.hidden = true;
-        this.resumeButton.hidden = !m.cancelled;
-        this.progressText.textContent = m.cancelled
+        this.resumeButton.hidden = !cancelled;
+        this.progressText.textContent = cancelled
           ? this.t('Statistics cancelled: {0} of {1} tensors', this.stats.size, total)
           : this.t('Tensors with statistics: {0}', total);
-        this.progressText.dataset.state = m.cancelled ? 'cancelled' : 'done';
+        this.progressText.dataset.state = cancelled ? 'cancelled' : 'done';
         return;
       }
-      case 'heatmap':
-        if (m.requestId === this.heatmapRequest && m.tensor === this.selected) this.showHeatmap(m.tile);
-        return;
-      case 'exported': {
-        const note = this.details.querySelector('[data-testid="action-result"]');
-        if (note) note.textContent = this.t('Exported to {0}', m.path);
-        return;
-      }
-      case 'error':
-        if (m.requestId !== undefined) {
-          const note = this.details.querySelector('[data-testid="heatmap-note"]');
-          if (note) note.textContent = m.message;
-          return;
-        }
-        this.errorBox.hidden = false;
-        this.errorBox.textContent = m.message;
-        this.root.querySelector('[data-testid="loading"]')?.remove();
-        this.root.setAttribute('aria-busy', 'false');
+      case 'loadError':
+        this.showError(m.params.message);
         return;
     }
+  }
+
+  /** A failure that concerns the whole view (the file could not be opened, a request was refused). */
+  private showError(message: string): void {
+    this.errorBox.hidden = false;
+    this.errorBox.textContent = message;
+    this.root.querySelector('[data-testid="loading"]')?.remove();
+    this.root.setAttribute('aria-busy', 'false');
   }
 
   private render(): void {
@@ -181,8 +181,8 @@ export class TensorEditorApp {
     for (const k of STAT_KEYS) {
       const cell = row.querySelector<HTMLElement>(`[data-testid="stat-${k}"]`)!;
       cell.classList.remove('pending');
-      cell.textContent = s.type === 'stats' ? fmt(s.summary[k], 6) : '!';
-      if (s.type === 'statsError') cell.title = s.message;
+      cell.textContent = s.type === 'stats' ? fmt(s.params.summary[k], 6) : '!';
+      if (s.type === 'statsError') cell.title = s.params.message;
     }
   }
 
@@ -209,12 +209,13 @@ export class TensorEditorApp {
     item(t('dtype'), tensor.dtype, 'detail-dtype');
     item(t('Shape'), fmtShape(tensor.shape), 'detail-shape');
     if (s?.type === 'stats') {
-      item(t('count'), String(s.summary.count), 'detail-count');
-      for (const k of STAT_KEYS) item(t(k), fmt(s.summary[k], 6), `detail-${k}`);
-      item(t('NaN'), String(s.summary.nan), 'detail-nan');
-      item(t('Inf'), String(s.summary.inf), 'detail-inf');
+      const { summary: st } = s.params;
+      item(t('count'), String(st.count), 'detail-count');
+      for (const k of STAT_KEYS) item(t(k), fmt(st[k], 6), `detail-${k}`);
+      item(t('NaN'), String(st.nan), 'detail-nan');
+      item(t('Inf'), String(st.inf), 'detail-inf');
     } else if (s?.type === 'statsError') {
-      summary.append(h('dd', { class: 'error', role: 'alert' }, s.message));
+      summary.append(h('dd', { class: 'error', role: 'alert' }, s.params.message));
     }
 
     const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': t('Actions') },
@@ -227,15 +228,27 @@ export class TensorEditorApp {
     const histBox = h('figure', { class: 'chart' }, h('figcaption', {}, t('Histogram')), h('div', { class: 'chart-box' }, histCanvas));
     this.details.append(h('h2', { 'data-testid': 'selected-name' }, t('Selected tensor: {0}', tensor.name)), summary, actions, histBox);
     this.histogram = new HistogramView(histCanvas, tensor.name);
-    if (s?.type === 'stats' && s.summary.count > 0) this.histogram.show(s.histogram);
+    if (s?.type === 'stats' && s.params.summary.count > 0) this.histogram.show(s.params.histogram);
     else if (s?.type === 'stats') histBox.append(h('p', { class: 'muted' }, t('No finite values')));
     this.details.append(this.heatmapSection(tensor));
   }
 
   private actionButton(action: EditorAction, label: string): HTMLElement {
     const b = h('vscode-button', { 'data-testid': `action-${action}`, secondary: action !== 'normalize' }, label);
-    b.addEventListener('click', () => post({ type: 'action', action, tensor: this.selected! }));
+    b.addEventListener('click', () => void this.runAction(action));
     return b;
+  }
+
+  private async runAction(action: EditorAction): Promise<void> {
+    const tensor = this.selected;
+    if (tensor === undefined) return;
+    try {
+      const { exported } = await this.rpc.request('action', { action, tensor });
+      const note = this.details.querySelector('[data-testid="action-result"]');
+      if (note && exported !== null) note.textContent = this.t('Exported to {0}', exported);
+    } catch {
+      // The host has shown the failure as a notification (with Show Log).
+    }
   }
 
   private heatmapSection(tensor: TensorEntry): HTMLElement {
@@ -257,19 +270,26 @@ export class TensorEditorApp {
         index[i] = v;
         this.heatmapIndex[tensor.name] = [...index];
         setState<EditorViewState>({ heatmapIndex: this.heatmapIndex });
-        this.requestHeatmap(tensor.name, index);
+        void this.requestHeatmap(tensor.name, index);
       });
       controls.append(h('span', { class: 'muted' }, `[${i}] / ${d}`), field);
     });
     if (lead.length > 0) fig.append(controls);
     fig.append(h('canvas', { 'data-testid': 'heatmap', role: 'img', 'aria-label': t('Heatmap') }), h('p', { class: 'muted', 'data-testid': 'heatmap-note' }));
-    this.requestHeatmap(tensor.name, index);
+    void this.requestHeatmap(tensor.name, index);
     return fig;
   }
 
-  private requestHeatmap(tensor: string, index: number[]): void {
-    this.heatmapRequest++;
-    post({ type: 'requestHeatmap', requestId: this.heatmapRequest, tensor, index: [...index] });
+  /** Asks for a tile; draws it if no newer request overtook it and the tensor is still selected. */
+  private async requestHeatmap(tensor: string, index: number[]): Promise<void> {
+    try {
+      const tile = await this.rpc.latest('heatmap', 'heatmap', { tensor, index: [...index] });
+      if (tile && tensor === this.selected) this.showHeatmap(tile);
+    } catch (e) {
+      if (isCancelled(e) || tensor !== this.selected) return;
+      const note = this.details.querySelector('[data-testid="heatmap-note"]');
+      if (note) note.textContent = userMessage(e);
+    }
   }
 
   private showHeatmap(tile: HeatmapTileMessage): void {
@@ -296,7 +316,7 @@ export class TensorEditorApp {
       for (const [role, name] of Object.entries(layer.members)) {
         if (!name) continue;
         const s = this.stats.get(name);
-        const cells = STAT_KEYS.map((k) => h('td', { class: 'num', 'data-testid': `layer-${k}` }, s?.type === 'stats' ? fmt(s.summary[k], 6) : '…'));
+        const cells = STAT_KEYS.map((k) => h('td', { class: 'num', 'data-testid': `layer-${k}` }, s?.type === 'stats' ? fmt(s.params.summary[k], 6) : '…'));
         const row = h('tr', { 'data-role': role, tabindex: 0 }, h('th', { scope: 'row' }, role), ...cells);
         row.addEventListener('click', () => this.select(name, true));
         row.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.select(name, true); });

@@ -10,9 +10,10 @@ import { encodeNpy, parseNpy } from '../../../src/formats/npy';
 import { normalize } from '../../../src/kernels/normalize';
 import type { NormParams } from '../../../src/kernels/types';
 import type { NormLabApi } from '../../../src/extension/extension';
-import type { EditorSession } from '../../../src/extension/tensorEditor/session';
-import type { HostToEditor } from '../../../src/protocol/editor';
+import { EditorSession } from '../../../src/extension/tensorEditor/session';
+import type { EditorNotification, HostToEditor } from '../../../src/protocol/editor';
 import type { InputInfo } from '../../../src/protocol/playground';
+import type { Reply } from '../../../src/protocol/rpc';
 
 const EXTENSION_ID = 'normlab.normlab';
 
@@ -34,9 +35,48 @@ const seeded = (n: number, seed = 1): Float32Array => {
   });
 };
 
+/**
+ * A tensor-viewer session made as the provider makes one, with the extension's services, but posting to this recorder
+ * instead of a webview: the tests read what the webview would receive and send what it would send.
+ */
+class Viewer {
+  readonly messages: HostToEditor[] = [];
+  readonly session: EditorSession;
+  private nextId = 1;
+
+  constructor(api: NormLabApi, readonly uri: vscode.Uri, onMessage?: (m: HostToEditor, viewer: Viewer) => void) {
+    this.session = new EditorSession(api.services, uri, (m) => {
+      this.messages.push(m);
+      onMessage?.(m, this);
+    });
+  }
+
+  /** The notifications of one type received so far, oldest first. */
+  of<T extends EditorNotification['type']>(type: T): EditorNotification<T>[] {
+    return this.messages.filter((m): m is EditorNotification<T> => m.type === type);
+  }
+
+  /** Sends a request as the webview's RpcClient does (id, type, params) without waiting for its reply. */
+  send(type: string, params: unknown): number {
+    const id = this.nextId++;
+    void this.session.receive({ type, id, params });
+    return id;
+  }
+
+  /** The host's reply to request `id`. */
+  reply(id: number): Promise<Reply> {
+    return until(`the reply to request ${id}`, () => this.messages.find((m): m is Reply => m.type === 'reply' && m.id === id));
+  }
+
+  request(type: string, params: unknown): Promise<Reply> {
+    return this.reply(this.send(type, params));
+  }
+}
+
 describe('NormLab extension host', () => {
   let api: NormLabApi;
   let dir: string;
+  const viewers: Viewer[] = [];
   const uriOf = (name: string) => vscode.Uri.file(path.join(dir, name));
 
   before(async function () {
@@ -50,6 +90,7 @@ describe('NormLab extension host', () => {
   });
 
   after(async () => {
+    for (const v of viewers) v.session.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -69,87 +110,96 @@ describe('NormLab extension host', () => {
     }
   });
 
-  function sessionFor(uri: vscode.Uri): EditorSession | undefined {
-    return [...api.editors.sessions].find((s) => s.uri.toString() === uri.toString());
-  }
-  /** Opens a file in the tensor viewer and returns its session. */
-  const openInViewer = async (uri: vscode.Uri, viewType = 'normlab.tensorFile') => {
-    await vscode.commands.executeCommand('vscode.openWith', uri, viewType);
-    return until('the viewer session', () => sessionFor(uri));
+  /** A viewer session on `uri` whose webview said `ready`, as a newly opened tensor viewer does. */
+  const openViewer = (uri: vscode.Uri, onMessage?: (m: HostToEditor, viewer: Viewer) => void): Viewer => {
+    const v = new Viewer(api, uri, onMessage);
+    viewers.push(v);
+    void v.session.receive({ type: 'ready' });
+    return v;
   };
-  const posted = <T extends HostToEditor['type']>(s: EditorSession, type: T) =>
-    s.posted.filter((m): m is Extract<HostToEditor, { type: T }> => m.type === type);
 
   it('opens .npy in the tensor viewer and streams its statistics', async function () {
     this.timeout(60_000);
     const uri = uriOf('activations.npy');
-    const s = await openInViewer(uri);
-    await until('statistics done', () => posted(s, 'statsDone').length > 0);
-    const init = posted(s, 'init')[0];
+    const v = openViewer(uri);
+    await until('statistics done', () => v.of('statsDone').length > 0);
+    const init = v.of('init')[0].params;
     assert.equal(init.file.format, 'npy');
     assert.deepEqual(init.file.tensors.map((t) => [t.dtype, t.shape]), [['float32', [8, 32, 16, 16]]]);
-    const stats = posted(s, 'stats')[0];
+    const stats = v.of('stats')[0].params;
     const x = parseNpy(fs.readFileSync(uri.fsPath)).data;
     let sum = 0;
-    for (const v of x) sum += v;
+    for (const e of x) sum += e;
     assert.equal(stats.summary.count, x.length);
     assert.ok(Math.abs(stats.summary.mean! - sum / x.length) < 1e-9);
     assert.equal(stats.histogram.counts.reduce((a, b) => a + b, 0), x.length);
-    assert.ok(posted(s, 'progress').length > 0, 'progress was reported');
+    assert.ok(v.of('statsProgress').length > 0, 'progress was reported');
+    assert.equal(v.of('statsDone')[0].params.cancelled, false);
   });
 
   it('opens .safetensors and groups a checkpoint\'s norm layers', async function () {
     this.timeout(60_000);
-    const uri = uriOf('small_cnn.safetensors');
-    const s = await openInViewer(uri);
-    await until('statistics done', () => posted(s, 'statsDone').length > 0);
-    const init = posted(s, 'init')[0];
+    const v = openViewer(uriOf('small_cnn.safetensors'));
+    await until('statistics done', () => v.of('statsDone').length > 0);
+    const init = v.of('init')[0].params;
     assert.equal(init.file.format, 'safetensors');
     assert.ok(init.file.layers.some((l) => l.kind === 'batchnorm' && l.members.running_var), 'a BatchNorm layer with running_var');
-    assert.equal(posted(s, 'stats').length + posted(s, 'statsError').length, init.file.tensors.length);
+    assert.equal(v.of('stats').length + v.of('statsError').length, init.file.tensors.length);
 
-    const pt = uriOf('small_cnn.pt');
-    const sp = await openInViewer(pt, 'normlab.tensorFile.checkpoint');
-    await until('checkpoint listed', () => posted(sp, 'init').length > 0 || posted(sp, 'error').length > 0);
-    assert.deepEqual(posted(sp, 'error'), []);
-    assert.ok(posted(sp, 'init')[0].file.layers.length > 0);
+    const vp = openViewer(uriOf('small_cnn.pt'));
+    await until('checkpoint listed', () => vp.of('init').length > 0 || vp.of('loadError').length > 0);
+    assert.deepEqual(vp.of('loadError'), []);
+    assert.ok(vp.of('init')[0].params.file.layers.length > 0);
   });
 
   it('Inspect Tensor File… opens the explorer\'s file in the viewer that fits it', async function () {
     this.timeout(30_000);
     const uri = uriOf('batch.npz');
     await vscode.commands.executeCommand('normlab.inspectTensorFile', uri);
-    const s = await until('the viewer session', () => sessionFor(uri));
-    await until('listed', () => posted(s, 'init')[0]);
-    assert.equal(posted(s, 'init')[0].file.format, 'npz');
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === 'normlab.tensorFile');
+    const tab = await until('the viewer tab', () => {
+      const t = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return t?.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString() ? t.input : undefined;
+    });
+    assert.equal(tab.viewType, 'normlab.tensorFile');
   });
 
   it('shows a file anew when it changes on disk', async function () {
     this.timeout(30_000);
     const uri = uriOf('changing.npy');
     fs.writeFileSync(uri.fsPath, encodeNpy(seeded(6), [2, 3]));
-    const s = await openInViewer(uri);
-    await until('statistics done', () => posted(s, 'statsDone').length > 0);
+    const v = openViewer(uri);
+    await until('statistics done', () => v.of('statsDone').length > 0);
     fs.writeFileSync(uri.fsPath, encodeNpy(seeded(20), [4, 5]));
-    const init = await until('a second init', () => posted(s, 'init')[1]);
-    assert.deepEqual(init.file.tensors[0].shape, [4, 5]);
-    await until('new statistics', () => posted(s, 'stats').find((m) => m.summary.count === 20));
+    const init = await until('a second init', () => v.of('init')[1]);
+    assert.deepEqual(init.params.file.tensors[0].shape, [4, 5]);
+    await until('new statistics', () => v.of('stats').find((m) => m.params.summary.count === 20));
   });
 
-  it('validates webview messages and answers heatmap requests', async function () {
+  it('validates webview requests, answers heatmap requests and cancels an overtaken one', async function () {
     this.timeout(30_000);
-    const s = await until('the npy session', () => sessionFor(uriOf('activations.npy')));
-    const before = posted(s, 'error').length;
-    await s.receive({ type: 'action', action: 'delete', tensor: 'activations' });
-    await s.receive({ type: 'requestHeatmap', requestId: 1, tensor: 'activations', index: [9, 0] });
-    const errors = posted(s, 'error').slice(before).map((e) => e.message);
-    assert.match(errors[0], /action\.action: expected one of 'playground', 'normalize', 'export', got "delete"/);
-    assert.match(errors[1], /requestHeatmap\.index\[0\]: expected an integer from 0 to 7, got 9/);
-    await s.receive({ type: 'requestHeatmap', requestId: 77, tensor: 'activations', index: [1, 2] });
-    const tile = await until('the heatmap', () => posted(s, 'heatmap').find((m) => m.requestId === 77));
-    assert.deepEqual([tile.tile.rows, tile.tile.cols], [16, 16]);
+    const v = openViewer(uriOf('activations.npy'));
+    await until('listed', () => v.of('init')[0]);
+    const refused = async (type: string, params: unknown, message: RegExp) => {
+      const r = await v.request(type, params);
+      assert.ok('error' in r, `${type} was refused`);
+      assert.equal(r.error.name, 'ValidationError');
+      assert.match(r.error.message, message);
+    };
+    await refused('action', { action: 'delete', tensor: 'activations' }, /^action\.params\.action: expected one of 'playground', 'normalize', 'export', got "delete"$/);
+    await refused('heatmap', { tensor: 'activations', index: [9, 0] }, /^heatmap\.params\.index\[0\]: expected an integer from 0 to 7, got 9$/);
+    await refused('heatmap', { tensor: 'nope', index: [] }, /^heatmap\.params\.tensor: no tensor named "nope" in this file$/);
+
+    const r = await v.request('heatmap', { tensor: 'activations', index: [1, 2] });
+    assert.ok('result' in r, 'the heatmap request succeeded');
+    const tile = r.result as { rows: number; cols: number; values: unknown[] };
+    assert.deepEqual([tile.rows, tile.cols, tile.values.length], [16, 16, 256]);
+
+    // A newer heatmap request cancels the older one: the webview draws only its latest.
+    const older = v.send('heatmap', { tensor: 'activations', index: [2, 3] });
+    const newer = v.send('heatmap', { tensor: 'activations', index: [3, 4] });
+    const [a, b] = await Promise.all([v.reply(older), v.reply(newer)]);
+    assert.ok('error' in a && a.error.name === 'CancelledError', 'the overtaken request was cancelled');
+    assert.ok('result' in b, 'the newer request succeeded');
   });
 
   it('Normalize Tensor… writes <name>.<method>.npy equal to the kernel within float32 rounding', async function () {
@@ -190,42 +240,31 @@ describe('NormLab extension host', () => {
     for (let i = 0; i < 48; i++) files[`t${String(i).padStart(2, '0')}.npy`] = encodeNpy(seeded(60_000, i + 1), [300, 200]);
     const uri = uriOf('many.npz');
     fs.writeFileSync(uri.fsPath, zipSync(files, { level: 0 }));
-    // Press Cancel the moment the first statistics are posted (hooked synchronously, so no timing race).
-    const sessions = api.editors.sessions;
-    const add = sessions.add.bind(sessions);
-    sessions.add = (session: EditorSession) => {
-      if (session.uri.toString() === uri.toString()) {
-        const push = session.posted.push.bind(session.posted);
-        let pressed = false;
-        session.posted.push = (...items: HostToEditor[]) => {
-          const n = push(...items);
-          if (!pressed && items.some((m) => m.type === 'stats')) {
-            pressed = true;
-            void session.receive({ type: 'cancelStats' });
-          }
-          return n;
-        };
+    // Press Cancel the moment the first statistics arrive (synchronously from the post, so no timing race).
+    let pressed = false;
+    const v = openViewer(uri, (m, viewer) => {
+      if (!pressed && m.type === 'stats') {
+        pressed = true;
+        viewer.send('cancelStats', {});
       }
-      return add(session);
-    };
-    const s = await openInViewer(uri);
-    sessions.add = add;
-    const done = await until('statsDone', () => posted(s, 'statsDone')[0]);
-    assert.equal(done.cancelled, true);
-    const partial = posted(s, 'stats').length;
+    });
+    const done = await until('statsDone', () => v.of('statsDone')[0]);
+    assert.equal(done.params.cancelled, true);
+    const partial = v.of('stats').length;
     assert.ok(partial > 0 && partial <= 4, `cancelled after ${partial} of 48 tensors`);
-    await s.receive({ type: 'restartStats' });
-    await until('statistics resumed to the end', () => posted(s, 'statsDone').length > 1, 60_000);
-    assert.equal(posted(s, 'statsDone')[1].cancelled, false);
-    assert.equal(new Set(posted(s, 'stats').map((m) => m.tensor)).size, 48);
+    const restarted = await v.request('restartStats', {});
+    assert.deepEqual(restarted, { type: 'reply', id: restarted.id, result: null });
+    await until('statistics resumed to the end', () => v.of('statsDone').length > 1, 60_000);
+    assert.equal(v.of('statsDone')[1].params.cancelled, false);
+    assert.equal(new Set(v.of('stats').map((m) => m.params.tensor)).size, 48);
   });
 
   it('a bad file gives a clear error in the viewer and from the command', async function () {
     this.timeout(30_000);
     const bad = uriOf('garbage.npy');
     fs.writeFileSync(bad.fsPath, 'this is not a tensor file');
-    const s = await openInViewer(bad);
-    const err = await until('an error message', () => posted(s, 'error')[0]);
+    const v = openViewer(bad);
+    const err = (await until('an error message', () => v.of('loadError')[0])).params;
     assert.match(err.message, /garbage\.npy/);
     assert.doesNotMatch(err.message, /\n\s+at /, 'no stack trace');
     const out = await vscode.commands.executeCommand('normlab.normalizeTensor', bad, { params: { method: 'layer', layout: 'NCHW', eps: 1e-5 } });
