@@ -51,7 +51,7 @@ export class EditorSession implements vscode.Disposable {
   }
 
   /** The file changed on disk: list it again and recompute the statistics. */
-  async reload(): Promise<void> {
+  private async reload(): Promise<void> {
     if (this.disposed) return;
     this.statsRun?.abort();
     this.statsRun = undefined;
