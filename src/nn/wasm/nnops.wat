@@ -484,7 +484,10 @@
   (func $toCols (param $x i32) (param $cols i32) (param $Cin i32) (param $H i32) (param $W i32) (param $KH i32)
     (param $KW i32) (param $s i32) (param $p i32) (param $OH i32) (param $OW i32) (param $back i32) (param $pad i32)
     (local $Hp i32) (local $Wp i32) (local $ci i32) (local $h i32) (local $kh i32) (local $kw i32) (local $oh i32)
-    (local $src i32) (local $dst i32) (local $row i32) (local $end i32)
+    (local $src i32) (local $dst i32) (local $row i32) (local $end i32) (local $row4 i32) (local $tail i32) (local $mask v128)
+    (local.set $row4 (i32.shl (i32.and (local.get $OW) (i32.const -4)) (i32.const 2)))
+    (local.set $tail (i32.and (local.get $OW) (i32.const 3)))
+    (local.set $mask (call $laneMask (local.get $tail)))
     (if (i32.or (i32.ne (local.get $s) (i32.const 1)) (i32.eqz (local.get $pad))) (then
       (call $im2col (local.get $x) (local.get $cols) (local.get $Cin) (local.get $H) (local.get $W) (local.get $KH)
         (local.get $KW) (local.get $s) (local.get $p) (local.get $OH) (local.get $OW) (local.get $back))
@@ -517,7 +520,19 @@
             (local.set $src (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $Hp))
               (i32.add (local.get $oh) (local.get $kh))) (local.get $Wp)) (local.get $kw)) (i32.const 2))))
             (if (local.get $back)
-              (then (call $copyF (local.get $src) (local.get $dst) (local.get $OW) (i32.const 1)))
+              (then
+                ;; padded row += column row: whole vectors, then the last 1–3 floats as one vector with the rest of
+                ;; its lanes zero (adding 0 to the padded floats after the row, or to the region's slack).
+                (local.set $end (i32.add (local.get $dst) (local.get $row4)))
+                (local.set $h (local.get $dst))
+                (block $ad (loop $al
+                  (br_if $ad (i32.ge_u (local.get $h) (local.get $end)))
+                  (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.load (local.get $h))))
+                  (local.set $h (i32.add (local.get $h) (i32.const 16)))
+                  (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                  (br $al)))
+                (if (local.get $tail) (then
+                  (v128.store (local.get $src) (f32x4.add (v128.load (local.get $src)) (v128.and (v128.load (local.get $h)) (local.get $mask)))))))
               (else
                 (local.set $end (i32.add (local.get $dst) (local.get $row)))
                 (local.set $h (local.get $dst))
@@ -690,6 +705,9 @@
     (local.set $lanes (i32x4.mul (i32x4.splat (local.get $SW)) (v128.const i32x4 0 1 2 3)))
     (local.set $ow4 (i32.and (local.get $OW) (i32.const -4)))
     (local.set $k22 (i32.and (i32.eq (local.get $KW) (i32.const 2)) (i32.eq (local.get $SW) (i32.const 2))))
+    ;; 2×2 windows with stride 2 across also take the last, partial group this way (its extra lanes read at most 6
+    ;; floats past a row, inside the next row or the buffer's slack, and are not stored).
+    (if (local.get $k22) (then (local.set $ow4 (local.get $OW))))
     (block $pd (loop $pll
       (br_if $pd (i32.ge_s (local.get $pl) (local.get $planes)))
       (local.set $oh (i32.const 0))
@@ -752,11 +770,18 @@
               (br $kwl)))
             (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
             (br $khl)))
-          (v128.store (local.get $y) (local.get $vm))
-          (v128.store (local.get $am) (local.get $vb))
-          (local.set $y (i32.add (local.get $y) (i32.const 16)))
-          (local.set $am (i32.add (local.get $am) (i32.const 16)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+          (local.set $at (i32.sub (local.get $OW) (local.get $ow)))
+          (if (i32.ge_s (local.get $at) (i32.const 4))
+            (then
+              (v128.store (local.get $y) (local.get $vm))
+              (v128.store (local.get $am) (local.get $vb))
+              (local.set $at (i32.const 4)))
+            (else
+              (call $storeN (local.get $y) (local.get $vm) (local.get $at))
+              (call $storeN (local.get $am) (local.get $vb) (local.get $at))))
+          (local.set $y (i32.add (local.get $y) (i32.shl (local.get $at) (i32.const 2))))
+          (local.set $am (i32.add (local.get $am) (i32.shl (local.get $at) (i32.const 2))))
+          (local.set $ow (i32.add (local.get $ow) (local.get $at)))
           (br $wl)))
         ;; The last OW mod 4 outputs one at a time.
         (block $wd (loop $wl
