@@ -1,7 +1,7 @@
 // The playground panel (host side): one instance, revived after a reload by its serializer. It owns the input
 // tensor (in shared memory), validates every webview message, runs all computation in the worker pool and sends
-// back summaries only. Requests go through RpcHost: a newer request of the same type (or closing the panel) cancels
-// the older one.
+// back summaries only. Requests go through RpcHost: a newer request of the same type, the webview's Cancel (a
+// cancelRequest) or closing the panel cancels one; the jobs' progress goes back to the webview's request.
 import * as vscode from 'vscode';
 import { encodeNpy } from '../formats/npy';
 import { toShared } from '../kernels/fast/sharedTensor';
@@ -10,12 +10,12 @@ import { toNestedJson } from '../kernels/textTensor';
 import type { Controls, FileSource, HostToWebview, InputInfo, PersistedState, RequestMap, TrainState } from '../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResults } from '../protocol/playgroundJob';
 import { parsePersistedState, parseWebviewMessage } from '../protocol/playgroundValidate';
-import { ValidationError } from '../protocol/rpc';
+import { parseCancelRequest, ValidationError } from '../protocol/rpc';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';
 import type { Services } from './services';
 import { FileGrants } from './fileGrants';
-import { RpcHost, type Handlers } from './rpcHost';
+import { RpcHost, type Handlers, type ReportProgress } from './rpcHost';
 import { renderHtml, webviewOptions } from './webviewHtml';
 import { readTensor, writeFile } from './tensorOps';
 import { UserError } from './userErrors';
@@ -155,6 +155,8 @@ export class PlaygroundPanel {
   private onMessage(raw: unknown): void {
     let msg;
     try {
+      const cancel = parseCancelRequest(raw);
+      if (cancel) return this.rpc.cancel(cancel.id);
       msg = parseWebviewMessage(raw);
     } catch (e) {
       this.services.log.warn(`playground: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
@@ -170,9 +172,9 @@ export class PlaygroundPanel {
     void this.rpc.dispatch(msg);
   }
 
-  /** Runs one op of the playground job in the worker pool. */
-  private async job<K extends keyof PlaygroundJobResults>(job: PlaygroundJob & { op: K }, signal: AbortSignal): Promise<PlaygroundJobResults[K]> {
-    return (await this.services.pool.run('playground', job, { signal })) as PlaygroundJobResults[K];
+  /** Runs one op of the playground job in the worker pool; its progress goes to the webview's request. */
+  private async job<K extends keyof PlaygroundJobResults>(job: PlaygroundJob & { op: K }, signal: AbortSignal, progress?: ReportProgress): Promise<PlaygroundJobResults[K]> {
+    return (await this.services.pool.run('playground', job, { signal, onProgress: progress })) as PlaygroundJobResults[K];
   }
 
   private need(): HeldInput {
@@ -196,22 +198,22 @@ export class PlaygroundPanel {
         return this.input.info;
       },
       pickFile: (_params, signal) => this.pickFile(signal),
-      compute: (params, signal) => {
+      compute: (params, signal, progress) => {
         const { x, info } = this.need();
-        return this.job({ op: 'compute', x, shape: info.shape, ...params, running: this.running ?? undefined }, signal);
+        return this.job({ op: 'compute', x, shape: info.shape, ...params, running: this.running ?? undefined }, signal, progress);
       },
-      compare: (params, signal) => {
+      compare: (params, signal, progress) => {
         const { x, info } = this.need();
-        return this.job({ op: 'compare', x, shape: info.shape, ...params }, signal);
+        return this.job({ op: 'compare', x, shape: info.shape, ...params }, signal, progress);
       },
-      sensitivity: ({ controls }, signal) => {
+      sensitivity: ({ controls }, signal, progress) => {
         const { x, info } = this.need();
-        return this.job({ op: 'sensitivity', x, shape: info.shape, controls }, signal);
+        return this.job({ op: 'sensitivity', x, shape: info.shape, controls }, signal, progress);
       },
-      trainStep: async (params, signal) => {
+      trainStep: async (params, signal, progress) => {
         const { x, info } = this.need();
         const seed = (this.running?.numBatchesTracked ?? 0) + 1;
-        const r = await this.job({ op: 'train', x, shape: info.shape, running: this.running, seed, ...params }, signal);
+        const r = await this.job({ op: 'train', x, shape: info.shape, running: this.running, seed, ...params }, signal, progress);
         this.running = r.running;
         return r;
       },
@@ -219,7 +221,7 @@ export class PlaygroundPanel {
         this.running = null;
         return null;
       },
-      export: ({ controls, format }, signal) => this.export(controls, format, signal),
+      export: ({ controls, format }, signal, progress) => this.export(controls, format, signal, progress),
     };
   }
 
@@ -233,12 +235,12 @@ export class PlaygroundPanel {
     return this.holdFileTensor({ name: entry.name, shape, data, source: baseName(uri), uri: uri.toString() });
   }
 
-  private async export(controls: Controls, format: 'npy' | 'json', signal: AbortSignal): Promise<RequestMap['export']['result']> {
+  private async export(controls: Controls, format: 'npy' | 'json', signal: AbortSignal, progress: ReportProgress): Promise<RequestMap['export']['result']> {
     const { x, info } = this.need();
     if (format === 'json' && info.numel > MAX_JSON_ELEMENTS) {
       throw new ValidationError(vscode.l10n.t('copy as JSON is for up to {0} values; this output has {1}: export .npy instead', MAX_JSON_ELEMENTS, info.numel));
     }
-    const { y, shape } = await this.job({ op: 'output', x, shape: info.shape, controls, running: this.running ?? undefined }, signal);
+    const { y, shape } = await this.job({ op: 'output', x, shape: info.shape, controls, running: this.running ?? undefined }, signal, progress);
     if (format === 'json') {
       await vscode.env.clipboard.writeText(toNestedJson(y, shape));
       return { copied: y.length };

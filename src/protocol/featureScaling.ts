@@ -2,7 +2,7 @@
 // small); the host only reads a workspace file for it: it picks the file, holds the tensor and hands the webview an
 // opaque token, and the webview asks for columns by that token, never by path. parseFeatureScalingMessage checks
 // every field before the host acts. Types, limits and that validator only.
-import type { Reply, RequestOf } from './rpc';
+import type { Reply, RequestOf, RequestProgress } from './rpc';
 import { describe, expectEnum, expectInt, expectObject, ValidationError } from './validate';
 
 /** A 2-D tensor of a file that the host holds for the webview. */
@@ -41,7 +41,7 @@ export interface FeatureScalingRequests {
 
 export type FeatureScalingRequest = RequestOf<FeatureScalingRequests>;
 export type FeatureScalingToHost = { type: 'ready' } | FeatureScalingRequest;
-export type FeatureScalingToWebview = { type: 'init'; strings: Record<string, string> } | Reply;
+export type FeatureScalingToWebview = { type: 'init'; strings: Record<string, string> } | Reply | RequestProgress;
 
 export const FEATURE_SCALING_LIMITS = {
   /** Rows of a file the webview gets (evenly spaced beyond this): the kernels' sample limit. */

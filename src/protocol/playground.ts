@@ -4,7 +4,7 @@ import type { GenerateSpec } from '../kernels/generate';
 import type { Method } from '../kernels/types';
 import type { SensitivityPoint } from '../kernels/batchSensitivity';
 import type { ChannelMoments, Controls, TrainState } from '../kernels/inputView';
-import type { Reply, RequestOf } from './rpc';
+import type { Reply, RequestOf, RequestProgress } from './rpc';
 import type { HistogramBins } from './worker';
 
 export type { ChannelMoments, Controls, TrainState };
@@ -170,7 +170,8 @@ export type HostToWebview =
   | { type: 'init'; strings: Strings; defaultEps: number; state: PersistedState | null; input: InputInfo | null }
   /** A tensor arrived from outside (the tensor editor, "send to playground"). */
   | { type: 'input'; info: InputInfo }
-  | Reply;
+  | Reply
+  | RequestProgress;
 
 // ---- Limits ----
 /** Rows of the statistics table sent to the webview. */

@@ -4,11 +4,14 @@
 //   1. In src/protocol/<panel>Messages.ts declare `interface MyRequests { doIt: { params: {...}; result: {...} } }`
 //      (any `RequestMapShape`) and a validator `parseMyMessage(raw): RequestOf<MyRequests> | {type:'ready'}` that
 //      throws ValidationError (field checkers: protocol/validate.ts).
-//   2. Host (src/extension/rpcHost.ts): `new RpcHost<MyRequests>({ post, handlers: { doIt: async (params, signal) =>
-//      ... }, log })`; feed it `host.dispatch(parsed)` or `host.refuse(raw, error)`; `host.dispose()` with the panel.
-//      A newer request of the same type aborts the older one's signal; the older caller gets a CancelledError.
+//   2. Host (src/extension/rpcHost.ts): `new RpcHost<MyRequests>({ post, handlers: { doIt: async (params, signal,
+//      progress) => ... }, log })`; feed it `host.dispatch(parsed)` or `host.refuse(raw, error)`, and a
+//      `parseCancelRequest(raw)` to `host.cancel(id)`; `host.dispose()` with the panel. A newer request of the same type
+//      aborts the older one's signal; the older caller gets a CancelledError. `progress(fraction)` reaches the caller
+//      (throttled).
 //   3. Webview (src/webview/common/rpcClient.ts): `const rpc = new RpcClient<MyRequests>()`; route host messages
-//      through `rpc.onMessage(m)`; `await rpc.request('doIt', params)` (or `rpc.latest(...)`: null when overtaken).
+//      through `rpc.onMessage(m)`; `await rpc.request('doIt', params, { onProgress, signal })` (or `rpc.latest(...)`:
+//      null when overtaken); aborting `signal` asks the host to cancel it.
 //   4. Host-initiated messages (no id, no reply) are notifications: declare `interface MyNotifications { done: {...} }`
 //      and post them with `host.notify({ type: 'done', params })` (NotificationOf<MyNotifications>); the webview
 //      handles every message that is not a reply in a switch on its type.
@@ -86,11 +89,35 @@ export type Reply =
 /** Largest request id a webview may use. */
 export const MAX_REQUEST_ID = Number.MAX_SAFE_INTEGER;
 
+/** Host -> webview while request `id` runs: the fraction done in [0, 1] (throttled by the host, never after the reply). */
+export interface RequestProgress {
+  type: 'requestProgress';
+  id: number;
+  fraction: number;
+}
+
+/** Webview -> host: stop request `id` (a Cancel button). It is answered by its reply: a CancelledError. */
+export interface CancelRequest {
+  type: 'cancelRequest';
+  id: number;
+}
+
+/**
+ * A webview message that cancels a request, checked (it is untrusted): the message, or undefined for any other type.
+ * Panels look for it before their own validator.
+ */
+export function parseCancelRequest(raw: unknown): CancelRequest | undefined {
+  if (typeof raw !== 'object' || raw === null || (raw as { type?: unknown }).type !== 'cancelRequest') return undefined;
+  const id = (raw as { id?: unknown }).id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw new ValidationError(`cancelRequest.id: expected a request id, got ${JSON.stringify(id) ?? String(id)}`);
+  return { type: 'cancelRequest', id };
+}
+
 // ---- notifications ----
 
 /**
  * One host-initiated message of N (notification types mapped to their params): no id, no reply. For a union of
- * every notification of N leave K out. 'reply' is taken by replies and cannot name a notification.
+ * every notification of N leave K out. 'reply' and 'requestProgress' are taken by requests and cannot name one.
  */
 export type NotificationOf<N, K extends keyof N & string = keyof N & string> =
-  K extends 'reply' ? never : K extends keyof N & string ? { type: K; params: N[K] } : never;
+  K extends 'reply' | 'requestProgress' ? never : K extends keyof N & string ? { type: K; params: N[K] } : never;

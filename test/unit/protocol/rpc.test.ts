@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, fromWireError, isCancelled, toWireError, userMessage, ValidationError, type NotificationOf, type Reply } from '../../../src/protocol/rpc';
-import { RpcHost } from '../../../src/extension/rpcHost';
+import {
+  CancelledError, fromWireError, isCancelled, parseCancelRequest, toWireError, userMessage, ValidationError, type NotificationOf, type Reply, type RequestProgress,
+} from '../../../src/protocol/rpc';
+import { PROGRESS_INTERVAL_MS, RpcHost, type ReportProgress } from '../../../src/extension/rpcHost';
 import { RpcClient } from '../../../src/webview/common/rpcClient';
 
 interface Api {
@@ -12,15 +14,15 @@ interface Api {
 
 /** A host and a client wired back to back (replies are delivered asynchronously, as postMessage does). */
 function pair() {
-  const started: { tag: string; signal: AbortSignal; finish(): void }[] = [];
+  const started: { tag: string; signal: AbortSignal; progress: ReportProgress; finish(): void }[] = [];
   const logged: string[] = [];
-  const posted: Reply[] = [];
+  const posted: (Reply | RequestProgress)[] = [];
   const box: { client?: RpcClient<Api> } = {};
   const host = new RpcHost<Api>({
     handlers: {
       add: async ({ a, b }) => a + b,
-      slow: ({ tag }, signal) => new Promise((resolve, reject) => {
-        started.push({ tag, signal, finish: () => resolve(tag) });
+      slow: ({ tag }, signal, progress) => new Promise((resolve, reject) => {
+        started.push({ tag, signal, progress, finish: () => resolve(tag) });
         signal.addEventListener('abort', () => reject(new CancelledError()));
       }),
       fail: async ({ name }) => {
@@ -35,7 +37,11 @@ function pair() {
     },
     logError: (text) => logged.push(text),
   });
-  const client = new RpcClient<Api>((m) => void host.dispatch(m as never));
+  const client = new RpcClient<Api>((m) => {
+    const cancel = parseCancelRequest(m);
+    if (cancel) host.cancel(cancel.id);
+    else void host.dispatch(m as never);
+  });
   box.client = client;
   return { host, client, started, logged, posted };
 }
@@ -115,7 +121,7 @@ test('notify posts a host-initiated message, and nothing once disposed', () => {
   interface Pushes {
     tick: { n: number };
   }
-  const posted: (Reply | NotificationOf<Pushes>)[] = [];
+  const posted: (Reply | RequestProgress | NotificationOf<Pushes>)[] = [];
   const host = new RpcHost<Api, Pushes>({
     handlers: { add: async ({ a, b }) => a + b, slow: async ({ tag }) => tag, fail: async () => null },
     post: (m) => posted.push(m),
@@ -124,4 +130,51 @@ test('notify posts a host-initiated message, and nothing once disposed', () => {
   host.dispose();
   host.notify({ type: 'tick', params: { n: 2 } });
   assert.deepEqual(posted, [{ type: 'tick', params: { n: 1 } }]);
+});
+
+test('progress reaches the caller while its request runs: clamped, throttled, never after the reply', async () => {
+  const { client, started, posted } = pair();
+  const seen: number[] = [];
+  const run = client.request('slow', { tag: 'p' }, { onProgress: (f) => seen.push(f) });
+  await new Promise((r) => setImmediate(r));
+  const { progress, finish } = started[0];
+  progress(-0.5); // clamped to 0
+  progress(0.2); // within the interval: dropped
+  await new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS + 20));
+  progress(0.4);
+  progress(Number.NaN); // ignored
+  await new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS + 20));
+  progress(7); // clamped to 1
+  await new Promise((r) => setImmediate(r));
+  finish();
+  assert.equal(await run, 'p');
+  await new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS + 20));
+  progress(0.9); // after the reply: nothing
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, [0, 0.4, 1]);
+  assert.deepEqual(posted.filter((m) => m.type === 'requestProgress').map((m) => (m as RequestProgress).id), [1, 1, 1]);
+});
+
+test("aborting a request's signal cancels it on the host; it rejects with CancelledError and other requests run on", async () => {
+  const { client, started } = pair();
+  const ac = new AbortController();
+  const run = client.request('slow', { tag: 'c' }, { signal: ac.signal });
+  const sum = client.request('add', { a: 2, b: 2 });
+  await new Promise((r) => setImmediate(r));
+  ac.abort();
+  await assert.rejects(run, (e: unknown) => isCancelled(e));
+  assert.equal(started[0].signal.aborted, true);
+  assert.equal(await sum, 4);
+  // Already aborted: sent and cancelled at once. latest() turns a cancellation into null.
+  assert.equal(await client.latest('lane', 'slow', { tag: 'd' }, { signal: AbortSignal.abort() }), null);
+  assert.equal(started[1].signal.aborted, true);
+});
+
+test('parseCancelRequest: only cancelRequest messages, with a request id', () => {
+  assert.deepEqual(parseCancelRequest({ type: 'cancelRequest', id: 3 }), { type: 'cancelRequest', id: 3 });
+  assert.equal(parseCancelRequest({ type: 'compute', id: 3 }), undefined);
+  assert.equal(parseCancelRequest(null), undefined);
+  assert.throws(() => parseCancelRequest({ type: 'cancelRequest', id: 'x' }), ValidationError);
+  assert.throws(() => parseCancelRequest({ type: 'cancelRequest', id: 1.5 }), ValidationError);
+  assert.throws(() => parseCancelRequest({ type: 'cancelRequest' }), /cancelRequest.id: expected a request id, got undefined/);
 });
