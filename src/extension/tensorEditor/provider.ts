@@ -8,14 +8,13 @@ import { EditorSession } from './session';
 export const VIEW_TYPES = ['normlab.tensorFile', 'normlab.tensorFile.checkpoint'] as const;
 
 export class TensorEditorProvider implements vscode.CustomReadonlyEditorProvider {
-  static register(services: Services): TensorEditorProvider {
+  static register(services: Services): void {
     const provider = new TensorEditorProvider(services);
     for (const viewType of VIEW_TYPES) {
       services.context.subscriptions.push(vscode.window.registerCustomEditorProvider(viewType, provider, {
         supportsMultipleEditorsPerDocument: true,
       }));
     }
-    return provider;
   }
 
   private constructor(private readonly services: Services) {}
