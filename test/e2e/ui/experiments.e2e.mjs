@@ -95,6 +95,7 @@ await runUiTest('experiments', async ({ page }) => {
   // Results files in the workspace.
   const root = path.join(workspace, '.normlab', 'experiments');
   const [folder] = fs.readdirSync(root);
+  assert.equal(fs.readdirSync(root).length, 1);
   assert.match(folder, /^custom-\d{8}-\d{6}$/);
   const results = JSON.parse(fs.readFileSync(path.join(root, folder, 'results.json'), 'utf8'));
   assert.equal(results.format, 'normlab-experiment');
@@ -124,6 +125,33 @@ await runUiTest('experiments', async ({ page }) => {
   await assertChartsFollowTheme(frame, 'high-contrast');
   await lib.axeCheck(frame, 'experiments (high contrast)');
   await screenshot(page, 'experiments-hc');
+
+  // Cancel one run: a second experiment of two longer runs, both training at once; run 0 is cancelled once the
+  // ETA shows, run 1 finishes; results.json says so.
+  await typeInto(frame, 'epochs', '6');
+  await typeInto(frame, 'train-size', '2048');
+  await waitForText(frame, '[data-testid="summary"]', /^2 runs/);
+  await frame.locator('[data-testid="run"]').click();
+  await frame.locator('[data-testid="run-0"][data-status="running"]').waitFor({ timeout: 30_000 });
+  const eta = await waitForText(frame, '[data-testid="progress"]', /^\d+% · .+ elapsed · (\d+ s|\d+:\d\d) left$/, { timeout: 60_000 });
+  await frame.locator('[data-testid="cancel-0"]').click();
+  await waitForText(frame, '[data-testid="status"]', /Finished/, { timeout: 150_000 });
+  const after = await frame.locator('[data-testid="runs"] tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+  assert.deepEqual(after, ['cancelled', 'done'], `after cancelling run 0 (progress line was "${eta}")`);
+  const second = fs.readdirSync(root).filter((f) => f !== folder);
+  assert.equal(second.length, 1);
+  const cancelled = JSON.parse(fs.readFileSync(path.join(root, second[0], 'results.json'), 'utf8'));
+  assert.deepEqual(cancelled.runs.map((r) => r.status), ['cancelled', 'done']);
+  assert.ok(cancelled.runs[0].epochs.length < 6, `the cancelled run has ${cancelled.runs[0].epochs.length} epochs`);
+  assert.equal(cancelled.runs[1].epochs.length, 6);
+  console.log(`[e2e] cancel one run: run 0 stopped after ${cancelled.runs[0].epochs.length} epoch(s), run 1 done`);
+
+  // Past experiments: the first one, reopened from the list.
+  await frame.locator('[data-testid="past"]').click();
+  await frame.locator('[data-testid="past"] [role="option"]', { hasText: folder }).first().click();
+  await waitForText(frame, '[data-testid="shown"]', `Showing .normlab/experiments/${folder}: 2 runs`);
+  const reopened = await frame.locator('[data-testid="runs"] tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+  assert.deepEqual(reopened, ['done', 'done']);
 }, { workspace, timeoutMs: 300_000 });
 
 // Opening a results.json offers to show it in the panel. A fresh window on a second workspace holding the results of
@@ -133,7 +161,7 @@ await runUiTest('experiments', async ({ page }) => {
 // torch-out one are saved as PNG beside its results.json.
 const shownWorkspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-experiments-open-'));
 const firstRoot = path.join(workspace, '.normlab', 'experiments');
-const [shownFolder] = fs.existsSync(firstRoot) ? fs.readdirSync(firstRoot) : [];
+const [shownFolder] = fs.existsSync(firstRoot) ? fs.readdirSync(firstRoot).sort() : [];
 if (shownFolder) {
   const src = path.join(firstRoot, shownFolder, 'results.json');
   fs.mkdirSync(path.join(shownWorkspace, '.normlab', 'experiments', shownFolder), { recursive: true });
