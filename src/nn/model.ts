@@ -34,8 +34,13 @@ export class Model {
   readonly numClasses: number;
   /** needsDx[i]: some layer below i has parameters, so layer i must compute dx. */
   private readonly needsDx: boolean[];
+  /** fusable[i]: layer i can run the ReLU layer i + 1 inside its own pass; fused[i]: it did in the last forward. */
+  private readonly fusable: boolean[];
+  private readonly fused: boolean[];
   constructor(readonly spec: ModelSpec, readonly layers: Layer[]) {
     this.needsDx = layers.map((_, i) => layers.slice(0, i).some((l) => l.params.length > 0));
+    this.fusable = layers.map((l, i) => !!l.forwardRelu && !!l.backwardRelu && layers[i + 1]?.kind === 'ReLU');
+    this.fused = layers.map(() => false);
     this.params = layers.flatMap((l, i) => l.params.map((p) => Object.assign(p, { name: `${i}.${p.key}` })));
     this.buffers = layers.flatMap((l, i) => l.buffers.map((b) => Object.assign(b, { name: `${i}.${b.key}` })));
     const out = layers[layers.length - 1].outShape;
@@ -49,14 +54,26 @@ export class Model {
   /** Logits for n samples (the last layer's output buffer: read it before the next forward). */
   forward(x: Float32Array, n: number, training: boolean): Float32Array {
     let h = x;
-    for (const l of this.layers) h = l.forward(h, n, training);
+    const { layers, fusable, fused } = this;
+    for (let i = 0; i < layers.length; i++) {
+      const y = fusable[i] ? layers[i].forwardRelu!(h, n, training) : null;
+      fused[i] = y !== null;
+      if (y) {
+        h = y;
+        fused[++i] = false; // the ReLU, done
+      } else h = layers[i].forward(h, n, training);
+    }
     return h;
   }
 
   /** Every parameter's grad from dL/dlogits of the last forward. */
   backward(dlogits: Float32Array, n: number): void {
     let g: Float32Array | null = dlogits;
-    for (let i = this.layers.length - 1; i >= 0 && g; i--) g = this.layers[i].backward(g, n, this.needsDx[i]);
+    const { layers, fused } = this;
+    for (let i = layers.length - 1; i >= 0 && g; i--) {
+      if (i > 0 && fused[i - 1]) g = layers[--i].backwardRelu!(g, n);
+      else g = layers[i].backward(g, n, this.needsDx[i]);
+    }
   }
 
   /** A copy of the parameters and buffers, in nn.Sequential order (each layer's params, then its buffers). */

@@ -29,6 +29,13 @@ export interface Layer {
   forward(x: Float32Array, n: number, training: boolean): Float32Array;
   /** dL/dx (null when !needDx) from dL/dy, and every param's grad, for the last forward's batch. */
   backward(dy: Float32Array, n: number, needDx: boolean): Float32Array | null;
+  /**
+   * Optional: forward followed by ReLU in one pass, for a ReLU layer right after this one (the normalizations' fast
+   * path). Null when it cannot this time: the model then runs both layers as usual. After a non-null forwardRelu,
+   * the model calls backwardRelu with dL/d(the ReLU's output) instead of this layer's and the ReLU's backward.
+   */
+  forwardRelu?(x: Float32Array, n: number, training: boolean): Float32Array | null;
+  backwardRelu?(dy: Float32Array, n: number): Float32Array;
 }
 
 export interface LayerContext {

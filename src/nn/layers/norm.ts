@@ -130,7 +130,7 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
     return p;
   };
 
-  function forwardFast(input: Float32Array, n: number, y: Float32Array): void {
+  function forwardFast(input: Float32Array, n: number, y: Float32Array, relu: boolean): void {
     let f = fastSaved.get(n);
     if (!f) {
       const { plan, p } = checkNormInput({ data: input, shape: [n, ...inShape] }, paramsFor(true));
@@ -139,7 +139,7 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
       f = { d, plan, p, mean: new Float64Array(sets), variance: new Float64Array(sets) };
       fastSaved.set(n, f);
     }
-    ops.normForward!(f.d, input, weight?.data ?? null, bias?.data ?? null, y, f.mean, f.variance);
+    ops.normForward!(f.d, input, weight?.data ?? null, bias?.data ?? null, y, f.mean, f.variance, relu);
     if (cfg.track) {
       f.p.numBatchesTracked = nbt[0];
       const { running } = foldStatistics(f.plan, f.p, { mean: f.mean, var: f.variance, ms: f.mean });
@@ -150,13 +150,28 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
     lastFast = f;
   }
 
+  const fast = (training: boolean) => canFast && (cfg.method === 'group' || training || (cfg.method === 'instance' && !cfg.track));
+  let reluOut: Float32Array | null = null;
   return {
     kind, inShape, outShape: inShape, params, buffers,
+    forwardRelu(input, n, training) {
+      if (!fast(training)) return null;
+      x = input;
+      const y = out.get(n);
+      forwardFast(input, n, y, true);
+      reluOut = y;
+      return y;
+    },
+    backwardRelu(dy, n) {
+      const dx = dxBuf.get(n);
+      ops.normBackward!(lastFast!.d, x!, dy, weight?.data ?? null, lastFast!.mean, lastFast!.variance, dx, weight?.grad ?? null, bias?.grad ?? null, reluOut);
+      return dx;
+    },
     forward(input, n, training) {
       x = input;
-      if (canFast && (cfg.method === 'group' || training || (cfg.method === 'instance' && !cfg.track))) {
+      if (fast(training)) {
         const y = out.get(n);
-        forwardFast(input, n, y);
+        forwardFast(input, n, y, false);
         return y;
       }
       lastFast = null;

@@ -52,12 +52,14 @@ export interface NnOps {
    * Optional fast paths (WebAssembly ops provide them; a layer without them uses its own reference code):
    *   normForward:  mean/var per set (float64, two passes), y = (x − mean)/√(var + eps)·weight[c] + bias[c]
    *   normBackward: dx, dweight = Σ dy·x̂, dbias = Σ dy per channel (weight null: not affine, no dweight/dbias)
+   *   with relu / reluOut, the ReLU after the normalization fused in: normForward writes max(y, 0), and normBackward takes
+   *   dy of that output (reluOut, the forward's y) and uses dy where reluOut > 0, else 0 (threshold_backward)
    *   reluForward:  y = max(x, 0) over n values; reluBackward: dx = dy where y > 0, else 0
    */
   normForward?(d: NormDims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, y: Float32Array,
-    mean: Float64Array, variance: Float64Array): void;
+    mean: Float64Array, variance: Float64Array, relu?: boolean): void;
   normBackward?(d: NormDims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float64Array,
-    variance: Float64Array, dx: Float32Array, dweight: Float32Array | null, dbias: Float32Array | null): void;
+    variance: Float64Array, dx: Float32Array, dweight: Float32Array | null, dbias: Float32Array | null, reluOut?: Float32Array | null): void;
   reluForward?(n: number, x: Float32Array, y: Float32Array): void;
   /**
    * Float32 storage the kernels use in place, with no copy per call (the WebAssembly ops: inside their memory).

@@ -871,39 +871,128 @@
       (br $t)))
     (local.get $s))
 
-  ;; y = f32((x − m)·k1 + k3) over n floats; with dy ≠ 0: y = f32(k1·dy + (x − m)·k2 + k3) (the backward's dx).
-  (func $affine64 (param $x i32) (param $dy i32) (param $y i32) (param $n i32) (param $m f64) (param $k1 f64)
+  ;; The float64 lanes of four floats: (lanes 0, 1), (lanes 2, 3).
+  (func $lo64 (param $v v128) (result v128) (f64x2.promote_low_f32x4 (local.get $v)))
+  (func $hi64 (param $v v128) (result v128)
+    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+  ;; Four floats from two float64 pairs, each rounded once.
+  (func $join32 (param $lo v128) (param $hi v128) (result v128)
+    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+      (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+  ;; ReLU of four floats (x < 0 -> 0; a NaN compares false and is kept).
+  (func $relu4 (param $v v128) (result v128)
+    (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0))))
+  ;; dy where ym > 0, else 0 (ym 0: dy unmasked): the gradient through a ReLU whose output is ym.
+  (func $masked4 (param $dy i32) (param $ym i32) (result v128)
+    (if (result v128) (local.get $ym)
+      (then (v128.and (v128.load (local.get $dy)) (f32x4.gt (v128.load (local.get $ym)) (v128.const f32x4 0 0 0 0))))
+      (else (v128.load (local.get $dy)))))
+  (func $masked1 (param $dy i32) (param $ym i32) (result f64)
+    (if (result f64) (i32.and (i32.ne (local.get $ym) (i32.const 0)) (i32.eqz (f32.gt (f32.load (local.get $ym)) (f32.const 0))))
+      (then (f64.const 0))
+      (else (f64.promote_f32 (f32.load (local.get $dy))))))
+
+  ;; y = f32((x − m)·k1 + k3) over n floats (float64 inside, rounded once); relu ≠ 0: then max(y, 0) (ReLU fused).
+  (func $normOut (param $x i32) (param $y i32) (param $n i32) (param $m f64) (param $k1 f64) (param $k3 f64) (param $relu i32)
+    (local $end i32) (local $v v128) (local $mm v128) (local $v1 v128) (local $v3 v128) (local $r f32)
+    (local.set $mm (f64x2.splat (local.get $m)))
+    (local.set $v1 (f64x2.splat (local.get $k1)))
+    (local.set $v3 (f64x2.splat (local.get $k3)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $v (call $join32
+        (f64x2.add (f64x2.mul (f64x2.sub (call $lo64 (local.get $v)) (local.get $mm)) (local.get $v1)) (local.get $v3))
+        (f64x2.add (f64x2.mul (f64x2.sub (call $hi64 (local.get $v)) (local.get $mm)) (local.get $v1)) (local.get $v3))))
+      (if (local.get $relu) (then (local.set $v (call $relu4 (local.get $v)))))
+      (v128.store (local.get $y) (local.get $v))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $r (f32.demote_f64 (f64.add (f64.mul (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)) (local.get $k1)) (local.get $k3))))
+      (if (i32.and (local.get $relu) (f32.lt (local.get $r) (f32.const 0))) (then (local.set $r (f32.const 0))))
+      (f32.store (local.get $y) (local.get $r))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $y (i32.add (local.get $y) (i32.const 4)))
+      (br $l))))
+
+  ;; dx = f32(k1·dy + (x − m)·k2 + k3) over n floats (float64 inside, rounded once), dy masked by ym as masked4.
+  (func $normDx (param $x i32) (param $dy i32) (param $ym i32) (param $dx i32) (param $n i32) (param $m f64) (param $k1 f64)
     (param $k2 f64) (param $k3 f64)
-    (local $i i32) (local $n2 i32) (local $mm v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $d v128) (local $r v128)
+    (local $end i32) (local $v v128) (local $g v128) (local $mm v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local.set $mm (f64x2.splat (local.get $m)))
     (local.set $v1 (f64x2.splat (local.get $k1)))
     (local.set $v2 (f64x2.splat (local.get $k2)))
     (local.set $v3 (f64x2.splat (local.get $k3)))
-    (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
-    (block $d1 (loop $l
-      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n2)))
-      (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $x))) (local.get $mm)))
-      (if (local.get $dy)
-        (then (local.set $r (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $dy))))
-          (f64x2.mul (local.get $d) (local.get $v2))) (local.get $v3)))
-          (local.set $dy (i32.add (local.get $dy) (i32.const 8))))
-        (else (local.set $r (f64x2.add (f64x2.mul (local.get $d) (local.get $v1)) (local.get $v3)))))
-      (v128.store64_lane 0 (local.get $y) (f32x4.demote_f64x2_zero (local.get $r)))
-      (local.set $x (i32.add (local.get $x) (i32.const 8)))
-      (local.set $y (i32.add (local.get $y) (i32.const 8)))
-      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $g (call $masked4 (local.get $dy) (local.get $ym)))
+      (v128.store (local.get $dx) (call $join32
+        (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (call $lo64 (local.get $g)))
+          (f64x2.mul (f64x2.sub (call $lo64 (local.get $v)) (local.get $mm)) (local.get $v2))) (local.get $v3))
+        (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (call $hi64 (local.get $g)))
+          (f64x2.mul (f64x2.sub (call $hi64 (local.get $v)) (local.get $mm)) (local.get $v2))) (local.get $v3))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+      (if (local.get $ym) (then (local.set $ym (i32.add (local.get $ym) (i32.const 16)))))
       (br $l)))
-    (if (i32.and (local.get $n) (i32.const 1)) (then
-      (local.set $m (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)))
-      (if (local.get $dy)
-        (then (f32.store (local.get $y) (f32.demote_f64 (f64.add (f64.add (f64.mul (local.get $k1) (f64.promote_f32 (f32.load (local.get $dy))))
-          (f64.mul (local.get $m) (local.get $k2))) (local.get $k3)))))
-        (else (f32.store (local.get $y) (f32.demote_f64 (f64.add (f64.mul (local.get $m) (local.get $k1)) (local.get $k3)))))))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (f32.store (local.get $dx) (f32.demote_f64 (f64.add (f64.add (f64.mul (local.get $k1) (call $masked1 (local.get $dy) (local.get $ym)))
+        (f64.mul (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)) (local.get $k2))) (local.get $k3))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+      (if (local.get $ym) (then (local.set $ym (i32.add (local.get $ym) (i32.const 4)))))
+      (br $l))))
+
+  ;; (Σ dy, Σ dy·(x − m)) over n floats in float64, in one pass; dy masked by ym as masked4.
+  (func $sums (param $x i32) (param $dy i32) (param $ym i32) (param $n i32) (param $m f64) (result f64 f64)
+    (local $end i32) (local $g v128) (local $v v128) (local $mm v128) (local $a v128) (local $b v128) (local $c v128) (local $e v128)
+    (local $sa f64) (local $sb f64) (local $t f64)
+    (local.set $mm (f64x2.splat (local.get $m)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $g (call $masked4 (local.get $dy) (local.get $ym)))
+      (local.set $a (f64x2.add (local.get $a) (call $lo64 (local.get $g))))
+      (local.set $b (f64x2.add (local.get $b) (call $hi64 (local.get $g))))
+      (local.set $c (f64x2.add (local.get $c) (f64x2.mul (call $lo64 (local.get $g)) (f64x2.sub (call $lo64 (local.get $v)) (local.get $mm)))))
+      (local.set $e (f64x2.add (local.get $e) (f64x2.mul (call $hi64 (local.get $g)) (f64x2.sub (call $hi64 (local.get $v)) (local.get $mm)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (if (local.get $ym) (then (local.set $ym (i32.add (local.get $ym) (i32.const 16)))))
+      (br $l)))
+    (local.set $a (f64x2.add (local.get $a) (local.get $b)))
+    (local.set $c (f64x2.add (local.get $c) (local.get $e)))
+    (local.set $sa (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
+    (local.set $sb (f64.add (f64x2.extract_lane 0 (local.get $c)) (f64x2.extract_lane 1 (local.get $c))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $t (call $masked1 (local.get $dy) (local.get $ym)))
+      (local.set $sa (f64.add (local.get $sa) (local.get $t)))
+      (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $t) (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (if (local.get $ym) (then (local.set $ym (i32.add (local.get $ym) (i32.const 4)))))
+      (br $l)))
+    (local.get $sa) (local.get $sb))
 
   ;; Training-mode forward: per set mean and biased variance (two passes, float64) into mean/var (f64 × sets),
   ;; y = (x − mean)·weight[c]/√(var + eps) + bias[c] (weight, bias 0 = none).
+  ;; relu ≠ 0: y = max(that, 0), the following ReLU fused.
   (func (export "normForward") (param $x i32) (param $y i32) (param $w i32) (param $b i32) (param $mean i32) (param $var i32)
-    (param $N i32) (param $C i32) (param $HW i32) (param $G i32) (param $eps f64)
+    (param $N i32) (param $C i32) (param $HW i32) (param $G i32) (param $eps f64) (param $relu i32)
     (local $n i32) (local $c i32) (local $s i32) (local $sets i32) (local $off i32) (local $at i32) (local $m f64) (local $r f64) (local $cnt f64)
     (local $sc f64) (local $sh f64)
     (local.set $sets (if (result i32) (i32.eqz (local.get $G)) (then (local.get $C)) (else (i32.mul (local.get $N) (local.get $G)))))
@@ -934,8 +1023,8 @@
                   (local.set $sh (f64.const 0))
                   (if (local.get $w) (then (local.set $sc (f64.mul (local.get $r) (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2)))))))))
                   (if (local.get $b) (then (local.set $sh (f64.promote_f32 (f32.load (i32.add (local.get $b) (i32.shl (local.get $c) (i32.const 2))))))))
-                  (call $affine64 (i32.add (local.get $x) (local.get $off)) (i32.const 0) (i32.add (local.get $y) (local.get $off)) (local.get $HW)
-                    (local.get $m) (local.get $sc) (f64.const 0) (local.get $sh))))))
+                  (call $normOut (i32.add (local.get $x) (local.get $off)) (i32.add (local.get $y) (local.get $off)) (local.get $HW)
+                    (local.get $m) (local.get $sc) (local.get $sh) (local.get $relu))))))
           (local.set $c (i32.add (local.get $c) (i32.const 1)))
           (br_if $cl (i32.lt_u (local.get $c) (local.get $C))))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -955,9 +1044,11 @@
 
   ;; Training-mode backward from the forward's mean/var: dx, and dweight/dbias (0 = none) per channel. scratch:
   ;; 2·N·C + 2·sets f64. Per plane Sdy = Σdy, Sdx = Σdy·(x − mean); per set A = Σ w·Sdy, B = Σ w·Sdx; then
-  ;; dx = w·r·dy − r³·B/M·(x − mean) − r·A/M with r = 1/√(var + eps), M the set's count.
+  ;; dx = w·r·dy − r³·B/M·(x − mean) − r·A/M with r = 1/√(var + eps), M the set's count. ym ≠ 0: dy is the gradient
+  ;; of a fused ReLU's output ym (normForward with relu), masked to ym > 0 on the way in.
   (func (export "normBackward") (param $x i32) (param $dy i32) (param $dx i32) (param $w i32) (param $dw i32) (param $db i32)
     (param $mean i32) (param $var i32) (param $scratch i32) (param $N i32) (param $C i32) (param $HW i32) (param $G i32) (param $eps f64)
+    (param $ym i32)
     (local $n i32) (local $c i32) (local $p i32) (local $off i32) (local $at i32) (local $sets i32) (local $set i32) (local $ab i32)
     (local $m f64) (local $r f64) (local $g f64) (local $sdy f64) (local $sdx f64) (local $cnt f64) (local $t f64) (local $u f64)
     (local.set $sets (if (result i32) (i32.eqz (local.get $G)) (then (local.get $C)) (else (i32.mul (local.get $N) (local.get $G)))))
@@ -975,8 +1066,10 @@
         (local.set $off (i32.mul (local.get $p) (i32.shl (local.get $HW) (i32.const 2))))
         (local.set $set (call $setOf (local.get $n) (local.get $c) (local.get $C) (local.get $G)))
         (local.set $m (f64.load (i32.add (local.get $mean) (i32.shl (local.get $set) (i32.const 3)))))
-        (local.set $sdy (call $sum64 (i32.add (local.get $dy) (local.get $off)) (local.get $HW) (f64.const 0) (i32.const 0)))
-        (local.set $sdx (call $dot64 (i32.add (local.get $x) (local.get $off)) (i32.add (local.get $dy) (local.get $off)) (local.get $HW) (local.get $m)))
+        (call $sums (i32.add (local.get $x) (local.get $off)) (i32.add (local.get $dy) (local.get $off))
+          (if (result i32) (local.get $ym) (then (i32.add (local.get $ym) (local.get $off))) (else (i32.const 0))) (local.get $HW) (local.get $m))
+        (local.set $sdx)
+        (local.set $sdy)
         (local.set $g (f64.const 1))
         (if (local.get $w) (then (local.set $g (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2))))))))
         (local.set $at (i32.add (local.get $ab) (i32.shl (local.get $set) (i32.const 4))))
@@ -1007,8 +1100,9 @@
         (local.set $g (f64.const 1))
         (if (local.get $w) (then (local.set $g (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 2))))))))
         (local.set $at (i32.add (local.get $ab) (i32.shl (local.get $set) (i32.const 4))))
-        (call $affine64 (i32.add (local.get $x) (local.get $off)) (i32.add (local.get $dy) (local.get $off)) (i32.add (local.get $dx) (local.get $off))
-          (local.get $HW) (local.get $m) (f64.mul (local.get $g) (local.get $r))
+        (call $normDx (i32.add (local.get $x) (local.get $off)) (i32.add (local.get $dy) (local.get $off))
+          (if (result i32) (local.get $ym) (then (i32.add (local.get $ym) (local.get $off))) (else (i32.const 0)))
+          (i32.add (local.get $dx) (local.get $off)) (local.get $HW) (local.get $m) (f64.mul (local.get $g) (local.get $r))
           (f64.neg (f64.div (f64.mul (f64.mul (f64.mul (local.get $r) (local.get $r)) (local.get $r)) (f64.load offset=8 (local.get $at))) (local.get $cnt)))
           (f64.neg (f64.div (f64.mul (local.get $r) (f64.load (local.get $at))) (local.get $cnt))))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -1017,25 +1111,6 @@
       (if (local.get $db) (then (f32.store (i32.add (local.get $db) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (local.get $u)))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cl2 (i32.lt_u (local.get $c) (local.get $C)))))
-
-  ;; Σ dy·(x − m) over n floats, in float64.
-  (func $dot64 (param $x i32) (param $dy i32) (param $n i32) (param $m f64) (result f64)
-    (local $i i32) (local $n2 i32) (local $a v128) (local $mm v128) (local $s f64)
-    (local.set $mm (f64x2.splat (local.get $m)))
-    (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
-    (block $d1 (loop $l
-      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n2)))
-      (local.set $a (f64x2.add (local.get $a) (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $dy)))
-        (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $x))) (local.get $mm)))))
-      (local.set $x (i32.add (local.get $x) (i32.const 8)))
-      (local.set $dy (i32.add (local.get $dy) (i32.const 8)))
-      (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $l)))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
-    (if (i32.and (local.get $n) (i32.const 1)) (then
-      (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $dy)))
-        (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)))))))
-    (local.get $s))
 
   ;; y = max(x, 0) (NaN stays NaN, as torch.relu); backward dx = dy where y > 0, else 0.
   (func (export "reluForward") (param $x i32) (param $y i32) (param $n i32)

@@ -20,9 +20,10 @@ interface NnExports {
   maxPoolForward(x: number, y: number, am: number, planes: number, H: number, W: number, KH: number, KW: number,
     SH: number, SW: number, OH: number, OW: number): void;
   maxPoolBackward(dy: number, am: number, dx: number, planes: number, HW: number, OHW: number): void;
-  normForward(x: number, y: number, w: number, b: number, mean: number, variance: number, N: number, C: number, HW: number, G: number, eps: number): void;
+  normForward(x: number, y: number, w: number, b: number, mean: number, variance: number, N: number, C: number, HW: number, G: number, eps: number,
+    relu: number): void;
   normBackward(x: number, dy: number, dx: number, w: number, dw: number, db: number, mean: number, variance: number, scratch: number,
-    N: number, C: number, HW: number, G: number, eps: number): void;
+    N: number, C: number, HW: number, G: number, eps: number, ym: number): void;
   reluForward(x: number, y: number, n: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;
   gemmNN(M: number, N: number, K: number, A: number, asi: number, asl: number, B: number, C: number, bias: number): void;
@@ -227,22 +228,23 @@ function make(): WasmNnOps {
       k.maxPoolBackward(pdy, pam, pdx, d.N * d.C, d.H * d.W, d.OH * d.OW);
       m.end();
     },
-    normForward(d: NormDims, x, weight, bias, y, mean, variance) {
+    normForward(d: NormDims, x, weight, bias, y, mean, variance, relu) {
       m.begin();
       const px = m.in(x), pw = opt(weight, (a) => m.in(a)), pb = opt(bias, (a) => m.in(a));
       const py = m.out(y), pm = m.out(mean), pv = m.out(variance);
       m.commit();
-      k.normForward(px, py, pw, pb, pm, pv, d.N, d.C, d.HW, d.groups, d.eps);
+      k.normForward(px, py, pw, pb, pm, pv, d.N, d.C, d.HW, d.groups, d.eps, relu ? 1 : 0);
       m.end();
     },
-    normBackward(d: NormDims, x, dy, weight, mean, variance, dx, dweight, dbias) {
+    normBackward(d: NormDims, x, dy, weight, mean, variance, dx, dweight, dbias, reluOut) {
       m.begin();
       const px = m.in(x), pdy = m.in(dy), pw = opt(weight, (a) => m.in(a)), pm = m.in(mean), pv = m.in(variance);
+      const pym = opt(reluOut ?? null, (a) => m.in(a));
       const pdx = m.out(dx), pdw = opt(dweight, (a) => m.out(a)), pdb = opt(dbias, (a) => m.out(a));
       const sets = d.groups === 0 ? d.C : d.N * d.groups;
       const scratch = m.scratchBytes(16 * (d.N * d.C + sets));
       m.commit();
-      k.normBackward(px, pdy, pdx, pw, pdw, pdb, pm, pv, scratch, d.N, d.C, d.HW, d.groups, d.eps);
+      k.normBackward(px, pdy, pdx, pw, pdw, pdb, pm, pv, scratch, d.N, d.C, d.HW, d.groups, d.eps, pym);
       m.end();
     },
     reluForward(n, x, y) {

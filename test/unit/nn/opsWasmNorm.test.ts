@@ -67,3 +67,35 @@ test('wasm reluForward/reluBackward: max(x, 0), gradient where y > 0; only the f
   ops!.reluBackward!(8, y, new Float32Array(9).fill(1.5), dx);
   assert.deepEqual(Array.from(dx), [0, 1.5, 0, 0, 1.5, 0, 0, 1.5, 42]);
 });
+
+test('wasm norm with the ReLU fused = normForward then reluForward, and reluBackward then normBackward', { skip: !ops }, () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 2, max: 30 }), fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), (N, G, cpg, HW, bn, affine, seed) => {
+      const d: NormDims = { N, C: G * cpg, HW, groups: bn ? 0 : G, eps: 1e-5 };
+      const n = N * d.C * HW;
+      const x = randn(n, seed), dy = randn(n, seed + 1);
+      const weight = affine ? randn(d.C, seed + 2, 1, 0.5) : null;
+      const bias = affine ? randn(d.C, seed + 3) : null;
+      const sets = bn ? d.C : N * G;
+      const run = (fused: boolean) => {
+        const y = new Float32Array(n).fill(7), mean = new Float64Array(sets), variance = new Float64Array(sets);
+        const dx = new Float32Array(n).fill(7), dw = new Float32Array(d.C).fill(7), db = new Float32Array(d.C).fill(7);
+        ops!.normForward!(d, x, weight, bias, y, mean, variance, fused);
+        let r = y;
+        let g = dy;
+        if (!fused) {
+          r = new Float32Array(n);
+          ops!.reluForward!(n, y, r);
+          g = new Float32Array(n);
+          ops!.reluBackward!(n, r, dy, g);
+        }
+        ops!.normBackward!(d, x, g, weight, mean, variance, dx, affine ? dw : null, affine ? db : null, fused ? r : null);
+        return { r, dx, dw, db };
+      };
+      const f = run(true), e = run(false);
+      assert.deepEqual(f.r, e.r, 'relu(y)');
+      assertClose(f.dx, e.dx, 1e-6 * maxAbs(e.dx), 0, 'dx');
+      assertClose(f.dw, e.dw, 1e-6 * maxAbs(e.dw), 0, 'dweight');
+      assertClose(f.db, e.db, 1e-6 * maxAbs(e.db), 0, 'dbias');
+    }), { numRuns: 100 });
+});
