@@ -186,7 +186,15 @@ export const HIST_BINS = 48;
 /** A paste larger than this is refused before it is parsed. */
 export const MAX_PASTE_CHARS = 64 * 1024 * 1024;
 export const MAX_PARAMS = 1 << 24;
+/** Largest G of a control (the groups offered are the divisors of C). */
+export const MAX_GROUPS = 1 << 20;
+/** Largest n or c of the slice shown. */
+export const MAX_SLICE_INDEX = 2 ** 31;
+/** Entries of the generator's per-channel scale and shift. */
+export const MAX_CHANNEL_PARAMS = 4096;
+/** One "train step" click: at most this many steps, each on a batch of at most MAX_TRAIN_BATCH samples. */
 export const MAX_TRAIN_STEPS = 1000;
+export const MAX_TRAIN_BATCH = 1 << 16;
 /** Bounds of a persisted file source: the token's hex digits, the tensor name, the dims. */
 export const FILE_TOKEN_HEX = 32;
 export const MAX_TENSOR_NAME_CHARS = 1024;

@@ -58,7 +58,6 @@ export const PLAYGROUND_STRINGS: readonly string[] = [
   'std',
   '(not in the first rows)',
   'elements',
-  'steps: expected 1 to {0} and a batch size of at least 1',
   'running stats after {0} steps',
   'saved {0}',
   'copied {0} values as JSON',

@@ -1,10 +1,13 @@
 // The one gate for playground webview messages: every field is checked (types, ranges, sizes, enums) before the
 // host acts, and a wrong one gets a ValidationError naming the field, what was expected and what was found.
+// The webview reads its own fields with the same checkers (webview/playground/form.ts), naming each field as the
+// user sees it: one rule and one wording on both sides.
 import { DISTRIBUTIONS, MAX_GENERATE_ELEMENTS, type GenerateSpec } from '../kernels/generate';
 import type { Controls } from '../kernels/inputView';
 import { LAYOUTS, METHODS } from '../kernels/types';
 import {
-  MAX_FILE_DIMS, MAX_PARAMS, MAX_PASTE_CHARS, MAX_TENSOR_NAME_CHARS, MAX_TRAIN_STEPS, FILE_TOKEN_HEX, REQUEST_TYPES,
+  MAX_CHANNEL_PARAMS, MAX_FILE_DIMS, MAX_GROUPS, MAX_PARAMS, MAX_PASTE_CHARS, MAX_SLICE_INDEX, MAX_TENSOR_NAME_CHARS,
+  MAX_TRAIN_BATCH, MAX_TRAIN_STEPS, FILE_TOKEN_HEX, REQUEST_TYPES,
   type FileSource, type InputSource, type PersistedState, type RequestType, type ViewRequest, type WebviewToHost,
 } from './playground';
 import { expectBool, expected, expectEnum, expectInt, expectNoParams, expectNumber, expectNumbers, expectObject } from './validate';
@@ -18,44 +21,64 @@ const oneOf = expectEnum;
 const bool = expectBool;
 const numbers = expectNumbers;
 
+/**
+ * How an error names a field: by its path in the message (`compute.params.controls.eps`) on the host, by the label
+ * the user sees (`eps`, `γ`, `seed`) in the webview's form.
+ */
+export type FieldNames = (key: string) => string;
+/** The fields of the object at `path`: `path.key`. */
+export const under = (path: string): FieldNames => (key) => `${path}.${key}`;
+const namesOf = (path: string | FieldNames): FieldNames => (typeof path === 'string' ? under(path) : path);
+const objectName = (path: string | FieldNames): string => (typeof path === 'string' ? path : 'form');
+
 /** The eps and momentum controls: one rule and one wording for the host and the webview's fields. */
 export const checkEpsControl = (v: unknown, path = 'eps'): number => num(v, path, Number.MIN_VALUE, 1, 'a positive number up to 1');
 export const checkMomentumControl = (v: unknown, path = 'momentum'): number | null =>
   v === null ? null : num(v, path, 0, 1, 'a number from 0 to 1, or null (cumulative average)');
 
-export function parseControls(v: unknown, path = 'controls'): Controls {
-  const o = obj(v, path);
+export function parseControls(v: unknown, path: string | FieldNames = 'controls'): Controls {
+  const o = obj(v, objectName(path));
+  const name = namesOf(path);
   return {
-    method: oneOf(o.method, `${path}.method`, METHODS),
-    groups: int(o.groups, `${path}.groups`, 1, 1 << 20),
-    eps: checkEpsControl(o.eps, `${path}.eps`),
-    momentum: checkMomentumControl(o.momentum, `${path}.momentum`),
-    affine: bool(o.affine, `${path}.affine`),
-    gamma: numbers(o.gamma, `${path}.gamma`, MAX_PARAMS),
-    beta: numbers(o.beta, `${path}.beta`, MAX_PARAMS),
-    layout: oneOf(o.layout, `${path}.layout`, LAYOUTS),
-    training: bool(o.training, `${path}.training`),
+    method: oneOf(o.method, name('method'), METHODS),
+    groups: int(o.groups, name('groups'), 1, MAX_GROUPS),
+    eps: checkEpsControl(o.eps, name('eps')),
+    momentum: checkMomentumControl(o.momentum, name('momentum')),
+    affine: bool(o.affine, name('affine')),
+    gamma: numbers(o.gamma, name('gamma'), MAX_PARAMS),
+    beta: numbers(o.beta, name('beta'), MAX_PARAMS),
+    layout: oneOf(o.layout, name('layout'), LAYOUTS),
+    training: bool(o.training, name('training')),
   };
 }
 
-function parseView(v: unknown, path = 'view'): ViewRequest {
-  const o = obj(v, path);
-  return { sliceN: int(o.sliceN, `${path}.sliceN`, 0, 2 ** 31), sliceC: int(o.sliceC, `${path}.sliceC`, 0, 2 ** 31) };
+export function parseView(v: unknown, path: string | FieldNames = 'view'): ViewRequest {
+  const o = obj(v, objectName(path));
+  const name = namesOf(path);
+  return { sliceN: int(o.sliceN, name('sliceN'), 0, MAX_SLICE_INDEX), sliceC: int(o.sliceC, name('sliceC'), 0, MAX_SLICE_INDEX) };
 }
 
-export function parseGenerateSpec(v: unknown, path = 'spec'): GenerateSpec {
-  const o = obj(v, path);
-  if (!Array.isArray(o.shape) || o.shape.length < 1 || o.shape.length > 5) bad(`${path}.shape`, 'an array of 1 to 5 dims', o.shape);
-  const shape = (o.shape as unknown[]).map((d, i) => int(d, `${path}.shape[${i}]`, 1, MAX_GENERATE_ELEMENTS));
+/** The steps and batch size of one "train step" request. */
+export function parseTrainParams(v: unknown, path: string | FieldNames): { steps: number; batchSize: number } {
+  const o = obj(v, objectName(path));
+  const name = namesOf(path);
+  return { steps: int(o.steps, name('steps'), 1, MAX_TRAIN_STEPS), batchSize: int(o.batchSize, name('batchSize'), 1, MAX_TRAIN_BATCH) };
+}
+
+export function parseGenerateSpec(v: unknown, path: string | FieldNames = 'spec'): GenerateSpec {
+  const o = obj(v, objectName(path));
+  const name = namesOf(path);
+  if (!Array.isArray(o.shape) || o.shape.length < 1 || o.shape.length > 5) bad(name('shape'), 'an array of 1 to 5 dims', o.shape);
+  const shape = (o.shape as unknown[]).map((d, i) => int(d, `${name('shape')}[${i}]`, 1, MAX_GENERATE_ELEMENTS));
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count > MAX_GENERATE_ELEMENTS) bad(`${path}.shape`, `at most ${MAX_GENERATE_ELEMENTS} elements`, `[${shape.join(', ')}] = ${count} elements`);
+  if (count > MAX_GENERATE_ELEMENTS) bad(name('shape'), `at most ${MAX_GENERATE_ELEMENTS} elements`, `[${shape.join(', ')}] = ${count} elements`);
   return {
     shape,
-    layout: oneOf(o.layout, `${path}.layout`, LAYOUTS),
-    distribution: oneOf(o.distribution, `${path}.distribution`, DISTRIBUTIONS),
-    seed: int(o.seed, `${path}.seed`, 0, 0xffffffff),
-    channelScale: numbers(o.channelScale, `${path}.channelScale`, 4096),
-    channelShift: numbers(o.channelShift, `${path}.channelShift`, 4096),
+    layout: oneOf(o.layout, name('layout'), LAYOUTS),
+    distribution: oneOf(o.distribution, name('distribution'), DISTRIBUTIONS),
+    seed: int(o.seed, name('seed'), 0, 0xffffffff),
+    channelScale: numbers(o.channelScale, name('channelScale'), MAX_CHANNEL_PARAMS),
+    channelShift: numbers(o.channelShift, name('channelShift'), MAX_CHANNEL_PARAMS),
   };
 }
 
@@ -108,14 +131,7 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost {
     case 'sensitivity': return { type, id, params: { controls: parseControls(obj(p, at).controls, `${at}.controls`) } };
     case 'trainStep': {
       const o = obj(p, at);
-      return {
-        type, id,
-        params: {
-          controls: parseControls(o.controls, `${at}.controls`),
-          steps: int(o.steps, `${at}.steps`, 1, MAX_TRAIN_STEPS),
-          batchSize: int(o.batchSize, `${at}.batchSize`, 1, 1 << 16),
-        },
-      };
+      return { type, id, params: { controls: parseControls(o.controls, `${at}.controls`), ...parseTrainParams(o, at) } };
     }
     case 'export': {
       const o = obj(p, at);

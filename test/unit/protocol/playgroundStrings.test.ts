@@ -1,7 +1,7 @@
 // Every playground string (webview table and host l10n.t calls) is in both bundles, with the same placeholders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAYGROUND_STRINGS } from '../../../src/protocol/playgroundStrings';
 
@@ -12,8 +12,9 @@ const placeholders = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0])
 /** The t('...') keys used in the webview sources and the l10n.t('...') keys of the panel. */
 function usedStrings(): string[] {
   const out: string[] = [];
-  for (const f of ['src/webview/playground/app.ts', 'src/webview/playground/extras.ts']) {
-    for (const m of readFileSync(join(root, f), 'utf8').matchAll(/\bt\('((?:[^'\\]|\\.)*)'/g)) out.push(m[1].replace(/\\(.)/g, '$1'));
+  const webview = join(root, 'src/webview/playground');
+  for (const f of readdirSync(webview).filter((name) => name.endsWith('.ts'))) {
+    for (const m of readFileSync(join(webview, f), 'utf8').matchAll(/\bt\('((?:[^'\\]|\\.)*)'/g)) out.push(m[1].replace(/\\(.)/g, '$1'));
   }
   for (const m of readFileSync(join(root, 'src/extension/playgroundPanel.ts'), 'utf8').matchAll(/l10n\.t\('((?:[^'\\]|\\.)*)'/g)) out.push(m[1].replace(/\\(.)/g, '$1'));
   return out;
