@@ -1,4 +1,4 @@
-// The experiments panel (host side): one instance, revived after a reload by its serializer. It validates every
+// The experiments panel (host side): one instance, revived after a reload by its serializer (webviewPanel.ts). It validates every
 // webview message, reads the data (the bundled subset or files the user picked, known to the webview only by
 // token), runs the experiment's runs as 'train' jobs in the worker pool, forwards their progress, and saves
 // results.json / results.csv (and chart PNGs on request) under .normlab/experiments/<preset>-<time>/.
@@ -15,10 +15,9 @@ import {
 } from '../protocol/experiments';
 import { EXPERIMENTS_STRINGS } from '../protocol/experimentsStrings';
 import { UserError } from './userErrors';
-import { RpcHost } from './rpcHost';
 import type { Services } from './services';
 import { poolStartRun } from './trainInPool';
-import { renderHtml, webviewOptions } from './webviewHtml';
+import { localizedStrings, PanelHost, PanelSlot } from './webviewPanel';
 
 const BUNDLED_NAME = 'Fashion-MNIST subset (bundled)';
 const EXPERIMENTS_DIR = ['.normlab', 'experiments'];
@@ -34,35 +33,25 @@ interface Running {
 
 export class ExperimentsPanel {
   static readonly viewType = 'normlab.experiments';
-  private static current: ExperimentsPanel | undefined;
+  private static readonly slot = new PanelSlot({
+    viewType: ExperimentsPanel.viewType, script: 'experiments.js', css: 'experiments.css', documentTitle: 'NormLab Experiments',
+    title: () => vscode.l10n.t('NormLab Experiments'), logName: 'experiments',
+  }, (panel, services) => new ExperimentsPanel(panel, services));
 
-  private readonly rpc: RpcHost<ExperimentsRequests>;
+  readonly host: PanelHost<ExperimentsRequests, HostToExperiments>;
   private readonly tokens = new Map<string, PickedData>();
   private running: Running | null = null;
   /** What the panel shows (sent again when the webview reloads); file: a results.json outside .normlab/experiments. */
   private shown: { folder: string | null; file?: vscode.Uri; results: ExperimentResults } | null = null;
   /** The webview said 'ready' (messages posted before are answered by the ready handler instead). */
   private ready = false;
-  private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(services: Services): ExperimentsPanel {
-    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
-    if (ExperimentsPanel.current) {
-      ExperimentsPanel.current.panel.reveal(column);
-      return ExperimentsPanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(ExperimentsPanel.viewType, vscode.l10n.t('NormLab Experiments'), column, webviewOptions(services.context.extensionUri));
-    return new ExperimentsPanel(panel, services);
+    return ExperimentsPanel.slot.show(services);
   }
 
   static registerSerializer(services: Services): void {
-    services.context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(ExperimentsPanel.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        panel.webview.options = webviewOptions(services.context.extensionUri);
-        ExperimentsPanel.current?.dispose();
-        new ExperimentsPanel(panel, services);
-      },
-    }));
+    ExperimentsPanel.slot.registerSerializer(services);
   }
 
   /** Shows a results.json (opened from the explorer) in the panel: by its folder under .normlab/experiments, or by file. */
@@ -72,11 +61,9 @@ export class ExperimentsPanel {
     if (p.ready) p.postShown();
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly services: Services) {
-    ExperimentsPanel.current = this;
-    this.rpc = new RpcHost<ExperimentsRequests>({
-      post: (reply) => void panel.webview.postMessage(reply),
-      logError: (text) => services.log.error(`experiments: ${text}`),
+  private constructor(panel: vscode.WebviewPanel, private readonly services: Services) {
+    this.host = new PanelHost<ExperimentsRequests, HostToExperiments>(panel, ExperimentsPanel.slot.kind, services, {
+      parse: parseExperimentsMessage,
       handlers: {
         start: (p) => this.start(p.config),
         cancel: async (p) => {
@@ -94,39 +81,23 @@ export class ExperimentsPanel {
           return null;
         },
       },
+      onReady: () => {
+        this.ready = true;
+        this.post({ type: 'init', strings: localizedStrings(EXPERIMENTS_STRINGS), running: this.running !== null });
+        this.postShown();
+      },
+      onDispose: () => this.running?.experiment.cancelAll(),
     });
-    panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, { script: 'experiments.js', css: 'experiments.css', title: 'NormLab Experiments' });
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m), null, this.disposables);
   }
 
   private post(m: HostToExperiments): void {
-    void this.panel.webview.postMessage(m);
+    this.host.post(m);
   }
 
   private postShown(): void {
     if (!this.shown) return;
     const { folder, file, results } = this.shown;
     this.post({ type: 'show', folder, ...(file ? { file: vscode.workspace.asRelativePath(file) } : {}), results, running: this.running !== null });
-  }
-
-  private onMessage(raw: unknown): void {
-    let msg;
-    try {
-      msg = parseExperimentsMessage(raw);
-    } catch (e) {
-      this.services.log.warn(`experiments: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
-      this.rpc.refuse(raw, e);
-      return;
-    }
-    if (msg.type === 'ready') {
-      this.ready = true;
-      const strings = Object.fromEntries(EXPERIMENTS_STRINGS.map((s) => [s, vscode.l10n.t(s)]));
-      this.post({ type: 'init', strings, running: this.running !== null });
-      this.postShown();
-      return;
-    }
-    void this.rpc.dispatch(msg);
   }
 
   // ---------- where things are ----------
@@ -324,11 +295,7 @@ export class ExperimentsPanel {
   }
 
   dispose(): void {
-    if (ExperimentsPanel.current === this) ExperimentsPanel.current = undefined;
-    this.running?.experiment.cancelAll();
-    this.rpc.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    this.host.dispose();
   }
 }
 

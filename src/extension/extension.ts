@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): NormLabApi {
   const services = new Services(context);
   context.subscriptions.push(services);
   TensorEditorProvider.register(services);
-  PlaygroundPanel.registerSerializer(services.context, services);
+  PlaygroundPanel.registerSerializer(services);
   FeatureScalingPanel.registerSerializer(services);
   ExperimentsPanel.registerSerializer(services);
   context.subscriptions.push(watchResultsFiles(services));

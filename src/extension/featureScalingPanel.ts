@@ -1,5 +1,5 @@
 // The "Why normalize? (feature scaling)" panel (host side): one instance, revived after a reload by its serializer
-// (the webview keeps its own state). The webview computes everything itself; the host only reads a workspace file
+// (webviewPanel.ts; the webview keeps its own state). The webview computes everything itself; the host only reads a workspace file
 // for it: the user picks a file and a 2-D tensor, the host reads it in the worker pool, keeps it and hands the webview
 // an opaque token; the webview then asks for two (or three) columns by that token. It never sends a path.
 import { randomBytes } from 'node:crypto';
@@ -11,11 +11,10 @@ import {
 import { FEATURE_SCALING_STRINGS } from '../protocol/featureScalingStrings';
 import { listTensors, pickTensor, pickTensorFile, type FileListing } from './commands/pickers';
 import { baseName } from './fileRefs';
-import { RpcHost } from './rpcHost';
 import type { Services } from './services';
 import { readTensor } from './tensorOps';
 import { UserError } from './userErrors';
-import { renderHtml, webviewOptions } from './webviewHtml';
+import { localizedStrings, PanelHost, PanelSlot } from './webviewPanel';
 
 interface Held extends HeldTable {
   data: ArrayLike<number>;
@@ -23,63 +22,32 @@ interface Held extends HeldTable {
 
 export class FeatureScalingPanel {
   static readonly viewType = 'normlab.featureScaling';
-  private static current: FeatureScalingPanel | undefined;
+  private static readonly slot = new PanelSlot({
+    viewType: FeatureScalingPanel.viewType, script: 'featureScaling.js', css: 'featureScaling.css', documentTitle: 'Why Normalize? (Feature Scaling)',
+    title: () => vscode.l10n.t('Why Normalize? (Feature Scaling)'), logName: 'feature scaling',
+  }, (panel, services) => new FeatureScalingPanel(panel, services));
 
+  readonly host: PanelHost<FeatureScalingRequests, FeatureScalingToWebview>;
   /** The one tensor read for the webview (a new pick replaces it). */
   private held: Held | null = null;
-  private readonly rpc: RpcHost<FeatureScalingRequests>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(services: Services): FeatureScalingPanel {
-    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
-    if (FeatureScalingPanel.current) {
-      FeatureScalingPanel.current.panel.reveal(column);
-      return FeatureScalingPanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(FeatureScalingPanel.viewType, vscode.l10n.t('Why Normalize? (Feature Scaling)'), column, webviewOptions(services.context.extensionUri));
-    return new FeatureScalingPanel(panel, services);
+    return FeatureScalingPanel.slot.show(services);
   }
 
   static registerSerializer(services: Services): void {
-    services.context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(FeatureScalingPanel.viewType, {
-      async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-        panel.webview.options = webviewOptions(services.context.extensionUri);
-        FeatureScalingPanel.current?.dispose();
-        new FeatureScalingPanel(panel, services);
-      },
-    }));
+    FeatureScalingPanel.slot.registerSerializer(services);
   }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly services: Services) {
-    FeatureScalingPanel.current = this;
-    this.rpc = new RpcHost<FeatureScalingRequests>({
-      post: (reply) => this.post(reply),
+  private constructor(panel: vscode.WebviewPanel, private readonly services: Services) {
+    this.host = new PanelHost<FeatureScalingRequests, FeatureScalingToWebview>(panel, FeatureScalingPanel.slot.kind, services, {
+      parse: parseFeatureScalingMessage,
       handlers: { pickFile: (_p, signal) => this.pickFile(signal), columns: async (p) => this.columns(p) },
-      logError: (text) => services.log.error(`feature scaling ${text}`),
+      onReady: () => this.host.post({ type: 'init', strings: localizedStrings(FEATURE_SCALING_STRINGS) }),
+      onDispose: () => {
+        this.held = null;
+      },
     });
-    panel.webview.html = renderHtml(panel.webview, services.context.extensionUri, { script: 'featureScaling.js', css: 'featureScaling.css', title: 'Why Normalize? (Feature Scaling)' });
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m), null, this.disposables);
-  }
-
-  private post(m: FeatureScalingToWebview): void {
-    void this.panel.webview.postMessage(m);
-  }
-
-  private onMessage(raw: unknown): void {
-    let msg;
-    try {
-      msg = parseFeatureScalingMessage(raw);
-    } catch (e) {
-      this.services.log.warn(`feature scaling: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
-      this.rpc.refuse(raw, e);
-      return;
-    }
-    if (msg.type === 'ready') {
-      this.post({ type: 'init', strings: Object.fromEntries(FEATURE_SCALING_STRINGS.map((s) => [s, vscode.l10n.t(s)])) });
-      return;
-    }
-    void this.rpc.dispatch(msg);
   }
 
   /** A tensor file of the workspace, then one of its 2-D tensors with at least 2 columns; read and held. */
@@ -113,11 +81,7 @@ export class FeatureScalingPanel {
   }
 
   dispose(): void {
-    if (FeatureScalingPanel.current === this) FeatureScalingPanel.current = undefined;
-    this.held = null;
-    this.rpc.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    this.host.dispose();
   }
 }
 

@@ -1,7 +1,7 @@
-// The playground panel (host side): one instance, revived after a reload by its serializer. It owns the input
-// tensor (in shared memory), validates every webview message, runs all computation in the worker pool and sends
-// back summaries only. Requests go through RpcHost: a newer request of the same type, the webview's Cancel (a
-// cancelRequest) or closing the panel cancels one; the jobs' progress goes back to the webview's request.
+// The playground panel (host side): one instance, revived after a reload by its serializer (webviewPanel.ts). It
+// owns the input tensor (in shared memory), validates every webview message, runs all computation in the worker pool
+// and sends back summaries only. Requests go through RpcHost: a newer request of the same type, the webview's Cancel
+// (a cancelRequest) or closing the panel cancels one; the jobs' progress goes back to the webview's request.
 import * as vscode from 'vscode';
 import { encodeNpy } from '../formats/npy';
 import { toShared } from '../kernels/fast/sharedTensor';
@@ -10,15 +10,15 @@ import { toNestedJson } from '../kernels/textTensor';
 import type { Controls, FileSource, HostToWebview, InputInfo, PersistedState, RequestMap, TrainState } from '../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResults } from '../protocol/playgroundJob';
 import { parsePersistedState, parseWebviewMessage } from '../protocol/playgroundValidate';
-import { parseCancelRequest, ValidationError } from '../protocol/rpc';
+import { ValidationError } from '../protocol/rpc';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';
 import type { Services } from './services';
 import { FileGrants } from './fileGrants';
-import { RpcHost, type Handlers, type ReportProgress } from './rpcHost';
-import { renderHtml, webviewOptions } from './webviewHtml';
+import type { Handlers, ReportProgress } from './rpcHost';
 import { readTensor, writeFile } from './tensorOps';
 import { UserError } from './userErrors';
+import { localizedStrings, PanelHost, PanelSlot } from './webviewPanel';
 import { PLAYGROUND_STRINGS } from '../protocol/playgroundStrings';
 
 /** A tensor handed to the playground from outside (the tensor viewer, "Send to Playground"). */
@@ -48,56 +48,44 @@ const grantsOf = (context: vscode.ExtensionContext): FileGrants => (grants ??= n
 
 export class PlaygroundPanel {
   static readonly viewType = 'normlab.playground';
-  private static current: PlaygroundPanel | undefined;
+  private static readonly slot = new PanelSlot({
+    viewType: PlaygroundPanel.viewType, script: 'playground.js', css: 'playground.css', documentTitle: 'NormLab Playground',
+    title: () => vscode.l10n.t('NormLab Playground'), logName: 'playground',
+  }, (panel, services, state) => new PlaygroundPanel(panel, services, parsePersistedState(state)));
 
+  readonly host: PanelHost<RequestMap, HostToWebview>;
   private input: HeldInput | null = null;
   private running: TrainState | null = null;
   private ready = false;
-  private readonly rpc: RpcHost<RequestMap>;
-  private readonly disposables: vscode.Disposable[] = [];
 
-  static createOrShow(context: vscode.ExtensionContext, services: Services, initial?: { tensor?: IncomingTensor }): InputInfo | undefined {
-    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
-    let panel = PlaygroundPanel.current;
-    if (!panel) {
-      const webview = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, vscode.l10n.t('NormLab Playground'), column, {
-        ...webviewOptions(context.extensionUri),
-        retainContextWhenHidden: false,
-      });
-      panel = new PlaygroundPanel(webview, context, services, null);
-    } else {
-      panel.panel.reveal(column);
-    }
+  /** Opens or reveals the playground; with a tensor, makes it the input (returned; undefined if refused). */
+  static createOrShow(services: Services, initial?: { tensor?: IncomingTensor }): InputInfo | undefined {
+    const panel = PlaygroundPanel.slot.show(services, { retainContextWhenHidden: false });
     return initial?.tensor ? panel.setTensor(initial.tensor) : undefined;
   }
 
-  static registerSerializer(context: vscode.ExtensionContext, services: Services): vscode.Disposable {
-    const d = vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, {
-      async deserializeWebviewPanel(webview: vscode.WebviewPanel, state: unknown) {
-        webview.webview.options = webviewOptions(context.extensionUri);
-        PlaygroundPanel.current?.dispose();
-        new PlaygroundPanel(webview, context, services, parsePersistedState(state));
-      },
-    });
-    context.subscriptions.push(d);
-    return d;
+  static registerSerializer(services: Services): void {
+    PlaygroundPanel.slot.registerSerializer(services);
   }
 
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly context: vscode.ExtensionContext,
-    private readonly services: Services,
-    private readonly restored: PersistedState | null,
-  ) {
-    PlaygroundPanel.current = this;
-    this.rpc = new RpcHost<RequestMap>({
+  /** `restored`: the webview's state handed back after a reload (validated), null for a new panel. */
+  private constructor(panel: vscode.WebviewPanel, private readonly services: Services, private readonly restored: PersistedState | null) {
+    this.host = new PanelHost<RequestMap, HostToWebview>(panel, PlaygroundPanel.slot.kind, services, {
+      parse: parseWebviewMessage,
       handlers: this.handlers(),
-      post: (reply) => this.post(reply),
-      logError: (text) => this.services.log.error(`playground ${text}`),
+      onReady: () => {
+        this.ready = true;
+        this.post({ type: 'init', strings: localizedStrings(PLAYGROUND_STRINGS), defaultEps: services.settings().defaultEps, state: this.restored, input: this.input?.info ?? null });
+      },
     });
-    panel.webview.html = renderHtml(panel.webview, context.extensionUri, { script: 'playground.js', css: 'playground.css', title: 'NormLab Playground' });
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m), null, this.disposables);
+  }
+
+  private get context(): vscode.ExtensionContext {
+    return this.services.context;
+  }
+
+  private get panel(): vscode.WebviewPanel {
+    return this.host.panel;
   }
 
   /** A tensor from the tensor editor or "send to playground": becomes the input (returned; undefined if refused). */
@@ -149,27 +137,7 @@ export class PlaygroundPanel {
   }
 
   private post(m: HostToWebview): void {
-    void this.panel.webview.postMessage(m);
-  }
-
-  private onMessage(raw: unknown): void {
-    let msg;
-    try {
-      const cancel = parseCancelRequest(raw);
-      if (cancel) return this.rpc.cancel(cancel.id);
-      msg = parseWebviewMessage(raw);
-    } catch (e) {
-      this.services.log.warn(`playground: refused a webview message: ${e instanceof Error ? e.message : String(e)}`);
-      this.rpc.refuse(raw, e);
-      return;
-    }
-    if (msg.type === 'ready') {
-      this.ready = true;
-      const strings = Object.fromEntries(PLAYGROUND_STRINGS.map((s) => [s, vscode.l10n.t(s)]));
-      this.post({ type: 'init', strings, defaultEps: this.services.settings().defaultEps, state: this.restored, input: this.input?.info ?? null });
-      return;
-    }
-    void this.rpc.dispatch(msg);
+    this.host.post(m);
   }
 
   /** Runs one op of the playground job in the worker pool; its progress goes to the webview's request. */
@@ -258,9 +226,6 @@ export class PlaygroundPanel {
   }
 
   dispose(): void {
-    if (PlaygroundPanel.current === this) PlaygroundPanel.current = undefined;
-    this.rpc.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.panel.dispose();
+    this.host.dispose();
   }
 }

@@ -9,7 +9,7 @@ import { baseName } from '../fileRefs';
 
 export function openPlaygroundCommand(services: Services): void {
   try {
-    PlaygroundPanel.createOrShow(services.context, services);
+    PlaygroundPanel.createOrShow(services);
   } catch (e) {
     services.reportError(e, vscode.l10n.t('Open Playground'));
   }
@@ -34,5 +34,5 @@ export async function sendToPlaygroundCommand(services: Services, uriArg?: unkno
 export async function sendTensor(services: Services, uri: vscode.Uri, tensor: string): Promise<InputInfo | undefined> {
   const { data, shape } = await withCancellableProgress(vscode.l10n.t('NormLab: reading {0}', tensor), (p) =>
     readTensor(services, uri, tensor, p));
-  return PlaygroundPanel.createOrShow(services.context, services, { tensor: { name: tensor, shape, data, source: baseName(uri), uri: uri.toString() } });
+  return PlaygroundPanel.createOrShow(services, { tensor: { name: tensor, shape, data, source: baseName(uri), uri: uri.toString() } });
 }
