@@ -1,7 +1,7 @@
 // Host <-> tensor-editor webview messages (protocol/rpc.ts): the webview's requests with what each returns, the host's
 // notifications (the listing and the statistics it streams on its own), and the limits. Types and constants only; the
 // validator is editorValidate.ts.
-import type { NotificationOf, Reply, RequestOf } from './rpc';
+import type { NotificationOf, Reply, RequestOf, RequestProgress } from './rpc';
 import type { HistogramBins, NormLayerEntry, TensorEntry, TensorSummary } from './worker';
 
 export const EDITOR_ACTIONS = ['playground', 'normalize', 'export'] as const;
@@ -51,7 +51,10 @@ export const EDITOR_REQUEST_TYPES: readonly EditorRequestType[] = ['cancelStats'
 
 export type EditorRequest<K extends EditorRequestType = EditorRequestType> = RequestOf<EditorRequests, K>;
 
-/** `ready`: the webview (new or reloaded) is listening; the host answers with init and what it already knows. */
+/**
+ * `ready`: the webview (new or reloaded) is listening; the host answers with init and what it already knows. A
+ * CancelRequest (rpc.ts) is checked before these, as in every panel.
+ */
 export type EditorToHost = { type: 'ready' } | EditorRequest;
 
 /** The file as listed: sent in `init`. */
@@ -77,7 +80,7 @@ export interface EditorNotifications {
 }
 export type EditorNotification<K extends keyof EditorNotifications = keyof EditorNotifications> = NotificationOf<EditorNotifications, K>;
 
-export type HostToEditor = EditorNotification | Reply;
+export type HostToEditor = EditorNotification | Reply | RequestProgress;
 
 /** English UI strings of the tensor editor; the host sends their translations in `init.strings`. */
 export const EDITOR_STRINGS = [

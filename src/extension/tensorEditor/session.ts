@@ -8,6 +8,7 @@ import {
   type HostToEditor,
 } from '../../protocol/editor';
 import { parseEditorMessage } from '../../protocol/editorValidate';
+import { parseCancelRequest } from '../../protocol/rpc';
 import type { FileRef, JobMap, TensorEntry } from '../../protocol/worker';
 import { normalizeTensorCommand } from '../commands/normalizeTensor';
 import { sendTensor } from '../commands/playground';
@@ -67,6 +68,8 @@ export class EditorSession implements vscode.Disposable {
   async receive(raw: unknown): Promise<void> {
     let msg: EditorToHost;
     try {
+      const cancel = parseCancelRequest(raw);
+      if (cancel) return this.rpc.cancel(cancel.id);
       msg = parseEditorMessage(raw, { tensors: this.listing?.tensors ?? [] });
     } catch (e) {
       this.services.log.warn(`tensor editor ${baseName(this.uri)}: refused a webview message: ${userMessage(e)}`);

@@ -58,6 +58,7 @@ export class TensorEditorApp {
   private onMessage(m: HostToEditor): void {
     switch (m.type) {
       case 'reply':
+      case 'requestProgress':
         this.rpc.onMessage(m);
         return;
       case 'init':

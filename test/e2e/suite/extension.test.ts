@@ -175,7 +175,7 @@ describe('NormLab extension host', () => {
     await until('new statistics', () => v.of('stats').find((m) => m.params.summary.count === 20));
   });
 
-  it('validates webview requests, answers heatmap requests and cancels an overtaken one', async function () {
+  it('validates webview requests, answers heatmap requests and cancels an overtaken or a cancelled one', async function () {
     this.timeout(30_000);
     const v = openViewer(uriOf('activations.npy'));
     await until('listed', () => v.of('init')[0]);
@@ -200,6 +200,12 @@ describe('NormLab extension host', () => {
     const [a, b] = await Promise.all([v.reply(older), v.reply(newer)]);
     assert.ok('error' in a && a.error.name === 'CancelledError', 'the overtaken request was cancelled');
     assert.ok('result' in b, 'the newer request succeeded');
+
+    // The webview's cancelRequest (rpc.ts) stops a request by its id; it is answered by its reply.
+    const stopped = v.send('heatmap', { tensor: 'activations', index: [4, 5] });
+    void v.session.receive({ type: 'cancelRequest', id: stopped });
+    const c = await v.reply(stopped);
+    assert.ok('error' in c && c.error.name === 'CancelledError', 'the cancelled request replied CancelledError');
   });
 
   it('Normalize Tensor… writes <name>.<method>.npy equal to the kernel within float32 rounding', async function () {
