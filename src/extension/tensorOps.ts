@@ -36,11 +36,24 @@ export async function readTensor(services: Services, uri: vscode.Uri, tensor: st
   });
 }
 
-/** Reads, normalizes in the workers and writes `<stem>[.<tensor>].<method>.npy` next to the file. */
-export async function normalizeToFile(services: Services, uri: vscode.Uri, entry: TensorEntry, params: NormParams, singleArray: boolean, p: Progress): Promise<vscode.Uri> {
-  // Asked before the work, not after it: "Overwrite?" when <stem>.<method>.npy exists; No stops here.
-  const out = siblingUri(uri, entry.name, params.method, singleArray);
-  const overwrite = await askBeforeWork(out);
+/** Where a job will write, and what the user answered about an existing file there. */
+export interface OutputTarget {
+  uri: vscode.Uri;
+  write: WriteOptions;
+}
+
+/**
+ * Normalize's output `<stem>[.<tensor>].<method>.npy`, asked about now when it exists: before the work and before its
+ * progress notification, so the modal "Overwrite?" is the only thing on screen. No throws a CancelledError.
+ */
+export async function normalizeTarget(uri: vscode.Uri, tensor: string, method: NormParams['method'], singleArray: boolean): Promise<OutputTarget> {
+  const out = siblingUri(uri, tensor, method, singleArray);
+  return { uri: out, write: await askBeforeWork(out) };
+}
+
+/** Reads, normalizes in the workers and writes the result to `target` (normalizeTarget: next to the file). */
+export async function normalizeToFile(services: Services, uri: vscode.Uri, entry: TensorEntry, params: NormParams, target: OutputTarget, p: Progress): Promise<vscode.Uri> {
+  const { uri: out, write: overwrite } = target;
   p.report(0, vscode.l10n.t('reading {0}', entry.name));
   const { data, shape } = await readTensor(services, uri, entry.name, { signal: p.signal, report: (f) => p.report(0.4 * f) });
   p.report(0.4, vscode.l10n.t('normalizing'));

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { NormParams } from '../../kernels/types';
 import type { Services } from '../services';
-import { normalizeToFile, withCancellableProgress } from '../tensorOps';
+import { normalizeTarget, normalizeToFile, withCancellableProgress } from '../tensorOps';
 import { promptNormParams } from './normParamsPrompt';
 import { listTensors, pickTensor, pickTensorFile, viewTypeFor } from './pickers';
 
@@ -22,8 +22,9 @@ export async function normalizeTensorCommand(services: Services, uriArg?: unknow
     if (!entry) return undefined;
     const params = args.params ?? (await promptNormParams(entry.shape, services.settings().defaultEps));
     if (!params) return undefined;
+    const target = await normalizeTarget(uri, entry.name, params.method, listing.format === 'npy'); // may ask "Overwrite?"
     const out = await withCancellableProgress(vscode.l10n.t('NormLab: normalizing {0}', entry.name), (p) =>
-      normalizeToFile(services, uri, entry, params, listing.format === 'npy', p));
+      normalizeToFile(services, uri, entry, params, target, p));
     services.log.info(`normalized ${entry.name} (${params.method}) -> ${out.toString()}`);
     const open = vscode.l10n.t('Open');
     void vscode.window.showInformationMessage(vscode.l10n.t('Wrote {0}', vscode.workspace.asRelativePath(out)), open).then((c) => {

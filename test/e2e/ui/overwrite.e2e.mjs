@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLES_DIR, commandTitles, answerQuickInput, openFileFromExplorer, runCommand, runUiTest, screenshot, sleep } from '../lib.mjs';
+import { EXAMPLES_DIR, commandTitles, answerQuickInput, openFileFromExplorer, readNotifications, runCommand, runUiTest, screenshot, sleep } from '../lib.mjs';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-overwrite-ws-'));
 fs.copyFileSync(path.join(EXAMPLES_DIR, 'activations.npy'), path.join(workspace, 'activations.npy'));
@@ -45,6 +45,8 @@ await runUiTest('overwrite', async ({ page }) => {
   await normalizeActivations(page);
   let dialog = await overwriteDialog(page);
   await screenshot(page, 'overwrite-modal');
+  const toasts = await readNotifications(page);
+  assert.ok(!toasts.some((m) => /normalizing/.test(m)), `asked before the work starts, yet a progress notification shows: ${toasts.join(' | ')}`);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'detached', timeout: 10_000 });
   await sleep(2_000); // room for a (wrong) write to land
