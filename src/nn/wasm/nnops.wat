@@ -871,26 +871,21 @@
       (br $t)))
     (local.get $s))
 
-  ;; The float64 lanes of four floats: (lanes 0, 1), (lanes 2, 3).
-  (func $lo64 (param $v v128) (result v128) (f64x2.promote_low_f32x4 (local.get $v)))
-  (func $hi64 (param $v v128) (result v128)
-    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-  ;; Four floats from two float64 pairs, each rounded once.
-  (func $join32 (param $lo v128) (param $hi v128) (result v128)
-    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-      (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
-  ;; ReLU of four floats (x < 0 -> 0; a NaN compares false and is kept).
-  (func $relu4 (param $v v128) (result v128)
-    (v128.andnot (local.get $v) (f32x4.lt (local.get $v) (v128.const f32x4 0 0 0 0))))
-  ;; dy where ym > 0, else 0 (ym 0: dy unmasked): the gradient through a ReLU whose output is ym.
-  (func $masked4 (param $dy i32) (param $ym i32) (result v128)
-    (if (result v128) (local.get $ym)
-      (then (v128.and (v128.load (local.get $dy)) (f32x4.gt (v128.load (local.get $ym)) (v128.const f32x4 0 0 0 0))))
-      (else (v128.load (local.get $dy)))))
-  (func $masked1 (param $dy i32) (param $ym i32) (result f64)
-    (if (result f64) (i32.and (i32.ne (local.get $ym) (i32.const 0)) (i32.eqz (f32.gt (f32.load (local.get $ym)) (f32.const 0))))
-      (then (f64.const 0))
-      (else (f64.promote_f32 (f32.load (local.get $dy))))))
+  ;; Inline templates (wat-template.mjs): V8 does not inline small functions, and a call per vector costs more than
+  ;; the work. lo64 / hi64: the float64 lanes of four floats, (0, 1) and (2, 3); join32: four floats from two float64
+  ;; pairs, each rounded once; relu4: x < 0 -> 0 (a NaN compares false and is kept); masked4 / masked1: dy where
+  ;; ym > 0, else 0 (ym 0: dy unmasked), the gradient through a ReLU whose output is ym.
+  (@define lo64 (%v) (f64x2.promote_low_f32x4 %v))
+  (@define hi64 (%v) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 %v %v)))
+  (@define join32 (%lo %hi) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+    (f32x4.demote_f64x2_zero %lo) (f32x4.demote_f64x2_zero %hi)))
+  (@define relu4 (%v) (v128.andnot %v (f32x4.lt %v (v128.const f32x4 0 0 0 0))))
+  (@define masked4 (%dy %ym) (if (result v128) %ym
+    (then (v128.and (v128.load %dy) (f32x4.gt (v128.load %ym) (v128.const f32x4 0 0 0 0))))
+    (else (v128.load %dy))))
+  (@define masked1 (%dy %ym) (if (result f64) (i32.and (i32.ne %ym (i32.const 0)) (i32.eqz (f32.gt (f32.load %ym) (f32.const 0))))
+    (then (f64.const 0))
+    (else (f64.promote_f32 (f32.load %dy)))))
 
   ;; y = f32((x − m)·k1 + k3) over n floats (float64 inside, rounded once); relu ≠ 0: then max(y, 0) (ReLU fused).
   (func $normOut (param $x i32) (param $y i32) (param $n i32) (param $m f64) (param $k1 f64) (param $k3 f64) (param $relu i32)
@@ -902,10 +897,10 @@
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $v (v128.load (local.get $x)))
-      (local.set $v (call $join32
-        (f64x2.add (f64x2.mul (f64x2.sub (call $lo64 (local.get $v)) (local.get $mm)) (local.get $v1)) (local.get $v3))
-        (f64x2.add (f64x2.mul (f64x2.sub (call $hi64 (local.get $v)) (local.get $mm)) (local.get $v1)) (local.get $v3))))
-      (if (local.get $relu) (then (local.set $v (call $relu4 (local.get $v)))))
+      (local.set $v (@join32
+        (f64x2.add (f64x2.mul (f64x2.sub (@lo64 (local.get $v)) (local.get $mm)) (local.get $v1)) (local.get $v3))
+        (f64x2.add (f64x2.mul (f64x2.sub (@hi64 (local.get $v)) (local.get $mm)) (local.get $v1)) (local.get $v3))))
+      (if (local.get $relu) (then (local.set $v (@relu4 (local.get $v)))))
       (v128.store (local.get $y) (local.get $v))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $y (i32.add (local.get $y) (i32.const 16)))
@@ -932,12 +927,12 @@
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $v (v128.load (local.get $x)))
-      (local.set $g (call $masked4 (local.get $dy) (local.get $ym)))
-      (v128.store (local.get $dx) (call $join32
-        (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (call $lo64 (local.get $g)))
-          (f64x2.mul (f64x2.sub (call $lo64 (local.get $v)) (local.get $mm)) (local.get $v2))) (local.get $v3))
-        (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (call $hi64 (local.get $g)))
-          (f64x2.mul (f64x2.sub (call $hi64 (local.get $v)) (local.get $mm)) (local.get $v2))) (local.get $v3))))
+      (local.set $g (@masked4 (local.get $dy) (local.get $ym)))
+      (v128.store (local.get $dx) (@join32
+        (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (@lo64 (local.get $g)))
+          (f64x2.mul (f64x2.sub (@lo64 (local.get $v)) (local.get $mm)) (local.get $v2))) (local.get $v3))
+        (f64x2.add (f64x2.add (f64x2.mul (local.get $v1) (@hi64 (local.get $g)))
+          (f64x2.mul (f64x2.sub (@hi64 (local.get $v)) (local.get $mm)) (local.get $v2))) (local.get $v3))))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
       (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
@@ -946,7 +941,7 @@
     (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
-      (f32.store (local.get $dx) (f32.demote_f64 (f64.add (f64.add (f64.mul (local.get $k1) (call $masked1 (local.get $dy) (local.get $ym)))
+      (f32.store (local.get $dx) (f32.demote_f64 (f64.add (f64.add (f64.mul (local.get $k1) (@masked1 (local.get $dy) (local.get $ym)))
         (f64.mul (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)) (local.get $k2))) (local.get $k3))))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
       (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
@@ -963,11 +958,11 @@
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $v (v128.load (local.get $x)))
-      (local.set $g (call $masked4 (local.get $dy) (local.get $ym)))
-      (local.set $a (f64x2.add (local.get $a) (call $lo64 (local.get $g))))
-      (local.set $b (f64x2.add (local.get $b) (call $hi64 (local.get $g))))
-      (local.set $c (f64x2.add (local.get $c) (f64x2.mul (call $lo64 (local.get $g)) (f64x2.sub (call $lo64 (local.get $v)) (local.get $mm)))))
-      (local.set $e (f64x2.add (local.get $e) (f64x2.mul (call $hi64 (local.get $g)) (f64x2.sub (call $hi64 (local.get $v)) (local.get $mm)))))
+      (local.set $g (@masked4 (local.get $dy) (local.get $ym)))
+      (local.set $a (f64x2.add (local.get $a) (@lo64 (local.get $g))))
+      (local.set $b (f64x2.add (local.get $b) (@hi64 (local.get $g))))
+      (local.set $c (f64x2.add (local.get $c) (f64x2.mul (@lo64 (local.get $g)) (f64x2.sub (@lo64 (local.get $v)) (local.get $mm)))))
+      (local.set $e (f64x2.add (local.get $e) (f64x2.mul (@hi64 (local.get $g)) (f64x2.sub (@hi64 (local.get $v)) (local.get $mm)))))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
       (if (local.get $ym) (then (local.set $ym (i32.add (local.get $ym) (i32.const 16)))))
@@ -979,7 +974,7 @@
     (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
-      (local.set $t (call $masked1 (local.get $dy) (local.get $ym)))
+      (local.set $t (@masked1 (local.get $dy) (local.get $ym)))
       (local.set $sa (f64.add (local.get $sa) (local.get $t)))
       (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $t) (f64.sub (f64.promote_f32 (f32.load (local.get $x))) (local.get $m)))))
       (local.set $x (i32.add (local.get $x) (i32.const 4)))
