@@ -169,6 +169,14 @@ if (shownFolder) {
   fs.mkdirSync(path.join(shownWorkspace, 'torch-out'));
   fs.copyFileSync(src, path.join(shownWorkspace, 'torch-out', 'results.json'));
 }
+// Model specs: the bundled one (valid) and one with a wrong type and an unknown key, for the JSON schema.
+fs.mkdirSync(path.join(shownWorkspace, 'models'));
+fs.copyFileSync(path.join(EXAMPLES_DIR, 'models', 'mini-cnn-bn.normlab-model.json'), path.join(shownWorkspace, 'models', 'good.normlab-model.json'));
+fs.writeFileSync(path.join(shownWorkspace, 'models', 'bad.normlab-model.json'), JSON.stringify({
+  input_shape: [1, 28, 28],
+  layers: [['Conv2d', { in_channels: 'one', out_channels: 16, kernel_size: 3 }], ['ReLU', {}]],
+  optimizer: 'sgd',
+}, null, 2));
 
 /** Waits for the notification toast whose message matches `text`, clicks its `action` button; returns the message. */
 async function acceptNotification(page, text, action, { timeout = 30_000 } = {}) {
@@ -200,6 +208,23 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   assert.ok(shownFolder, 'the first experiments test left no results to open');
   const results = JSON.parse(fs.readFileSync(path.join(shownWorkspace, 'torch-out', 'results.json'), 'utf8'));
   await setTheme(page, 'dark');
+
+  // *.normlab-model.json files are checked against NormLab's schema (contributes.jsonValidation): the bad spec gets
+  // warnings in the editor and in the Problems view, the bundled one none.
+  await lib.openFileFromExplorer(page, 'models/good.normlab-model.json');
+  await lib.openFileFromExplorer(page, 'models/bad.normlab-model.json');
+  await page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+  await runCommand(page, 'View: Toggle Problems');
+  const problems = page.locator('.markers-panel');
+  await problems.locator('.monaco-list-row', { hasText: 'bad.normlab-model.json' }).first().waitFor({ timeout: 30_000 });
+  await sleep(1000);
+  const problemText = ((await problems.textContent()) ?? '').replace(/\s+/g, ' ');
+  assert.match(problemText, /Incorrect type\. Expected "integer"/, problemText.slice(0, 400));
+  assert.match(problemText, /Property optimizer is not allowed/, problemText.slice(0, 400));
+  assert.doesNotMatch(problemText, /good\.normlab-model\.json/, 'the bundled model spec has problems');
+  await screenshot(page, 'experiments-model-schema');
+  await runCommand(page, 'View: Toggle Problems');
+  await runCommand(page, 'View: Close All Editors');
 
   // Outside .normlab/experiments (the PyTorch script's output): offered, shown by its path, charts saved beside it.
   // (First: openFileFromExplorer double-clicks the first visible row of that name.)
