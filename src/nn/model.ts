@@ -37,7 +37,8 @@ export class Model {
   /** fusable[i]: layer i can run the ReLU layer i + 1 inside its own pass; fused[i]: it did in the last forward. */
   private readonly fusable: boolean[];
   private readonly fused: boolean[];
-  constructor(readonly spec: ModelSpec, readonly layers: Layer[]) {
+  /** ops: what the layers compute with (the model's own WebAssembly instance where there is one). */
+  constructor(readonly spec: ModelSpec, readonly layers: Layer[], readonly ops: NnOps = defaultOps) {
     this.needsDx = layers.map((_, i) => layers.slice(0, i).some((l) => l.params.length > 0));
     this.fusable = layers.map((l, i) => !!l.forwardRelu && !!l.backwardRelu && layers[i + 1]?.kind === 'ReLU');
     this.fused = layers.map(() => false);
@@ -127,5 +128,5 @@ export function buildModel(spec: ModelSpec, ops: NnOps = defaultOps): Model {
   if (shape.length !== 1) {
     nnFail(`model spec: the last layer's output must be (N, classes) logits for cross-entropy, got ${fmtShape(['N' as unknown as number, ...shape])}; end with Flatten and Linear`);
   }
-  return new Model(s, layers);
+  return new Model(s, layers, ops);
 }

@@ -4,6 +4,8 @@
 //   p = p − lr·d.
 // Buffers are float32 like the parameters; momentum 0 keeps none.
 import { nnFail } from './errors';
+import { floats } from './layers/layer';
+import type { NnOps } from './ops';
 
 export interface SgdOptions {
   momentum: number;
@@ -21,8 +23,9 @@ export function checkSgd(lr: number, o: SgdOptions): void {
 export class Sgd {
   private readonly bufs: Float32Array[];
   private started = false;
-  constructor(private readonly params: { data: Float32Array; grad: Float32Array }[], private readonly o: SgdOptions) {
-    this.bufs = o.momentum > 0 ? params.map((p) => new Float32Array(p.data.length)) : [];
+  /** ops: where the momentum buffers live and, if the ops have it, sgdMomentum (the common case in one kernel). */
+  constructor(private readonly params: { data: Float32Array; grad: Float32Array }[], private readonly o: SgdOptions, private readonly ops?: NnOps) {
+    this.bufs = o.momentum > 0 ? params.map((p) => (ops ? floats(ops, p.data.length) : new Float32Array(p.data.length))) : [];
   }
 
   step(lr: number): void {
@@ -33,6 +36,10 @@ export class Sgd {
       const { data: p, grad: g } = this.params[j];
       const buf = this.bufs[j];
       const n = p.length;
+      if (buf && wd === 0 && !nesterov && this.ops?.sgdMomentum) {
+        this.ops.sgdMomentum(n, p, g, buf, lr, m, !this.started);
+        continue;
+      }
       if (buf && wd === 0 && !nesterov) {
         // fround: d is buf's stored (float32) value, as below.
         if (this.started) {

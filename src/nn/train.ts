@@ -80,7 +80,7 @@ export async function trainRun(
   const dlogits = new Float32Array(B * K);
   const perm = new Int32Array(N).map((_, i) => i);
   const shuffleRand = mulberry32((config.seed ^ 0x5f3759df) >>> 0);
-  const sgd = new Sgd(model.params, config);
+  const sgd = new Sgd(model.params, config, model.ops);
   const losses: number[] = [];
   const records: EpochRecord[] = [];
   let trainMs = 0;

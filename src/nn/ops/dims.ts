@@ -66,6 +66,11 @@ export interface NnOps {
    * Never freed on its own: it lives as long as this ops instance.
    */
   alloc?(length: number): Float32Array;
+  /**
+   * SGD with momentum, no weight decay, no Nesterov, as sgd.ts computes it (float64 inside, each stored value rounded
+   * once): buf = first ? g : f32(m·buf + g); p = f32(p − lr·buf) over n values.
+   */
+  sgdMomentum?(n: number, p: Float32Array, g: Float32Array, buf: Float32Array, lr: number, m: number, first: boolean): void;
   /** A new instance with its own memory, for one model's buffers (`alloc`): the memory goes with the model. */
   forModel?(): NnOps;
   reluBackward?(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;

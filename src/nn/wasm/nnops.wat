@@ -277,7 +277,7 @@
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local $bi i32)
+    (local $bi i32) (local $ps f32) (local $po i32) (local $hv v128)
     (local.set $row (i32.shl (local.get $L) (i32.const 2)))
     (local.set $t (i32.and (local.get $L) (i32.const -4)))
     (local.set $mask (call $laneMask (i32.and (local.get $L) (i32.const 3))))
@@ -348,28 +348,29 @@
           (local.set $bi (i32.add (local.get $bi) (i32.const 1)))
           (br $bloop)))
         (local.set $o (i32.add (local.get $j) (i32.const 1)))
-        (call $putNT (local.get $C) (local.get $i) (local.get $j) (local.get $M) (local.get $N) (local.get $c00) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (local.get $i) (local.get $o) (local.get $M) (local.get $N) (local.get $c01) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (i32.add (local.get $i) (i32.const 1)) (local.get $j) (local.get $M) (local.get $N) (local.get $c10) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (i32.add (local.get $i) (i32.const 1)) (local.get $o) (local.get $M) (local.get $N) (local.get $c11) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (i32.add (local.get $i) (i32.const 2)) (local.get $j) (local.get $M) (local.get $N) (local.get $c20) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (i32.add (local.get $i) (i32.const 2)) (local.get $o) (local.get $M) (local.get $N) (local.get $c21) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (i32.add (local.get $i) (i32.const 3)) (local.get $j) (local.get $M) (local.get $N) (local.get $c30) (local.get $bias) (local.get $acc))
-        (call $putNT (local.get $C) (i32.add (local.get $i) (i32.const 3)) (local.get $o) (local.get $M) (local.get $N) (local.get $c31) (local.get $bias) (local.get $acc))
+        (@putNT (local.get $i) (local.get $j) (local.get $c00))
+        (@putNT (local.get $i) (local.get $o) (local.get $c01))
+        (@putNT (i32.add (local.get $i) (i32.const 1)) (local.get $j) (local.get $c10))
+        (@putNT (i32.add (local.get $i) (i32.const 1)) (local.get $o) (local.get $c11))
+        (@putNT (i32.add (local.get $i) (i32.const 2)) (local.get $j) (local.get $c20))
+        (@putNT (i32.add (local.get $i) (i32.const 2)) (local.get $o) (local.get $c21))
+        (@putNT (i32.add (local.get $i) (i32.const 3)) (local.get $j) (local.get $c30))
+        (@putNT (i32.add (local.get $i) (i32.const 3)) (local.get $o) (local.get $c31))
         (local.set $j (i32.add (local.get $j) (i32.const 2)))
         (br $jloop)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $iloop))))
 
-  ;; One entry of gemmNT's block: C[i·N + j] = (acc ? C[i·N + j] : 0) + (bias ? bias[j] : 0) + the lanes of v, if in range.
-  (func $putNT (param $C i32) (param $i i32) (param $j i32) (param $M i32) (param $N i32) (param $v v128) (param $bias i32) (param $acc i32)
-    (local $s f32) (local $o i32)
-    (if (i32.or (i32.ge_s (local.get $i) (local.get $M)) (i32.ge_s (local.get $j) (local.get $N))) (then (return)))
-    (local.set $s (call $hsum (local.get $v)))
-    (local.set $o (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $j)) (i32.const 2))))
-    (if (local.get $bias) (then (local.set $s (f32.add (local.get $s) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))))
-    (if (local.get $acc) (then (local.set $s (f32.add (f32.load (local.get $o)) (local.get $s)))))
-    (f32.store (local.get $o) (local.get $s)))
+  ;; One entry of gemmNT's block (inline: V8 does not inline calls): C[i·N + j] = (acc ? C[i·N + j] : 0) +
+  ;; (bias ? bias[j] : 0) + the lanes of v, if in range. Uses gemmNT's locals $ps, $po, $hv.
+  (@define putNT (%i %j %v)
+    (if (i32.and (i32.lt_s %i (local.get $M)) (i32.lt_s %j (local.get $N))) (then
+      (local.set $hv (f32x4.add %v (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 %v %v)))
+      (local.set $ps (f32.add (f32x4.extract_lane 0 (local.get $hv)) (f32x4.extract_lane 1 (local.get $hv))))
+      (local.set $po (i32.add (local.get $C) (i32.shl (i32.add (i32.mul %i (local.get $N)) %j) (i32.const 2))))
+      (if (local.get $bias) (then (local.set $ps (f32.add (local.get $ps) (f32.load (i32.add (local.get $bias) (i32.shl %j (i32.const 2))))))))
+      (if (local.get $acc) (then (local.set $ps (f32.add (f32.load (local.get $po)) (local.get $ps)))))
+      (f32.store (local.get $po) (local.get $ps)))))
 
   ;; First and one-past-last output index o in [0, O) whose input index o·s − p + k lies in [0, I).
   (func $lo (param $p i32) (param $k i32) (param $s i32) (result i32)
@@ -1106,6 +1107,43 @@
       (if (local.get $db) (then (f32.store (i32.add (local.get $db) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (local.get $u)))))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cl2 (i32.lt_u (local.get $c) (local.get $C)))))
+
+;; SGD with momentum (no weight decay, no Nesterov) as sgd.ts computes it, so the results are the same to the bit:
+  ;; buf = first ? g : f32(m·buf + g) and p = f32(p − lr·buf), float64 inside, over n floats.
+  (func (export "sgdMomentum") (param $p i32) (param $g i32) (param $buf i32) (param $n i32) (param $lr f64) (param $m f64) (param $first i32)
+    (local $end i32) (local $b v128) (local $v v128) (local $vm v128) (local $vl v128) (local $s f32)
+    (local.set $vm (f64x2.splat (local.get $m)))
+    (local.set $vl (f64x2.splat (local.get $lr)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $b (v128.load (local.get $g)))
+      (if (i32.eqz (local.get $first)) (then
+        (local.set $v (v128.load (local.get $buf)))
+        (local.set $b (@join32
+          (f64x2.add (f64x2.mul (local.get $vm) (@lo64 (local.get $v))) (@lo64 (local.get $b)))
+          (f64x2.add (f64x2.mul (local.get $vm) (@hi64 (local.get $v))) (@hi64 (local.get $b)))))))
+      (v128.store (local.get $buf) (local.get $b))
+      (local.set $v (v128.load (local.get $p)))
+      (v128.store (local.get $p) (@join32
+        (f64x2.sub (@lo64 (local.get $v)) (f64x2.mul (local.get $vl) (@lo64 (local.get $b))))
+        (f64x2.sub (@hi64 (local.get $v)) (f64x2.mul (local.get $vl) (@hi64 (local.get $b))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $buf (i32.add (local.get $buf) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $s (f32.load (local.get $g)))
+      (if (i32.eqz (local.get $first)) (then
+        (local.set $s (f32.demote_f64 (f64.add (f64.mul (local.get $m) (f64.promote_f32 (f32.load (local.get $buf)))) (f64.promote_f32 (local.get $s)))))))
+      (f32.store (local.get $buf) (local.get $s))
+      (f32.store (local.get $p) (f32.demote_f64 (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (f64.mul (local.get $lr) (f64.promote_f32 (local.get $s))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $g (i32.add (local.get $g) (i32.const 4)))
+      (local.set $buf (i32.add (local.get $buf) (i32.const 4)))
+      (br $l))))
 
   ;; y = max(x, 0) (NaN stays NaN, as torch.relu); backward dx = dy where y > 0, else 0.
   (func (export "reluForward") (param $x i32) (param $y i32) (param $n i32)

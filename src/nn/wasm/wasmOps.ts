@@ -25,6 +25,7 @@ interface NnExports {
   normBackward(x: number, dy: number, dx: number, w: number, dw: number, db: number, mean: number, variance: number, scratch: number,
     N: number, C: number, HW: number, G: number, eps: number, ym: number): void;
   reluForward(x: number, y: number, n: number): void;
+  sgdMomentum(p: number, g: number, buf: number, n: number, lr: number, m: number, first: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;
   gemmNN(M: number, N: number, K: number, A: number, asi: number, asl: number, B: number, C: number, bias: number): void;
   gemmNT(M: number, N: number, L: number, A: number, B: number, C: number, bias: number, acc: number, nb: number, sa: number, sb: number): void;
@@ -78,6 +79,16 @@ class Memory {
   /** The address of an output: in place, or scratch copied back by end(). */
   out(a: Arr): number {
     return this.place(a, this.outs, this.outAt);
+  }
+
+  /** The address of an array read and written in place: copied in by commit() and back by end(). */
+  inout(a: Arr): number {
+    const at = this.place(a, this.ins, this.inAt);
+    if (!this.owns(a)) {
+      this.outs.push(a);
+      this.outAt.push(at);
+    }
+    return at;
   }
 
   /** Whether a lives in this memory (is used in place). */
@@ -252,6 +263,13 @@ function make(): WasmNnOps {
       const px = m.in(first(x, n)), py = m.out(first(y, n));
       m.commit();
       k.reluForward(px, py, n);
+      m.end();
+    },
+    sgdMomentum(n, p, g, buf, lr, mom, first) {
+      m.begin();
+      const pp = m.inout(p), pg = m.in(g), pbuf = m.inout(buf);
+      m.commit();
+      k.sgdMomentum(pp, pg, pbuf, n, lr, mom, first ? 1 : 0);
       m.end();
     },
     reluBackward(n, y, dy, dx) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initModel } from '../../../src/nn/init';
 import { buildModel } from '../../../src/nn/model';
+import { Sgd } from '../../../src/nn/sgd';
 import { jsOps } from '../../../src/nn/ops/js';
 import { trainRun } from '../../../src/nn/train';
 import type { LayerSpec, ModelSpec, TrainConfig } from '../../../src/nn/types';
@@ -61,4 +62,25 @@ test('wasmOps: each model keeps its parameters and buffers in memory of its own,
   b.forward(randn(24 * 144, 2), 24, true); // grows b's memory
   assertClose(a.forward(x, 6, true), alone, 0, 0, 'a after b');
   assertClose(b.forward(x, 6, true), alone, 0, 0, 'b');
+});
+
+test('wasmOps sgdMomentum: the same SGD steps as sgd.ts in JavaScript, to the bit', { skip: !ops }, () => {
+  for (const n of [1, 3, 4, 37, 1000]) {
+    const make = () => ({ data: randn(n, n), grad: new Float32Array(n) });
+    const js = make(), fast = make();
+    const inMemory = { data: ops!.alloc(n), grad: ops!.alloc(n) };
+    inMemory.data.set(js.data);
+    const o = { momentum: 0.9, weightDecay: 0, nesterov: false };
+    const sJs = new Sgd([js], o), sFast = new Sgd([fast], o, ops!), sMem = new Sgd([inMemory], o, ops!);
+    for (let step = 0; step < 4; step++) {
+      const g = randn(n, 100 + step, 0, 3);
+      for (const p of [js, fast, inMemory]) p.grad.set(g);
+      const lr = 0.1 / (step + 1);
+      sJs.step(lr);
+      sFast.step(lr);
+      sMem.step(lr);
+      assert.deepEqual(fast.data, js.data, `plain arrays, n ${n}, step ${step}`);
+      assert.deepEqual(Float32Array.from(inMemory.data), js.data, `in the kernels' memory, n ${n}, step ${step}`);
+    }
+  }
 });
