@@ -22,6 +22,8 @@ import { SensitivityView } from './sensitivity';
 import { DEFAULT_SPEC, initialState, persistableSource } from './state';
 
 const TABS = ['inspect', 'compare', 'sensitivity', 'running'] as const;
+/** Edits closer together than this are computed once. */
+const EDIT_DEBOUNCE_MS = 120;
 type Tab = (typeof TABS)[number];
 
 /** Says ready, and builds the page when the host answers with init; routes every later message. */
@@ -57,7 +59,7 @@ class Playground {
   private readonly running: RunningStatsView;
   /** The input tensor in use (null until the host has one). */
   private info: InputInfo | null = null;
-  private readonly debounced = debounce(() => void this.compute(), 120);
+  private readonly debounced = debounce(() => void this.compute(), EDIT_DEBOUNCE_MS);
   /** When the change being computed was made (for the "edit -> redrawn" time shown in data-redraw-ms). */
   private changedAt = 0;
 

@@ -8,6 +8,9 @@ import type { Translate } from '../common/l10n';
 import { button, labelled, textfield, type Field } from '../common/widgets';
 import { readTrainParams } from './form';
 
+/** Steps kept for the charts (the latest). */
+const MAX_HISTORY = 500;
+
 export class RunningStatsView {
   readonly root = h('div', { class: 'training' });
   private readonly batchSize: Field;
@@ -49,7 +52,7 @@ export class RunningStatsView {
   }
 
   show(r: TrainResult): void {
-    this.history = [...this.history, ...r.history].slice(-500);
+    this.history = [...this.history, ...r.history].slice(-MAX_HISTORY);
     const steps = this.history.map((s) => s.step);
     const k = Math.min(this.shown, r.target.mean.length);
     const series = (key: 'mean' | 'var') => [
