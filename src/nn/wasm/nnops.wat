@@ -485,7 +485,7 @@
   (func $toCols (param $x i32) (param $cols i32) (param $Cin i32) (param $H i32) (param $W i32) (param $KH i32)
     (param $KW i32) (param $s i32) (param $p i32) (param $OH i32) (param $OW i32) (param $back i32) (param $pad i32)
     (local $Hp i32) (local $Wp i32) (local $ci i32) (local $h i32) (local $kh i32) (local $kw i32) (local $oh i32)
-    (local $src i32) (local $dst i32) (local $row i32) (local $end i32) (local $row4 i32) (local $tail i32) (local $mask v128)
+    (local $src i32) (local $dst i32) (local $row i32) (local $end i32) (local $row4 i32) (local $tail i32) (local $mask v128) (local $rs i32)
     (local.set $row4 (i32.shl (i32.and (local.get $OW) (i32.const -4)) (i32.const 2)))
     (local.set $tail (i32.and (local.get $OW) (i32.const 3)))
     (local.set $mask (call $laneMask (local.get $tail)))
@@ -497,17 +497,8 @@
     (local.set $Wp (i32.add (local.get $W) (i32.shl (local.get $p) (i32.const 1))))
     (memory.fill (local.get $pad) (i32.const 0) (i32.shl (i32.mul (i32.mul (local.get $Cin) (local.get $Hp)) (local.get $Wp)) (i32.const 2)))
     (if (i32.eqz (local.get $back)) (then
-      ;; The padded image.
-      (local.set $ci (i32.const 0))
-      (block $d (loop $l
-        (br_if $d (i32.ge_u (local.get $ci) (i32.mul (local.get $Cin) (local.get $H))))
-        ;; row ci (= c·H + h) of x -> padded row c·Hp + h + p
-        (call $copyF
-          (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.add (i32.mul (i32.div_u (local.get $ci) (local.get $H)) (local.get $Hp))
-            (i32.rem_u (local.get $ci) (local.get $H))) (local.get $p)) (local.get $Wp)) (local.get $p)) (i32.const 2)))
-          (i32.add (local.get $x) (i32.shl (i32.mul (local.get $ci) (local.get $W)) (i32.const 2))) (local.get $W) (i32.const 0))
-        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-        (br $l)))))
+      ;; The padded image: row h of channel c -> padded row c·Hp + h + p, from column p.
+      (@padRows (call $copyF (local.get $h) (local.get $src) (local.get $W) (i32.const 0)))))
     (local.set $row (i32.shl (local.get $OW) (i32.const 2)))
     (local.set $dst (local.get $cols))
     (local.set $ci (i32.const 0))
@@ -517,9 +508,11 @@
         (local.set $kw (i32.const 0))
         (loop $kwl
           (local.set $oh (i32.const 0))
+          (local.set $rs (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $Hp))
+            (local.get $kh)) (local.get $Wp)) (local.get $kw)) (i32.const 2))))
           (loop $ohl
-            (local.set $src (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $Hp))
-              (i32.add (local.get $oh) (local.get $kh))) (local.get $Wp)) (local.get $kw)) (i32.const 2))))
+            (local.set $src (local.get $rs))
+            (local.set $rs (i32.add (local.get $rs) (i32.shl (local.get $Wp) (i32.const 2))))
             (if (local.get $back)
               (then
                 ;; padded row += column row: whole vectors, then the last 1–3 floats as one vector with the rest of
@@ -553,16 +546,27 @@
       (br_if $cil (i32.lt_s (local.get $ci) (local.get $Cin))))
     (if (local.get $back) (then
       ;; dx = the padded image's interior (x here is dx).
-      (local.set $ci (i32.const 0))
-      (block $d (loop $l
-        (br_if $d (i32.ge_u (local.get $ci) (i32.mul (local.get $Cin) (local.get $H))))
-        (call $copyF
-          (i32.add (local.get $x) (i32.shl (i32.mul (local.get $ci) (local.get $W)) (i32.const 2)))
-          (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (i32.add (i32.mul (i32.div_u (local.get $ci) (local.get $H)) (local.get $Hp))
-            (i32.rem_u (local.get $ci) (local.get $H))) (local.get $p)) (local.get $Wp)) (local.get $p)) (i32.const 2)))
-          (local.get $W) (i32.const 0))
-        (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-        (br $l))))))
+      (@padRows (call $copyF (local.get $src) (local.get $h) (local.get $W) (i32.const 0))))))
+
+  ;; For every row h of every channel c of x (x = $x, Cin·H rows of W floats): $h = the padded row's first interior
+  ;; float (row c·Hp + h + p, column p), $src = x's row; then %body.
+  (@define padRows (%body)
+    (local.set $src (local.get $x))
+    (local.set $h (i32.add (local.get $pad) (i32.shl (i32.mul (i32.add (local.get $Wp) (i32.const 1)) (local.get $p)) (i32.const 2))))
+    (local.set $ci (i32.const 0))
+    (block $cd (loop $cl
+      (br_if $cd (i32.ge_u (local.get $ci) (local.get $Cin)))
+      (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $H) (local.get $W)) (i32.const 2))))
+      (block $rd (loop $rl
+        (br_if $rd (i32.ge_u (local.get $src) (local.get $end)))
+        %body
+        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $W) (i32.const 2))))
+        (local.set $h (i32.add (local.get $h) (i32.shl (local.get $Wp) (i32.const 2))))
+        (br $rl)))
+      ;; past the bottom padding of channel c and the top padding of c + 1
+      (local.set $h (i32.add (local.get $h) (i32.shl (i32.mul (i32.shl (local.get $p) (i32.const 1)) (local.get $Wp)) (i32.const 2))))
+      (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+      (br $cl))))
 
   ;; A 1×1, stride-1, unpadded convolution reads x as its columns directly.
   (func $direct (param $KH i32) (param $KW i32) (param $s i32) (param $p i32) (result i32)
