@@ -9,6 +9,7 @@ import { userMessage } from '../../protocol/rpc';
 import { h } from '../common/dom';
 import { translator, type Translate } from '../common/l10n';
 import { RpcClient } from '../common/rpcClient';
+import { RequestProgressView } from '../common/requestProgress';
 import { StatusLine } from '../common/status';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
@@ -51,6 +52,8 @@ export class PlaygroundApp {
 
 class Playground {
   private readonly status: StatusLine<HTMLElement>;
+  /** The bar and Cancel button of a long request (compute, compare, batch sizes, train steps, export). */
+  private readonly progress: RequestProgressView;
   private readonly input: InputPanel;
   private readonly controls: ControlsPanel;
   private readonly inspect: InspectView;
@@ -65,6 +68,11 @@ class Playground {
 
   constructor(root: HTMLElement, private readonly rpc: RpcClient<RequestMap>, private readonly t: Translate, private readonly state: PersistedState) {
     this.status = new StatusLine(h('div', { class: 'status', 'data-testid': 'status', role: 'status' }));
+    this.progress = new RequestProgressView({
+      cancel: t('Cancel'),
+      line: (label, percent) => t('{0} ({1}%)', label, percent),
+      onCancelled: () => this.status.show(t('Cancelled.')),
+    });
     this.input = new InputPanel(t, state.source, {
       generate: () => this.generate(),
       paste: () => void this.paste(),
@@ -95,7 +103,7 @@ class Playground {
       void this.refreshTab();
     });
 
-    root.replaceChildren(header, this.input.root, this.input.notice, this.controls.root, this.status.el, tabs);
+    root.replaceChildren(header, this.input.root, this.input.notice, this.controls.root, this.status.el, this.progress.el, tabs);
     root.removeAttribute('aria-busy');
     onThemeChange(() => this.refreshTheme());
   }
@@ -199,7 +207,7 @@ class Playground {
     if (!info || !controls) return;
     this.state.controls = controls;
     await this.status.run(async () => {
-      const r = await this.rpc.latest('compute', 'compute', { controls, view: this.state.view });
+      const r = await this.progress.track(this.t('Computing…'), (opts) => this.rpc.latest('compute', 'compute', { controls, view: this.state.view }, opts));
       if (r) this.draw(r, info, controls); // null: a newer request replaced this one
     }, { busy: this.t('Computing…') });
   }
@@ -225,10 +233,10 @@ class Playground {
     if (!this.info) return;
     await this.status.run(async () => {
       if (this.state.tab === 'compare') {
-        const r = await this.rpc.latest('compare', 'compare', { controls, view: this.state.view });
+        const r = await this.progress.track(this.t('Comparing…'), (opts) => this.rpc.latest('compare', 'compare', { controls, view: this.state.view }, opts));
         if (r && this.info) this.compare.show(r, this.info.shape, controls.layout);
       } else if (this.state.tab === 'sensitivity') {
-        const r = await this.rpc.latest('sensitivity', 'sensitivity', { controls });
+        const r = await this.progress.track(this.t('Sampling batches…'), (opts) => this.rpc.latest('sensitivity', 'sensitivity', { controls }, opts));
         if (r) this.sensitivity.show(r);
       }
     });
@@ -240,7 +248,8 @@ class Playground {
     const controls = this.readControls();
     const params = controls && this.info && this.status.check(() => this.running.params());
     if (!controls || !params) return;
-    const r = await this.status.run(() => this.rpc.request('trainStep', { controls, ...params }));
+    const busy = this.t('Training steps…');
+    const r = await this.status.run(() => this.progress.track(busy, (opts) => this.rpc.request('trainStep', { controls, ...params }, opts)), { busy });
     if (!r) return;
     this.running.show(r);
     this.status.show(this.t('running stats after {0} steps', r.running.numBatchesTracked));
@@ -258,7 +267,8 @@ class Playground {
   private async export(format: 'npy' | 'json'): Promise<void> {
     const controls = this.readControls();
     if (!controls) return;
-    const r = await this.status.run(() => this.rpc.request('export', { controls, format }));
+    const busy = this.t('Exporting…');
+    const r = await this.status.run(() => this.progress.track(busy, (opts) => this.rpc.request('export', { controls, format }, opts)), { busy });
     if (r?.savedTo) this.status.show(this.t('saved {0}', r.savedTo));
     else if (r?.copied) this.status.show(this.t('copied {0} values as JSON', r.copied));
   }
