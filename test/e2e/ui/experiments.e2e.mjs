@@ -135,6 +135,16 @@ await runUiTest('experiments', async ({ page }) => {
   await frame.locator('[data-testid="run-0"][data-status="running"]').waitFor({ timeout: 30_000 });
   const eta = await waitForText(frame, '[data-testid="progress"]', /^\d+% · .+ elapsed · (\d+ s|\d+:\d\d) left$/, { timeout: 60_000 });
   await frame.locator('[data-testid="cancel-0"]').click();
+  // The charts draw as epochs finish: after run 1's first epoch, while it still runs.
+  const epochCell = await waitForText(frame, '[data-testid="run-1"] td:nth-child(4)', /^[1-6]\/6$/, { timeout: 120_000 });
+  const stillRunning = (await frame.locator('[data-testid="run-1"]').getAttribute('data-status')) === 'running';
+  if (stillRunning) {
+    for (const id of ['chart-val-error', 'chart-loss']) {
+      const n = await drawnPixels(frame, id);
+      assert.ok(n > 500, `${id} while run 1 is at epoch ${epochCell}: only ${n} drawn pixels`);
+    }
+    console.log(`[e2e] charts drawn while run 1 runs (epoch ${epochCell})`);
+  }
   await waitForText(frame, '[data-testid="status"]', /Finished/, { timeout: 150_000 });
   const after = await frame.locator('[data-testid="runs"] tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
   assert.deepEqual(after, ['cancelled', 'done'], `after cancelling run 0 (progress line was "${eta}")`);
