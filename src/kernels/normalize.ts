@@ -119,7 +119,7 @@ export function foldStatistics(plan: NormPlan, p: CheckedParams, m: Moments): Fo
 }
 
 /** PyTorch's running-stat update. momentum weights the NEW statistic; running_var stores the UNBIASED variance. */
-function updateRunning(plan: NormPlan, p: CheckedParams, m: Moments, rm: FloatArray, rv: FloatArray): RunningStats {
+export function updateRunning(plan: NormPlan, p: CheckedParams, m: Moments, rm: FloatArray, rv: FloatArray): RunningStats {
   const { N, C, S } = plan;
   const mean = Float64Array.from(rm);
   const v = Float64Array.from(rv);

@@ -1,7 +1,7 @@
 // The normalization layers — BatchNorm1d/2d, GroupNorm, InstanceNorm2d, LayerNorm — as torch.nn defines them,
 // all through the kernels' one plan: forward = moments → foldStatistics (which statistic, running update,
 // scale/shift) → y = x·scale + shift; backward = normBackwardInto with the statistic the forward used.
-import { applyScaleShift, checkNormInput, foldStatistics, setMoments, type CheckedParams, type Method, type NormParams, type NormPlan } from '../../kernels';
+import { applyScaleShift, checkNormInput, foldStatistics, setMoments, updateRunning, type CheckedParams, type Method, type NormParams, type NormPlan } from '../../kernels';
 import type { NormDims } from '../ops';
 import { backwardScratch, normBackwardInto, rowStats, type BackwardScratch, type RowStats } from '../../kernels/backward';
 import { BatchBuffer, batchShape, kwargs, makeParam, numel, type Layer, type LayerContext, type Param, type StateBuffer } from './layer';
@@ -142,10 +142,11 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
     ops.normForward!(f.d, input, weight?.data ?? null, bias?.data ?? null, y, f.mean, f.variance, relu);
     if (cfg.track) {
       f.p.numBatchesTracked = nbt[0];
-      const { running } = foldStatistics(f.plan, f.p, { mean: f.mean, var: f.variance, ms: f.mean });
-      runningMean.set(running!.mean);
-      runningVar.set(running!.var);
-      if (cfg.method === 'batch') nbt[0] = running!.numBatchesTracked; // IN never counts (torch)
+      // foldStatistics' running-stat update alone (the scale and shift are the kernel's).
+      const running = updateRunning(f.plan, f.p, { mean: f.mean, var: f.variance, ms: f.mean }, runningMean, runningVar);
+      runningMean.set(running.mean);
+      runningVar.set(running.var);
+      if (cfg.method === 'batch') nbt[0] = running.numBatchesTracked; // IN never counts (torch)
     }
     lastFast = f;
   }

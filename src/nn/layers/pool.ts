@@ -121,7 +121,10 @@ export function adaptiveAvgPool2d(kw: Record<string, unknown>, ctx: LayerContext
     backward(dy, n, needDx) {
       if (!needDx) return null;
       const dx = dxBuf.get(n);
-      for (let p = 0; p < n * C; p++) dx.fill(dy[p] / S, p * S, (p + 1) * S);
+      for (let p = 0; p < n * C; p++) {
+        const g = dy[p] / S;
+        for (let i = p * S; i < (p + 1) * S; i++) dx[i] = g;
+      }
       return dx;
     },
   };
