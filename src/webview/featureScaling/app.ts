@@ -4,10 +4,10 @@
 // with the pure kernels; only the file goes through the host, by the token it handed out.
 import { FEATURE_TRANSFORMS, SCALING_LIMITS, type FeatureTransform, type ScalingModel, type Vec2 } from '../../kernels/featureScaling';
 import type { FeatureScalingRequests, FeatureScalingToWebview } from '../../protocol/featureScaling';
-import { userMessage } from '../../protocol/rpc';
 import { h } from '../common/dom';
 import { translator, type Translate } from '../common/l10n';
 import { RpcClient } from '../common/rpcClient';
+import { StatusLine } from '../common/status';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
 import { fmt } from '../common/format';
@@ -34,7 +34,7 @@ export class FeatureScalingApp {
   private generation = 0;
   private readonly rebuildSoon = debounce(() => this.rebuild(), 60);
 
-  private status!: HTMLElement;
+  private status!: StatusLine<HTMLElement>;
   private fields!: { model: Field; n: Field; seed: Field; scale1: Field; scale2: Field; noise: Field; x1: Field; x2: Field; target: Field };
   private rho!: HTMLInputElement;
   private rhoValue!: HTMLElement;
@@ -76,7 +76,7 @@ export class FeatureScalingApp {
   private build(): void {
     const t = this.t;
     const s = this.state;
-    this.status = h('div', { class: 'status', 'data-testid': 'status', role: 'status' });
+    this.status = new StatusLine(h('div', { class: 'status', 'data-testid': 'status', role: 'status' }));
 
     // Data.
     this.source = select('source', [{ value: 'generate', label: t('generated') }, { value: 'file', label: t('two columns of a file') }], s.source);
@@ -191,7 +191,7 @@ export class FeatureScalingApp {
 
     this.root.replaceChildren(
       h('header', { class: 'toolbar' }, h('h1', {}, t('Why normalize? Feature scaling'))), intro,
-      data, descent, this.status,
+      data, descent, this.status.el,
       h('div', { class: 'plots', 'data-testid': 'plots' }, ...[...this.plotCards.values()].map((c) => c.card)),
       legend, h('div', { class: 'scroll-x' }, table), bn);
     this.root.removeAttribute('aria-busy');
@@ -238,7 +238,7 @@ export class FeatureScalingApp {
       !(spec.noise >= 0 && spec.noise <= L.maxNoise && f.noise.value.trim() !== '') && t('noise: expected a number from 0 to {0}, found \'{1}\'', L.maxNoise, f.noise.value),
     ].filter((p): p is string => typeof p === 'string');
     if (problems.length) {
-      this.showStatus(problems.join('\n'), true);
+      this.status.show(problems.join('\n'), true);
       return;
     }
     this.state.spec = spec;
@@ -255,7 +255,7 @@ export class FeatureScalingApp {
   private onStartFields(): void {
     const w: Vec2 = [Number(this.start.w1.value), Number(this.start.w2.value)];
     if (!w.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_START) || this.start.w1.value.trim() === '' || this.start.w2.value.trim() === '') {
-      this.showStatus(this.t('start: expected two numbers of magnitude up to {0}, found \'{1}\', \'{2}\'', MAX_START, this.start.w1.value, this.start.w2.value), true);
+      this.status.show(this.t('start: expected two numbers of magnitude up to {0}, found \'{1}\', \'{2}\'', MAX_START, this.start.w1.value, this.start.w2.value), true);
       return;
     }
     this.setStart(w);
@@ -312,21 +312,17 @@ export class FeatureScalingApp {
   // ---------- the file (through the host) ----------
 
   private async pickFile(): Promise<void> {
-    try {
-      const table = await this.rpc.request('pickFile', {});
-      if (!table) {
-        this.source.value = this.state.source;
-        return;
-      }
-      const x2 = table.cols > 1 ? 1 : 0;
-      this.fields.x1.value = '0';
-      this.fields.x2.value = String(x2);
-      this.fields.target.value = '';
-      await this.readColumns(table);
-    } catch (e) {
+    const table = await this.status.run(() => this.rpc.request('pickFile', {}));
+    if (!table) {
+      // Dismissed, or failed (shown): the data stays what it was.
       this.source.value = this.state.source;
-      this.showStatus(userMessage(e), true);
+      return;
     }
+    const x2 = table.cols > 1 ? 1 : 0;
+    this.fields.x1.value = '0';
+    this.fields.x2.value = String(x2);
+    this.fields.target.value = '';
+    await this.readColumns(table);
   }
 
   /** Asks the host for the chosen columns of the held tensor (by its token) and makes them the data. */
@@ -339,19 +335,17 @@ export class FeatureScalingApp {
     const target = targetText === '' ? null : Number(targetText);
     const bad = [x1, x2, ...(target === null ? [] : [target])].find((c) => !(Number.isInteger(c) && c >= 0 && c < table.cols));
     if (bad !== undefined) {
-      this.showStatus(t('columns: expected integers from 0 to {0}, found \'{1}\'', table.cols - 1, String(bad)), true);
+      this.status.show(t('columns: expected integers from 0 to {0}, found \'{1}\'', table.cols - 1, String(bad)), true);
       return;
     }
-    try {
+    await this.status.run(async () => {
       const cols = await this.rpc.request('columns', { token: table.token, x1, x2, target });
       this.state.file = { name: table.name, token: table.token, cols: table.cols, columns: [x1, x2], targetColumn: target, ...cols };
       this.state.source = 'file';
       this.persist();
       this.layout();
       this.rebuild();
-    } catch (e) {
-      this.showStatus(userMessage(e), true);
-    }
+    });
   }
 
   // ---------- computing ----------
@@ -360,13 +354,11 @@ export class FeatureScalingApp {
   private rebuild(): void {
     const gen = ++this.generation;
     this.pictures.clear();
-    try {
-      this.views = buildViews(this.state, baseData(this.state));
-      const errors = this.views.filter((v) => !isView(v)).map((v) => `${this.t(TITLES[v.transform])}: ${(v as { error: string }).error}`);
-      this.showStatus(errors.join('\n'), errors.length > 0);
-    } catch (e) {
-      this.views = [];
-      this.showStatus(userMessage(e), true);
+    const views = this.status.check(() => buildViews(this.state, baseData(this.state)));
+    this.views = views ?? [];
+    if (views) {
+      const errors = views.filter((v) => !isView(v)).map((v) => `${this.t(TITLES[v.transform])}: ${(v as { error: string }).error}`);
+      this.status.show(errors.join('\n'), errors.length > 0);
     }
     this.drawAll();
     void this.runDescents(gen);
@@ -487,11 +479,6 @@ export class FeatureScalingApp {
     this.pause();
     this.shown = 0;
     this.drawAll();
-  }
-
-  private showStatus(text: string, error = false): void {
-    this.status.textContent = text;
-    this.status.classList.toggle('error', error);
   }
 }
 

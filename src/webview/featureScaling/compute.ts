@@ -5,6 +5,7 @@ import {
   analyze, dataFromColumns, Descent, FEATURE_TRANSFORMS, generateScalingData, lossGrid, transformData, viewWindow,
   contourLevels, type Analysis, type FeatureTransform, type TwoFeatureData, type Window2,
 } from '../../kernels/featureScaling';
+import { userMessage } from '../../protocol/rpc';
 import type { ScalingState } from './state';
 
 export interface ScalingView {
@@ -42,7 +43,7 @@ export function buildViews(s: ScalingState, data: TwoFeatureData): ViewOutcome[]
       const lr = learningRate(s, analysis);
       return { transform, data: d, analysis, lr, descent: new Descent(d, analysis, { lr, momentum: s.momentum, start: s.start }) };
     } catch (e) {
-      return { transform, error: e instanceof Error ? e.message : String(e) };
+      return { transform, error: userMessage(e) };
     }
   });
 }
