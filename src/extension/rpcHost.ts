@@ -40,8 +40,9 @@ export class RpcHost<M extends RequestMapShape<M>, N = Record<never, never>> {
     this.inflight.set(type, entry);
     let last = -Infinity;
     let sent = -1;
+    let settled = false;
     const progress: ReportProgress = (fraction) => {
-      if (this.disposed || controller.signal.aborted || !Number.isFinite(fraction)) return;
+      if (settled || this.disposed || controller.signal.aborted || !Number.isFinite(fraction)) return;
       const f = Math.min(1, Math.max(0, fraction));
       const now = Date.now();
       if (now - last < PROGRESS_INTERVAL_MS || f === sent) return;
@@ -52,9 +53,10 @@ export class RpcHost<M extends RequestMapShape<M>, N = Record<never, never>> {
     try {
       const handler = this.opts.handlers[type] as (params: unknown, signal: AbortSignal, progress: ReportProgress) => Promise<unknown>;
       const result = await handler(req.params, controller.signal, progress);
-      controller.abort(); // done: later progress calls (a straggling callback) post nothing
+      settled = true; // a straggling progress callback posts nothing after the reply
       this.post({ type: 'reply', id, result });
     } catch (e) {
+      settled = true;
       const err = controller.signal.aborted && !isCancelled(e) ? new CancelledError() : e;
       if (!isCancelled(err) && !(err instanceof Error && USER_ERRORS.has(err.name))) {
         this.opts.logError?.(`${type}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
