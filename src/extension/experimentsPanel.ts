@@ -45,6 +45,8 @@ export class ExperimentsPanel {
   private shown: { folder: string | null; file?: vscode.Uri; results: ExperimentResults } | null = null;
   /** The webview said 'ready' (messages posted before are answered by the ready handler instead). */
   private ready = false;
+  /** The user opened a results.json before the webview was ready: the form takes its configuration once it is. */
+  private adoptWhenReady = false;
 
   static createOrShow(services: Services): ExperimentsPanel {
     return ExperimentsPanel.slot.show(services);
@@ -58,7 +60,8 @@ export class ExperimentsPanel {
   static showResults(services: Services, results: ExperimentResults, folder: string | null, file: vscode.Uri): void {
     const p = ExperimentsPanel.createOrShow(services);
     p.shown = folder === null ? { folder, file, results } : { folder, results };
-    if (p.ready) p.postShown();
+    if (p.ready) p.postShown(true);
+    else p.adoptWhenReady = true;
   }
 
   private constructor(panel: vscode.WebviewPanel, private readonly services: Services) {
@@ -84,7 +87,8 @@ export class ExperimentsPanel {
       onReady: () => {
         this.ready = true;
         this.post({ type: 'init', strings: localizedStrings(EXPERIMENTS_STRINGS), running: this.running !== null });
-        this.postShown();
+        this.postShown(this.adoptWhenReady);
+        this.adoptWhenReady = false;
       },
       onDispose: () => this.running?.experiment.cancelAll(),
     });
@@ -94,10 +98,10 @@ export class ExperimentsPanel {
     this.host.post(m);
   }
 
-  private postShown(): void {
+  private postShown(adopt = false): void {
     if (!this.shown) return;
     const { folder, file, results } = this.shown;
-    this.post({ type: 'show', folder, ...(file ? { file: vscode.workspace.asRelativePath(file) } : {}), results, running: this.running !== null });
+    this.post({ type: 'show', folder, ...(file ? { file: vscode.workspace.asRelativePath(file) } : {}), results, running: this.running !== null, ...(adopt ? { adopt } : {}) });
   }
 
   // ---------- where things are ----------

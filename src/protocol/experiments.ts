@@ -43,8 +43,9 @@ export type HostToExperiments =
   | { type: 'event'; event: ExperimentEvent }
   | { type: 'finished'; folder: string; results: ExperimentResults }
   /** Results to show: the experiment running after the webview reloaded, or a results.json opened from the explorer.
-   * folder: its folder under .normlab/experiments, else null and file is the results.json's workspace-relative path. */
-  | { type: 'show'; folder: string | null; file?: string; results: ExperimentResults; running: boolean };
+   * folder: its folder under .normlab/experiments, else null and file is the results.json's workspace-relative path.
+   * adopt: the user chose to open it: the form takes its configuration too. */
+  | { type: 'show'; folder: string | null; file?: string; results: ExperimentResults; running: boolean; adopt?: boolean };
 
 export const EXPERIMENT_LIMITS = {
   maxLayers: 64,

@@ -4,6 +4,7 @@
 export const EXPERIMENTS_STRINGS: readonly string[] = [
   'Finished: results saved to .normlab/experiments/{0}',
   'Showing {0}: {1} runs, {2}, {3}',
+  'This experiment trained on {0}: pick it with Training data… to run it again.',
   "lr × B/32 (the paper's rule)",
   'Model (the JSON form of nn.Sequential)',
   'Run',

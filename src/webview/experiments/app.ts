@@ -99,6 +99,7 @@ export class ExperimentsApp {
       case 'show':
         if (!this.state) return; // before init: the host sends it again after 'ready'
         this.running = m.running;
+        if (m.adopt && !m.running) this.adopt(m.results);
         this.show(m.folder, m.results, m.file ?? null);
         break;
     }
@@ -323,6 +324,7 @@ export class ExperimentsApp {
     try {
       const r = await this.rpc.request('openPast', { folder });
       this.losses.clear();
+      if (!quiet && !this.running) this.adopt(r.results);
       this.show(r.folder, r.results);
     } catch (e) {
       if (!quiet) this.setStatus(userMessage(e), true);
@@ -359,6 +361,21 @@ export class ExperimentsApp {
   }
 
   // ---------- results ----------
+
+  /**
+   * The form takes an opened experiment's configuration, so that it shows what ran and Run repeats it. Its data: the
+   * bundled subset again; files cannot be (the webview never holds paths), so the current picks stay, with a note.
+   */
+  private adopt(r: ExperimentResults): void {
+    const c = r.config;
+    const bundled = c.data.train.kind === 'bundled';
+    const data: PanelConfig['data'] = bundled ? { train: { kind: 'bundled' }, val: c.data.val === null ? null : { kind: 'bundled' } } : this.state.config.data;
+    this.state.config = { ...c, data };
+    this.results = r;
+    this.persist();
+    this.build();
+    if (!bundled) this.setStatus(this.t('This experiment trained on {0}: pick it with Training data… to run it again.', r.data.name));
+  }
 
   private show(folder: string | null, results: ExperimentResults, file: string | null = null): void {
     this.results = results;

@@ -18,6 +18,14 @@ async function typeInto(frame, testId, text) {
   await frame.locator(`[data-testid="${testId}"] input`).fill(text);
 }
 
+/** The configuration form's fields (methods, batch sizes, epochs, train size, val size) as shown. */
+async function formValues(frame) {
+  const out = {};
+  for (const id of ['methods', 'batch-sizes', 'epochs', 'train-size', 'val-size']) out[id] = await frame.locator(`[data-testid="${id}"] input`).inputValue();
+  return out;
+}
+const TINY_FORM = { methods: 'bn, gn:4', 'batch-sizes': '16', epochs: '2', 'train-size': '256', 'val-size': '128' };
+
 /** How many pixels of a canvas differ from its top-left pixel (the background): > 0 once something is drawn. */
 const drawnPixels = (frame, testId) => frame.locator(`[data-testid="${testId}"]`).evaluate((c) => {
   const ctx = c.getContext('2d');
@@ -162,6 +170,8 @@ await runUiTest('experiments', async ({ page }) => {
   await waitForText(frame, '[data-testid="shown"]', `Showing .normlab/experiments/${folder}: 2 runs`);
   const reopened = await frame.locator('[data-testid="runs"] tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
   assert.deepEqual(reopened, ['done', 'done']);
+  // The form shows the reopened experiment's configuration (the second one's 6 epochs and 2,048 images were there).
+  assert.deepEqual(await formValues(frame), TINY_FORM);
 }, { workspace, timeoutMs: 300_000 });
 
 // Opening a results.json offers to show it in the panel. A fresh window on a second workspace holding the results of
@@ -243,6 +253,9 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   assert.equal(message, 'torch-out/results.json holds NormLab experiment results (2 runs).');
   let frame = await findFrame(page, '[data-testid="shown"]', { timeout: 60_000 });
   await assertShows(frame, results, 'torch-out/results.json');
+  // A fresh panel: the form takes the opened experiment's configuration (not the Figure 1 preset's).
+  assert.deepEqual(await formValues(frame), TINY_FORM);
+  await waitForText(frame, '[data-testid="summary"]', /^2 runs/);
   await frame.locator('[data-testid="save-png"]').click();
   await waitForText(frame, '[data-testid="status"]', /Saved/, { timeout: 30_000 });
   const pngs = fs.readdirSync(path.join(shownWorkspace, 'torch-out')).filter((f) => f.endsWith('.png')).sort();
