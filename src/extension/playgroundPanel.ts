@@ -10,7 +10,7 @@ import { toNestedJson } from '../kernels/textTensor';
 import type { Controls, FileSource, HostToWebview, InputInfo, PersistedState, RequestMap, TrainState } from '../protocol/playground';
 import type { PlaygroundJob, PlaygroundJobResults } from '../protocol/playgroundJob';
 import { parsePersistedState, parseWebviewMessage } from '../protocol/playgroundValidate';
-import { ValidationError } from '../protocol/rpc';
+import { CancelledError, ValidationError } from '../protocol/rpc';
 import { listTensors, pickTensor, pickTensorFile } from './commands/pickers';
 import { baseName } from './fileRefs';
 import type { Services } from './services';
@@ -221,6 +221,7 @@ export class PlaygroundPanel {
       title: vscode.l10n.t('Save the normalized output as .npy'),
     });
     if (!target) return {};
+    if (signal.aborted) throw new CancelledError(); // Cancel pressed while the save dialog was open: nothing is written
     await writeFile(target, encodeNpy(y, shape)); // the save dialog asked about an existing file
     return { savedTo: vscode.workspace.asRelativePath(target) };
   }
