@@ -111,6 +111,10 @@ export function adaptiveAvgPool2d(kw: Record<string, unknown>, ctx: LayerContext
     kind: 'AdaptiveAvgPool2d', inShape, outShape: [C, 1, 1], params: [], buffers: [],
     forward(x, n) {
       const y = out.get(n);
+      if (ctx.ops.meanPoolForward) {
+        ctx.ops.meanPoolForward(n * C, S, x, y);
+        return y;
+      }
       for (let p = 0; p < n * C; p++) {
         let s = 0;
         for (let i = p * S; i < (p + 1) * S; i++) s += x[i];
@@ -121,6 +125,10 @@ export function adaptiveAvgPool2d(kw: Record<string, unknown>, ctx: LayerContext
     backward(dy, n, needDx) {
       if (!needDx) return null;
       const dx = dxBuf.get(n);
+      if (ctx.ops.meanPoolBackward) {
+        ctx.ops.meanPoolBackward(n * C, S, dy, dx);
+        return dx;
+      }
       for (let p = 0; p < n * C; p++) {
         const g = dy[p] / S;
         for (let i = p * S; i < (p + 1) * S; i++) dx[i] = g;

@@ -74,4 +74,10 @@ export interface NnOps {
   /** A new instance with its own memory, for one model's buffers (`alloc`): the memory goes with the model. */
   forModel?(): NnOps;
   reluBackward?(n: number, y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * AdaptiveAvgPool2d(1) over `planes` planes of S values: y[p] = mean of plane p; backward dx[p, :] = dy[p] / S.
+   * The same float64 arithmetic as the layer's own loops (pool.ts), so the same bits.
+   */
+  meanPoolForward?(planes: number, S: number, x: Float32Array, y: Float32Array): void;
+  meanPoolBackward?(planes: number, S: number, dy: Float32Array, dx: Float32Array): void;
 }

@@ -1149,6 +1149,44 @@
       (local.set $buf (i32.add (local.get $buf) (i32.const 4)))
       (br $l))))
 
+;; AdaptiveAvgPool2d(1) over planes of S floats: y[p] = f32(Σ x / S) and backward dx[p, :] = f32(dy[p] / S), in
+  ;; float64 in the order of the JavaScript loops (pool.ts), so both give the same bits.
+  (func (export "meanPoolForward") (param $x i32) (param $y i32) (param $planes i32) (param $S i32)
+    (local $end i32) (local $s f64) (local $pe i32)
+    (local.set $pe (i32.add (local.get $y) (i32.shl (local.get $planes) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $y) (local.get $pe)))
+      (local.set $end (i32.add (local.get $x) (i32.shl (local.get $S) (i32.const 2))))
+      (local.set $s (f64.const 0))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load (local.get $x)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $sl)))
+      (f32.store (local.get $y) (f32.demote_f64 (f64.div (local.get $s) (f64.convert_i32_u (local.get $S)))))
+      (local.set $y (i32.add (local.get $y) (i32.const 4)))
+      (br $l))))
+  (func (export "meanPoolBackward") (param $dy i32) (param $dx i32) (param $planes i32) (param $S i32)
+    (local $end i32) (local $g v128) (local $pe i32) (local $e4 i32)
+    (local.set $pe (i32.add (local.get $dy) (i32.shl (local.get $planes) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $dy) (local.get $pe)))
+      (local.set $g (f32x4.splat (f32.demote_f64 (f64.div (f64.promote_f32 (f32.load (local.get $dy))) (f64.convert_i32_u (local.get $S))))))
+      (local.set $end (i32.add (local.get $dx) (i32.shl (local.get $S) (i32.const 2))))
+      (local.set $e4 (i32.add (local.get $dx) (i32.shl (i32.and (local.get $S) (i32.const -4)) (i32.const 2))))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $dx) (local.get $e4)))
+        (v128.store (local.get $dx) (local.get $g))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+        (br $sl)))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $dx) (local.get $end)))
+        (f32.store (local.get $dx) (f32x4.extract_lane 0 (local.get $g)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+        (br $sl)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (br $l))))
+
   ;; y = max(x, 0) (NaN stays NaN, as torch.relu); backward dx = dy where y > 0, else 0.
   (func (export "reluForward") (param $x i32) (param $y i32) (param $n i32)
     (local $end i32) (local $v v128)

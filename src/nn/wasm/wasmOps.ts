@@ -25,6 +25,8 @@ interface NnExports {
   normBackward(x: number, dy: number, dx: number, w: number, dw: number, db: number, mean: number, variance: number, scratch: number,
     N: number, C: number, HW: number, G: number, eps: number, ym: number): void;
   reluForward(x: number, y: number, n: number): void;
+  meanPoolForward(x: number, y: number, planes: number, S: number): void;
+  meanPoolBackward(dy: number, dx: number, planes: number, S: number): void;
   sgdMomentum(p: number, g: number, buf: number, n: number, lr: number, m: number, first: number): void;
   reluBackward(y: number, dy: number, dx: number, n: number): void;
   gemmNN(M: number, N: number, K: number, A: number, asi: number, asl: number, B: number, C: number, bias: number): void;
@@ -270,6 +272,20 @@ function make(): WasmNnOps {
       const pp = m.inout(p), pg = m.in(g), pbuf = m.inout(buf);
       m.commit();
       k.sgdMomentum(pp, pg, pbuf, n, lr, mom, first ? 1 : 0);
+      m.end();
+    },
+    meanPoolForward(planes, S, x, y) {
+      m.begin();
+      const px = m.in(x), py = m.out(y);
+      m.commit();
+      k.meanPoolForward(px, py, planes, S);
+      m.end();
+    },
+    meanPoolBackward(planes, S, dy, dx) {
+      m.begin();
+      const pdy = m.in(dy), pdx = m.out(dx);
+      m.commit();
+      k.meanPoolBackward(pdy, pdx, planes, S);
       m.end();
     },
     reluBackward(n, y, dy, dx) {

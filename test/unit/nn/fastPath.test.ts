@@ -6,6 +6,7 @@ import { buildModel } from '../../../src/nn/model';
 import { Sgd } from '../../../src/nn/sgd';
 import { jsOps } from '../../../src/nn/ops/js';
 import { trainRun } from '../../../src/nn/train';
+import type { NnOps } from '../../../src/nn/ops/dims';
 import type { LayerSpec, ModelSpec, TrainConfig } from '../../../src/nn/types';
 import { wasmOps } from '../../../src/nn/wasm/wasmOps';
 import { assertClose, randn } from '../helpers';
@@ -82,5 +83,25 @@ test('wasmOps sgdMomentum: the same SGD steps as sgd.ts in JavaScript, to the bi
       assert.deepEqual(fast.data, js.data, `plain arrays, n ${n}, step ${step}`);
       assert.deepEqual(Float32Array.from(inMemory.data), js.data, `in the kernels' memory, n ${n}, step ${step}`);
     }
+  }
+});
+
+test('AdaptiveAvgPool2d(1): the WebAssembly path gives the same bits as the layer\'s JavaScript loops', { skip: !ops }, () => {
+  const spec = (c: number, h: number, w: number): ModelSpec => ({
+    input_shape: [c, h, w], layers: [['AdaptiveAvgPool2d', { output_size: 1 }], ['Flatten', {}], ['Linear', { in_features: c, out_features: 2 }]],
+  });
+  for (const [c, h, w, n] of [[3, 7, 7, 2], [5, 1, 3, 3], [2, 5, 6, 1]]) {
+    const x = randn(n * c * h * w, c * 10 + h, 0.3, 2);
+    const run = (o: NnOps) => {
+      const m = buildModel(spec(c, h, w), o);
+      initModel(m, 1);
+      const pool = m.layers[0];
+      const y = Float32Array.from(pool.forward(x, n, true));
+      const dx = Float32Array.from(pool.backward(randn(n * c, 3), n, true)!);
+      return { y, dx };
+    };
+    const f = run(ops!), e = run(jsOps);
+    assert.deepEqual(f.y, e.y, 'forward');
+    assert.deepEqual(f.dx, e.dx, 'backward');
   }
 });
