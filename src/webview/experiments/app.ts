@@ -9,10 +9,10 @@ import { summarize } from '../../experiments/results';
 import type { ExperimentEvent } from '../../experiments/runner';
 import { PRESETS, type ExperimentResults, type PresetName, type RunRecord } from '../../experiments/types';
 import type { DataPick, ExperimentsRequests, HostToExperiments, PanelConfig, PastExperiment } from '../../protocol/experiments';
-import { isCancelled, userMessage } from '../../protocol/rpc';
 import { clear, h } from '../common/dom';
 import { translator, type Translate } from '../common/l10n';
 import { RpcClient } from '../common/rpcClient';
+import { StatusLine } from '../common/status';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
 import { ChartBox } from '../common/charts';
@@ -52,8 +52,8 @@ export class ExperimentsApp {
   private f!: Record<string, Field>;
   private scaleLr!: HTMLElement & { checked: boolean };
   private modelText!: Field;
-  private summary!: HTMLElement;
-  private status!: HTMLElement;
+  private summary!: StatusLine<HTMLElement>;
+  private status!: StatusLine<HTMLElement>;
   private progressLine!: HTMLElement;
   private shownLine!: HTMLElement;
   private runsBody!: HTMLElement;
@@ -93,7 +93,7 @@ export class ExperimentsApp {
         if (!this.state) return;
         this.running = false;
         this.show(m.folder, m.results);
-        this.setStatus(this.t('Finished: results saved to .normlab/experiments/{0}', m.folder));
+        this.status.show(this.t('Finished: results saved to .normlab/experiments/{0}', m.folder));
         void this.refreshPast();
         break;
       case 'show':
@@ -169,8 +169,8 @@ export class ExperimentsApp {
     });
     this.dataLabels = { train: h('span', { class: 'muted', 'data-testid': 'data-train' }), val: h('span', { class: 'muted', 'data-testid': 'data-val' }) };
 
-    this.summary = h('div', { class: 'status', 'data-testid': 'summary', role: 'status' });
-    this.status = h('div', { class: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' });
+    this.summary = new StatusLine(h('div', { class: 'status', 'data-testid': 'summary', role: 'status' }));
+    this.status = new StatusLine(h('div', { class: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' }));
     this.progressLine = h('div', { class: 'muted', 'data-testid': 'progress' });
     this.shownLine = h('div', { class: 'muted', 'data-testid': 'shown' });
     this.runsBody = h('tbody', { 'data-testid': 'runs' });
@@ -189,9 +189,9 @@ export class ExperimentsApp {
         labelled(t('train size'), f.trainSize), labelled(t('val size'), f.valSize)),
       h('div', { class: 'row' }, h('span', {}, t('Data')), this.dataLabels.train, this.dataLabels.val, pick('train'), pick('val'), bundled),
       h('details', {}, h('summary', {}, t('Model (the JSON form of nn.Sequential)')), this.modelText),
-      this.summary,
+      this.summary.el,
       h('div', { class: 'toolbar' }, this.runButton, this.cancelAllButton, exportButton, pngButton),
-      this.status,
+      this.status.el,
       this.shownLine,
       this.progressLine,
       h('table', { class: 'data runs' }, h('thead', {}, h('tr', {}, ...[t('run'), t('status'), t('progress'), t('epoch'), t('val error %'), t('seconds'), t('Cancel')].map((s) => h('th', {}, s)))), this.runsBody),
@@ -222,8 +222,7 @@ export class ExperimentsApp {
     const num = (x: Field) => Number(x.value.trim());
     const norms = parseNorms(f.norms.value);
     const fail = (msg: string) => {
-      this.summary.textContent = msg;
-      this.summary.classList.add('error');
+      this.summary.show(msg, true);
       this.runButton?.toggleAttribute('disabled', true);
       return false;
     };
@@ -244,26 +243,20 @@ export class ExperimentsApp {
       schedule: step ? { kind: 'step', milestones: step[1].split(',').map((s) => Number(s.trim())).filter((x) => x > 0) } : { kind: sched as 'constant' | 'cosine' },
       warmupEpochs: num(f.warmup), trainSize: num(f.trainSize), valSize: num(f.valSize), scaleLrByBatch: this.scaleLr.checked,
     };
-    try {
-      const runs = expandGrid({ ...config, data: { train: { kind: 'bundled', split: 'train' }, val: null } });
-      this.state.config = config;
-      this.persist();
-      this.summary.classList.remove('error');
-      this.summary.textContent = t('{0} runs: {1}', runs.length, [...new Set(config.norms.map(normLabel))].join(', '));
-      this.runButton?.toggleAttribute('disabled', this.running);
-      return true;
-    } catch (e) {
-      return fail(userMessage(e));
+    const runs = this.summary.check(() => expandGrid({ ...config, data: { train: { kind: 'bundled', split: 'train' }, val: null } }));
+    if (!runs) {
+      this.runButton?.toggleAttribute('disabled', true);
+      return false;
     }
+    this.state.config = config;
+    this.persist();
+    this.summary.show(t('{0} runs: {1}', runs.length, [...new Set(config.norms.map(normLabel))].join(', ')));
+    this.runButton?.toggleAttribute('disabled', this.running);
+    return true;
   }
 
   private persist(): void {
     setState<SavedState>({ config: this.state.config, folder: this.state.folder });
-  }
-
-  private setStatus(text: string, error = false): void {
-    this.status.textContent = text;
-    this.status.classList.toggle('error', error);
   }
 
   private setRunning(on: boolean): void {
@@ -276,38 +269,25 @@ export class ExperimentsApp {
 
   private async start(): Promise<void> {
     if (!this.readForm()) return;
-    this.setStatus(this.t('Loading data…'));
     this.losses.clear();
     this.fractions.clear();
-    try {
-      this.setRunning(true);
-      const { folder, results } = await this.rpc.request('start', { config: this.state.config });
-      this.show(folder, results);
-      this.setStatus(this.t('Running {0} runs…', results.runs.length));
-    } catch (e) {
-      this.setRunning(false);
-      if (!isCancelled(e)) this.setStatus(userMessage(e), true);
-    }
+    this.setRunning(true);
+    const started = await this.status.run(() => this.rpc.request('start', { config: this.state.config }), { busy: this.t('Loading data…') });
+    if (!started) return this.setRunning(false);
+    this.show(started.folder, started.results);
+    this.status.show(this.t('Running {0} runs…', started.results.runs.length));
   }
 
   private async cancel(index: number | null): Promise<void> {
-    try {
-      await this.rpc.request('cancel', { index });
-    } catch (e) {
-      this.setStatus(userMessage(e), true);
-    }
+    await this.status.run(() => this.rpc.request('cancel', { index }));
   }
 
   private async pickData(role: 'train' | 'val'): Promise<void> {
-    try {
-      const pick = await this.rpc.request('pickData', { role });
-      if (!pick) return;
-      this.state.config.data = role === 'train' ? { train: pick, val: this.state.config.data.val?.kind === 'bundled' ? null : this.state.config.data.val } : { ...this.state.config.data, val: pick };
-      this.persist();
-      this.showData();
-    } catch (e) {
-      this.setStatus(userMessage(e), true);
-    }
+    const pick = await this.status.run(() => this.rpc.request('pickData', { role }));
+    if (!pick) return;
+    this.state.config.data = role === 'train' ? { train: pick, val: this.state.config.data.val?.kind === 'bundled' ? null : this.state.config.data.val } : { ...this.state.config.data, val: pick };
+    this.persist();
+    this.showData();
   }
 
   private async refreshPast(): Promise<void> {
@@ -321,43 +301,35 @@ export class ExperimentsApp {
   }
 
   private async openPast(folder: string, quiet: boolean): Promise<void> {
-    try {
-      const r = await this.rpc.request('openPast', { folder });
-      this.losses.clear();
-      if (!quiet && !this.running) this.adopt(r.results);
-      this.show(r.folder, r.results);
-    } catch (e) {
-      if (!quiet) this.setStatus(userMessage(e), true);
-      else this.state.folder = null;
-    }
+    // Quiet (reopening the last one after a reload): a failure forgets it instead of showing.
+    const r = await this.status.run(() => this.rpc.request('openPast', { folder }), quiet ? { onError: () => { this.state.folder = null; } } : {});
+    if (!r) return;
+    this.losses.clear();
+    if (!quiet && !this.running) this.adopt(r.results);
+    this.show(r.folder, r.results);
   }
 
   private async exportTorch(): Promise<void> {
     if (!this.readForm()) return;
-    try {
-      const r = await this.rpc.request('exportTorch', { config: this.state.config });
-      if (r) this.setStatus(this.t('PyTorch script written to {0}', r.savedTo));
-    } catch (e) {
-      this.setStatus(userMessage(e), true);
-    }
+    const r = await this.status.run(() => this.rpc.request('exportTorch', { config: this.state.config }));
+    if (r) this.status.show(this.t('PyTorch script written to {0}', r.savedTo));
   }
 
   private async savePngs(): Promise<void> {
     const folder = this.state.folder;
     if ((!folder && !this.file) || !this.results) {
-      this.setStatus(this.t('Run or open an experiment first.'), true);
+      this.status.show(this.t('Run or open an experiment first.'), true);
       return;
     }
-    const saved: string[] = [];
-    try {
+    const saved = await this.status.run(async () => {
+      const paths: string[] = [];
       for (const [name, box] of this.boxes) {
         const png = box.canvas.toDataURL('image/png').split(',')[1];
-        saved.push((await this.rpc.request('savePng', { folder, name, png })).savedTo);
+        paths.push((await this.rpc.request('savePng', { folder, name, png })).savedTo);
       }
-      this.setStatus(this.t('Saved {0}', saved.join(', ')));
-    } catch (e) {
-      this.setStatus(userMessage(e), true);
-    }
+      return paths;
+    });
+    if (saved) this.status.show(this.t('Saved {0}', saved.join(', ')));
   }
 
   // ---------- results ----------
@@ -374,7 +346,7 @@ export class ExperimentsApp {
     this.results = r;
     this.persist();
     this.build();
-    if (!bundled) this.setStatus(this.t('This experiment trained on {0}: pick it with Training data… to run it again.', r.data.name));
+    if (!bundled) this.status.show(this.t('This experiment trained on {0}: pick it with Training data… to run it again.', r.data.name));
   }
 
   private show(folder: string | null, results: ExperimentResults, file: string | null = null): void {
