@@ -2,6 +2,7 @@
 // notifications (the listing and the statistics it streams on its own), and the limits. Types and constants only; the
 // validator is editorValidate.ts.
 import type { NotificationOf, Reply, RequestOf, RequestProgress } from './rpc';
+import type { SliceTile } from './tile';
 import type { HistogramBins, NormLayerEntry, TensorEntry, TensorSummary } from './worker';
 
 export const EDITOR_ACTIONS = ['playground', 'normalize', 'export'] as const;
@@ -22,15 +23,7 @@ export interface EditorViewState {
 }
 
 /** A heatmap tile as sent to the webview (a plain array: it is small); NaN cells are null, min and max of the finite values. */
-export interface HeatmapTileMessage {
-  rows: number;
-  cols: number;
-  sliceRows: number;
-  sliceCols: number;
-  values: (number | null)[];
-  min: number | null;
-  max: number | null;
-}
+export type HeatmapTileMessage = SliceTile<(number | null)[]>;
 
 /** Requests from the webview, with what each returns. */
 export interface EditorRequests {

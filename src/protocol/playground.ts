@@ -3,6 +3,7 @@
 import type { GenerateSpec } from '../kernels/generate';
 import type { Method } from '../kernels/types';
 import type { SensitivityPoint } from '../kernels/batchSensitivity';
+import type { SliceTile } from './tile';
 import type { ChannelMoments, Controls, TrainState } from '../kernels/inputView';
 import type { Reply, RequestOf, RequestProgress } from './rpc';
 import type { HistogramBins } from './worker';
@@ -46,16 +47,8 @@ export interface InputInfo {
   file?: FileSource;
 }
 
-/** A downsampled 2-D view of a slice: `rows × cols` block means of a `sliceRows × sliceCols` slice. */
-export interface Tile {
-  rows: number;
-  cols: number;
-  sliceRows: number;
-  sliceCols: number;
-  values: number[];
-  min: number;
-  max: number;
-}
+/** A downsampled 2-D view of a slice (plain numbers; 0 for the range of a tile with no finite value). */
+export type Tile = SliceTile<number[], number>;
 
 export interface SetRow {
   set: number;

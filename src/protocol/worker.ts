@@ -2,6 +2,7 @@
 // Types and constants only (imported by the pool, the worker, the CLI and the benchmark).
 import type { Summary } from '../kernels/summary';
 import type { FloatArray, NormParams, NormResult } from '../kernels/types';
+import type { SliceTile } from './tile';
 
 /**
  * Where a worker reads a tensor file from. A local path is opened with positioned reads inside the worker;
@@ -38,17 +39,7 @@ export interface HistogramBins {
 }
 
 /** A downsampled 2-D tile of one slice, row-major, `rows x cols`, with NaN kept as NaN. */
-export interface HeatmapTile {
-  rows: number;
-  cols: number;
-  /** Size of the full slice the tile was taken from. */
-  sliceRows: number;
-  sliceCols: number;
-  values: Float32Array;
-  /** Range of the finite tile values (null if none). */
-  min: number | null;
-  max: number | null;
-}
+export type HeatmapTile = SliceTile<Float32Array>;
 
 /** One run of an experiment: trainRun's arguments; the data in SharedArrayBuffers (shared, not copied). */
 export interface TrainJob {

@@ -2,20 +2,12 @@
 // a tile of block means drawn cell by cell in theme colours (--vscode-charts-blue below 0, -red above, through the
 // editor background), NaN cells in the disabled-foreground grey, each cell a crisp block. HeatmapView adds a caption,
 // a readout of the tile's size and range, and the value under the pointer.
+import type { SliceTile } from '../../protocol/tile';
 import { fmt } from './format';
 import { cssVar, rgbOf } from './theme';
 
-/** A downsampled 2-D view of a slice: `rows × cols` block means of a `sliceRows × sliceCols` slice; null is NaN. */
-export interface HeatmapTile {
-  rows: number;
-  cols: number;
-  sliceRows: number;
-  sliceCols: number;
-  values: readonly (number | null)[];
-  /** Of the finite values; null when there are none. */
-  min: number | null;
-  max: number | null;
-}
+/** What the heatmap draws: a tile whose values may be null (NaN) and whose range may be null (no finite value). */
+export type HeatmapTile = SliceTile<readonly (number | null)[]>;
 
 /**
  * How values map to colours. 'zero': always centred on 0 (blue -|v|max … background 0 … red +|v|max), so that two
