@@ -194,7 +194,8 @@ export class ExperimentsPanel {
     const uris = await vscode.window.showOpenDialog({
       canSelectMany: true,
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-      filters: { [vscode.l10n.t('Images and labels (.npz with x and y, or an IDX pair)')]: ['npz', 'gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'ubyte', 'npy'] },
+      // MNIST's own files have no extension (train-labels-idx1-ubyte): hence 'All files' beside the known kinds.
+      filters: { [vscode.l10n.t('Images and labels (.npz with x and y, or an IDX pair)')]: ['npz', 'gz', 'idx', 'idx1-ubyte', 'idx3-ubyte', 'ubyte', 'npy'], [vscode.l10n.t('All files')]: ['*'] },
       title: role === 'train' ? vscode.l10n.t('Training data: an .npz with x and y, or an IDX image file and its label file') : vscode.l10n.t('Validation data: an .npz with x and y, or an IDX image file and its label file'),
     });
     if (!uris || uris.length === 0) return null;
@@ -210,7 +211,7 @@ export class ExperimentsPanel {
     } else if (uris.length === 1) {
       const labels = await vscode.window.showOpenDialog({
         canSelectMany: false, defaultUri: uris[0], title: vscode.l10n.t('The label file for {0}', name(uris[0])),
-        filters: { [vscode.l10n.t('Labels (IDX or .npy)')]: ['gz', 'idx', 'idx1-ubyte', 'ubyte', 'npy'] },
+        filters: { [vscode.l10n.t('Labels (IDX or .npy)')]: ['gz', 'idx', 'idx1-ubyte', 'ubyte', 'npy'], [vscode.l10n.t('All files')]: ['*'] },
       });
       if (!labels?.[0]) return null;
       d = { kind: 'idx', images: uris[0], labels: labels[0] };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import * as lib from '../lib.mjs';
 
 const { EXAMPLES_DIR, commandTitles, findFrame, runCommand, runUiTest, screenshot, setTheme, sleep, waitForText } = lib;
@@ -278,6 +279,64 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   await assertShows(frame, results, `.normlab/experiments/${shownFolder}`);
   console.log('[e2e] reload: the shown experiment kept');
 }, { workspace: shownWorkspace, timeoutMs: 240_000, settings: { 'explorer.compactFolders': false } });
+
+// Your own data through the pickers: an IDX pair named as MNIST's files are (the images gzipped, the labels with no
+// extension), picked as the images and then, in a second dialog, the labels. 240 images 28×28 of 4 classes whose
+// brightness depends on the class, so that one epoch learns something. The run trains on them (val held out).
+const dataWorkspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-experiments-data-'));
+{
+  const n = 240;
+  const idx = (dims, body) => {
+    const head = Buffer.alloc(4 + 4 * dims.length);
+    head.set([0, 0, 0x08, dims.length]);
+    dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+    return Buffer.concat([head, Buffer.from(body)]);
+  };
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const labels = Uint8Array.from({ length: n }, (_, i) => i % 4);
+  const images = Uint8Array.from({ length: n * 784 }, (_, k) => Math.min(255, Math.floor(rand() * 100 + 50 * labels[Math.floor(k / 784)])));
+  fs.mkdirSync(path.join(dataWorkspace, 'mnist-like'));
+  fs.writeFileSync(path.join(dataWorkspace, 'mnist-like', 'train-images-idx3-ubyte.gz'), zlib.gzipSync(idx([n, 28, 28], images)));
+  fs.writeFileSync(path.join(dataWorkspace, 'mnist-like', 'train-labels-idx1-ubyte'), idx([n], labels));
+}
+
+await runUiTest('experiments-data', async ({ page }) => {
+  await runCommand(page, 'NormLab: Open Experiments');
+  const frame = await findFrame(page, '[data-testid="run"]', { timeout: 60_000 });
+  await frame.locator('[data-testid="preset"]').click();
+  await frame.locator('[data-testid="preset"] [role="option"]', { hasText: 'Custom' }).first().click();
+  await frame.locator('[data-testid="methods"]').waitFor();
+  await sleep(300);
+  await typeInto(frame, 'methods', 'bn, gn:4');
+  await typeInto(frame, 'batch-sizes', '16');
+  await typeInto(frame, 'epochs', '1');
+  await typeInto(frame, 'train-size', '160');
+  await typeInto(frame, 'val-size', '80');
+  await frame.locator('[data-testid="pick-train"]').click();
+  const dialogTitle = page.locator('.quick-input-widget .quick-input-title');
+  await waitForText(page, '.quick-input-widget .quick-input-title', 'Training data: an .npz with x and y, or an IDX image file and its label file');
+  await sleep(500);
+  await lib.answerQuickInput(page, path.join(dataWorkspace, 'mnist-like', 'train-images-idx3-ubyte.gz'));
+  // The second dialog asks for the label file of the images picked.
+  await waitForText(page, '.quick-input-widget .quick-input-title', 'The label file for train-images-idx3-ubyte.gz', { timeout: 30_000 })
+    .catch(async (e) => { throw new Error(`${e.message} (dialog title: ${await dialogTitle.textContent().catch(() => '?')})`); });
+  await sleep(500);
+  await lib.answerQuickInput(page, path.join(dataWorkspace, 'mnist-like', 'train-labels-idx1-ubyte'));
+  await waitForText(frame, '[data-testid="data-train"]', 'training: mnist-like/train-images-idx3-ubyte.gz + train-labels-idx1-ubyte');
+  await waitForText(frame, '[data-testid="data-val"]', 'validation: held out from the training data');
+  await waitForText(frame, '[data-testid="summary"]', /^2 runs/);
+  await frame.locator('[data-testid="run"]').click();
+  await waitForText(frame, '[data-testid="status"]', /Finished/, { timeout: 150_000 });
+  const root = path.join(dataWorkspace, '.normlab', 'experiments');
+  const [folder] = fs.readdirSync(root);
+  const results = JSON.parse(fs.readFileSync(path.join(root, folder, 'results.json'), 'utf8'));
+  assert.deepEqual(results.runs.map((r) => r.status), ['done', 'done']);
+  assert.deepEqual({ ...results.data, standardized: null }, { name: 'mnist-like/train-images-idx3-ubyte.gz + train-labels-idx1-ubyte', trainSize: 160, valSize: 80, standardized: null });
+  assert.deepEqual(results.config.data, { train: { kind: 'idx', images: 'mnist-like/train-images-idx3-ubyte.gz', labels: 'mnist-like/train-labels-idx1-ubyte' }, val: null });
+  for (const r of results.runs) assert.ok(r.epochs[0].val_error < 0.6, `${r.label}: val error ${r.epochs[0].val_error} on 4 separable classes`);
+  await screenshot(page, 'experiments-data');
+}, { workspace: dataWorkspace, timeoutMs: 240_000 });
 
 const zhTitle = commandTitles('zh-cn').get('normlab.openExperiments');
 await runUiTest('experiments-zhcn', async ({ page }) => {
