@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import * as lib from '../lib.mjs';
 
 const { EXAMPLES_DIR, commandTitles, findFrame, runCommand, runUiTest, screenshot, setTheme, sleep, waitForText } = lib;
@@ -119,6 +120,14 @@ await runUiTest('experiments', async ({ page }) => {
   await waitForText(frame, '[data-testid="status"]', /Saved/, { timeout: 30_000 });
   assert.ok(fs.readdirSync(path.join(root, folder)).includes('val-error.png'));
 
+  // Export PyTorch script: the same experiment as train.py, saved through the save dialog (run with torch below).
+  await frame.locator('[data-testid="export-torch"]').click();
+  await waitForText(page, '.quick-input-widget .quick-input-title', 'Save the experiment as a PyTorch script');
+  await sleep(500);
+  await lib.answerQuickInput(page, path.join(workspace, 'train-custom.py'));
+  await waitForText(frame, '[data-testid="status"]', 'PyTorch script written to train-custom.py', { timeout: 30_000 });
+  assert.match(fs.readFileSync(path.join(workspace, 'train-custom.py'), 'utf8'), /^import torch$/m);
+
   await assertChartsFollowTheme(frame, 'dark');
   await lib.axeCheck(frame, 'experiments (dark)');
 
@@ -176,8 +185,8 @@ await runUiTest('experiments', async ({ page }) => {
 }, { workspace, timeoutMs: 300_000 });
 
 // Opening a results.json offers to show it in the panel. A fresh window on a second workspace holding the results of
-// the run above twice: in .normlab/experiments/<folder>/ (where the panel lists experiments) and in torch-out/ (as
-// the exported PyTorch script writes them). Each opened from the explorer: the offer, accepted, shows that
+// the run above in .normlab/experiments/<folder>/ (where the panel lists experiments), and in torch-out/ the results
+// of the train.py the panel exported, run with PyTorch. Each opened from the explorer: the offer, accepted, shows that
 // experiment's runs, tables and charts; the panel keeps the experiment across a window reload; charts of the
 // torch-out one are saved as PNG beside its results.json.
 const shownWorkspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-experiments-open-'));
@@ -187,8 +196,21 @@ if (shownFolder) {
   const src = path.join(firstRoot, shownFolder, 'results.json');
   fs.mkdirSync(path.join(shownWorkspace, '.normlab', 'experiments', shownFolder), { recursive: true });
   fs.copyFileSync(src, path.join(shownWorkspace, '.normlab', 'experiments', shownFolder, 'results.json'));
+}
+// The exported train.py run with PyTorch writes torch-out/results.json, the file offered to the panel below.
+const PYTHON = '/usr/bin/python3';
+const script = path.join(workspace, 'train-custom.py');
+const torchOk = fs.existsSync(script) && spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0;
+if (torchOk) {
+  const t0 = Date.now();
+  const r = spawnSync(PYTHON, [script, '--out', path.join(shownWorkspace, 'torch-out'), '--device', 'cpu'], { encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`train.py exported by the panel failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  console.log(`[e2e] the panel's train.py ran with PyTorch in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+} else if (shownFolder) {
+  // No PyTorch here (or no script): the panel's own results stand in for the script's, in the same schema.
+  console.log(`[e2e] ${PYTHON} has no torch: torch-out/results.json is a copy of NormLab's results`);
   fs.mkdirSync(path.join(shownWorkspace, 'torch-out'));
-  fs.copyFileSync(src, path.join(shownWorkspace, 'torch-out', 'results.json'));
+  fs.copyFileSync(path.join(firstRoot, shownFolder, 'results.json'), path.join(shownWorkspace, 'torch-out', 'results.json'));
 }
 // Model specs: the bundled one (valid) and one with a wrong type and an unknown key, for the JSON schema.
 fs.mkdirSync(path.join(shownWorkspace, 'models'));
@@ -227,7 +249,9 @@ async function assertShows(frame, results, where) {
 
 await runUiTest('experiments-open-results', async ({ page }) => {
   assert.ok(shownFolder, 'the first experiments test left no results to open');
-  const results = JSON.parse(fs.readFileSync(path.join(shownWorkspace, 'torch-out', 'results.json'), 'utf8'));
+  const results = JSON.parse(fs.readFileSync(path.join(shownWorkspace, '.normlab', 'experiments', shownFolder, 'results.json'), 'utf8'));
+  const torchResults = JSON.parse(fs.readFileSync(path.join(shownWorkspace, 'torch-out', 'results.json'), 'utf8'));
+  if (torchOk) assert.match(torchResults.engine, /^pytorch /);
   await setTheme(page, 'dark');
 
   // *.normlab-model.json files are checked against NormLab's schema (contributes.jsonValidation): the bad spec gets
@@ -253,7 +277,8 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   let message = await acceptNotification(page, 'holds NormLab experiment results', 'Show in Experiments');
   assert.equal(message, 'torch-out/results.json holds NormLab experiment results (2 runs).');
   let frame = await findFrame(page, '[data-testid="shown"]', { timeout: 60_000 });
-  await assertShows(frame, results, 'torch-out/results.json');
+  await assertShows(frame, torchResults, 'torch-out/results.json');
+  await waitForText(frame, '[data-testid="shown"]', torchResults.engine);
   // A fresh panel: the form takes the opened experiment's configuration (not the Figure 1 preset's).
   assert.deepEqual(await formValues(frame), TINY_FORM);
   await waitForText(frame, '[data-testid="summary"]', /^2 runs/);
