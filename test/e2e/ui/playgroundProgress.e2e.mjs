@@ -1,7 +1,8 @@
 // UI: a long playground request shows a progress bar and a Cancel button, reached with the keyboard, and Cancel stops
 // it (the host's worker too: the next, small computation answers at once). 16M generated values make the compute
-// long; 200 train steps on them make a request long enough for an accessibility check while it runs.
-// Screenshots in the dark and the light theme: shots/playground-progress-*.png.
+// long enough to show the bar; comparing the four methods on them (about four computes) leaves ample time to reach
+// Cancel with the keyboard, and 200 train steps on them make a request long enough for an accessibility check while
+// it runs. Screenshots in the dark and the light theme: shots/playground-progress-*.png.
 import assert from 'node:assert/strict';
 import { axeCheck, findFrame, runCommand, runUiTest, screenshot, setTheme, waitForText } from '../lib.mjs';
 
@@ -35,10 +36,14 @@ await runUiTest('playground-progress', async ({ page }) => {
   const frame = await findFrame(page, '[data-testid="status"]');
   await waitForText(frame, '[data-testid="status"]', /computed in/, { timeout: 60_000 });
 
-  // 1. Compute on a large input: the bar appears; Tab reaches Cancel, Enter stops it.
+  // 1. Compute on a large input: the bar appears and goes when it is done. Then Compare on the same input: Tab
+  //    reaches Cancel, Enter stops it.
   await generate(frame, '64, 64, 64, 64');
   console.log(`[e2e] progress line: ${await progressShown(frame, 'Computing…')}`);
-  await screenshot(page, 'playground-progress-dark');
+  await waitForText(frame, '[data-testid="status"]', /computed in/, { timeout: 120_000 });
+  await frame.locator('[data-testid="request-progress"]').waitFor({ state: 'hidden', timeout: 5_000 });
+  await frame.locator('[data-testid="tab-compare"]').click();
+  console.log(`[e2e] progress line: ${await progressShown(frame, 'Comparing…')}`);
   await cancelWithKeyboard(frame, page);
   await waitForText(frame, '[data-testid="status"]', /^Cancelled\.$/, { timeout: 10_000 });
   await frame.locator('[data-testid="request-progress"]').waitFor({ state: 'hidden', timeout: 5_000 });
@@ -49,6 +54,7 @@ await runUiTest('playground-progress', async ({ page }) => {
   await frame.locator('[data-testid="train-batch"] input').fill('16');
   await frame.locator('[data-testid="train-step"]').click();
   await progressShown(frame, 'Training steps…');
+  await screenshot(page, 'playground-progress-dark');
   await axeCheck(frame, 'playground: a long request in progress');
   await setTheme(page, 'light');
   const later = await progressShown(frame, 'Training steps…');
