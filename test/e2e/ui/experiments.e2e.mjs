@@ -20,6 +20,22 @@ async function typeInto(frame, testId, text) {
   await frame.locator(`[data-testid="${testId}"] input`).fill(text);
 }
 
+/** Opens the panel and fills a tiny Custom experiment: BN and GN:4 at batch 16 on a few images. */
+async function openTinyCustom(page, { epochs, trainSize, valSize }) {
+  await runCommand(page, 'NormLab: Open Experiments');
+  const frame = await findFrame(page, '[data-testid="run"]', { timeout: 60_000 });
+  await frame.locator('[data-testid="preset"]').click();
+  await frame.locator('[data-testid="preset"] [role="option"]', { hasText: 'Custom' }).first().click();
+  await frame.locator('[data-testid="methods"]').waitFor();
+  await sleep(300);
+  await typeInto(frame, 'methods', 'bn, gn:4');
+  await typeInto(frame, 'batch-sizes', '16');
+  await typeInto(frame, 'epochs', String(epochs));
+  await typeInto(frame, 'train-size', String(trainSize));
+  await typeInto(frame, 'val-size', String(valSize));
+  return frame;
+}
+
 /** The configuration form's fields (methods, batch sizes, epochs, train size, val size) as shown. */
 async function formValues(frame) {
   const out = {};
@@ -68,19 +84,8 @@ async function assertChartsFollowTheme(frame, kind) {
 
 await runUiTest('experiments', async ({ page }) => {
   await setTheme(page, 'dark');
-  await runCommand(page, 'NormLab: Open Experiments');
-  const frame = await findFrame(page, '[data-testid="run"]', { timeout: 60_000 });
-
-  // A tiny custom experiment: BN and GN at batch 16, one epoch on 256 training and 128 validation images.
-  await frame.locator('[data-testid="preset"]').click();
-  await frame.locator('[data-testid="preset"] [role="option"]', { hasText: 'Custom' }).first().click();
-  await frame.locator('[data-testid="methods"]').waitFor();
-  await sleep(300);
-  await typeInto(frame, 'methods', 'bn, gn:4');
-  await typeInto(frame, 'batch-sizes', '16');
-  await typeInto(frame, 'epochs', '2');
-  await typeInto(frame, 'train-size', '256');
-  await typeInto(frame, 'val-size', '128');
+  // A tiny custom experiment: BN and GN at batch 16, two epochs on 256 training and 128 validation images.
+  const frame = await openTinyCustom(page, { epochs: 2, trainSize: 256, valSize: 128 });
   await waitForText(frame, '[data-testid="summary"]', /^2 runs/);
 
   const t0 = Date.now();
@@ -327,17 +332,7 @@ const dataWorkspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-experiments
 }
 
 await runUiTest('experiments-data', async ({ page }) => {
-  await runCommand(page, 'NormLab: Open Experiments');
-  const frame = await findFrame(page, '[data-testid="run"]', { timeout: 60_000 });
-  await frame.locator('[data-testid="preset"]').click();
-  await frame.locator('[data-testid="preset"] [role="option"]', { hasText: 'Custom' }).first().click();
-  await frame.locator('[data-testid="methods"]').waitFor();
-  await sleep(300);
-  await typeInto(frame, 'methods', 'bn, gn:4');
-  await typeInto(frame, 'batch-sizes', '16');
-  await typeInto(frame, 'epochs', '1');
-  await typeInto(frame, 'train-size', '160');
-  await typeInto(frame, 'val-size', '80');
+  const frame = await openTinyCustom(page, { epochs: 1, trainSize: 160, valSize: 80 });
   await frame.locator('[data-testid="pick-train"]').click();
   const dialogTitle = page.locator('.quick-input-widget .quick-input-title');
   await waitForText(page, '.quick-input-widget .quick-input-title', 'Training data: an .npz with x and y, or an IDX image file and its label file');
