@@ -59,8 +59,13 @@ export class ChartBox<T extends 'bar' | 'line'> {
   }
 }
 
-const baseOptions = (xTitle?: string, yTitle?: string) => {
+/**
+ * Every chart's options: theme-coloured ticks, titles, legend and grid. `everyXLabel` keeps each category's label on
+ * the x axis (bars that each name something) instead of thinning them to 8 unrotated ticks (bins, epochs).
+ */
+export const baseOptions = (xTitle?: string, yTitle?: string, { everyXLabel = false } = {}) => {
   const { fg, grid } = axisColors();
+  const xTicks = everyXLabel ? { color: fg, autoSkip: false } : { color: fg, maxTicksLimit: 8, maxRotation: 0 };
   return {
     animation: false as const,
     responsive: true,
@@ -68,7 +73,7 @@ const baseOptions = (xTitle?: string, yTitle?: string) => {
     plugins: { legend: { labels: { color: fg, boxWidth: 12 } } },
     scales: {
       // No `type` key here: an explicit undefined would turn a bar chart's category axis into a linear one.
-      x: { ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0 }, grid: { color: grid, display: false }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
+      x: { ticks: xTicks, grid: { color: grid, display: false }, title: { display: !!xTitle, text: xTitle ?? '', color: fg } },
       y: { ticks: { color: fg }, grid: { color: grid }, title: { display: !!yTitle, text: yTitle ?? '', color: fg } },
     },
   };

@@ -6,7 +6,7 @@ import { METHOD_NAMES } from '../../experiments/grid';
 import { summarize } from '../../experiments/results';
 import type { ExperimentResults, Method } from '../../experiments/types';
 import { cssVar } from '../common/theme';
-import { lineConfig, palette } from '../common/charts';
+import { baseOptions, lineConfig, palette } from '../common/charts';
 
 export const METHOD_ORDER: Method[] = ['bn', 'gn', 'ln', 'in'];
 
@@ -95,20 +95,14 @@ export function curvesConfig(r: ExperimentResults, which: 'train_error' | 'val_e
 export function groupsConfig(r: ExperimentResults, yTitle: string): ChartConfiguration<'bar'> {
   const rows = summarize(r);
   const colors = palette();
+  const options = baseOptions(undefined, yTitle, { everyXLabel: true });
   return {
     type: 'bar',
     data: {
       labels: rows.map((s) => s.key.split(' · ')[0]),
       datasets: [{ label: yTitle, data: rows.map((s) => s.mean), backgroundColor: rows.map((s) => colors[s.channelsPerGroup === null ? 0 : 1]), borderWidth: 0 }],
     },
-    options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
-      plugins: { legend: { display: false } },
-      scales: {
-        x: { ticks: { color: cssVar('--vscode-foreground', '#888') }, grid: { display: false } },
-        y: { ticks: { color: cssVar('--vscode-foreground', '#888') }, title: { display: true, text: yTitle, color: cssVar('--vscode-foreground', '#888') } },
-      },
-    },
+    options: { ...options, plugins: { ...options.plugins, legend: { display: false } } },
   };
 }
 

@@ -1,6 +1,7 @@
 // The experiments panel's charts as chart.js configurations from a results.json: Figure 1 with error bars (± std over
 // seeds) and the plugin that draws them, Figure 4's curves averaged over seeds, Table 3's bars, the smoothed loss.
-// The theme's colours are read from CSS variables; here there is no DOM, so the fallbacks are used.
+// The theme's colours are read from CSS variables; here there is no DOM: `theme` plays the computed style (empty, so
+// the fallbacks are used, unless a test sets a variable).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandGrid } from '../../../src/experiments/grid';
@@ -9,7 +10,8 @@ import { newResults } from '../../../src/experiments/results';
 import type { ExperimentResults, PresetName } from '../../../src/experiments/types';
 
 const g = globalThis as unknown as Record<string, unknown>;
-g.getComputedStyle ??= () => ({ getPropertyValue: () => '' });
+const theme = new Map<string, string>();
+g.getComputedStyle = () => ({ getPropertyValue: (name: string) => theme.get(name) ?? '' });
 g.document ??= { documentElement: {} };
 let charts: typeof import('../../../src/webview/experiments/charts');
 before(async () => {
@@ -98,6 +100,24 @@ test('Table 3 as bars: one per GN variant in grid order; G and channels-per-grou
   const colors = c.data.datasets[0].backgroundColor as string[];
   assert.equal(new Set(colors.slice(0, 5)).size, 1);
   assert.notEqual(colors[0], colors[5]);
+});
+
+test("Table 3's axes are the shared ones: the theme's foreground and grid colours as in the other charts, every GN variant labelled", () => {
+  theme.set('--vscode-foreground', '#102030').set('--vscode-editorWidget-border', '#405060');
+  try {
+    const r = finished('groups', 1, (i) => 0.15 + 0.01 * i);
+    const { x, y } = charts.groupsConfig(r, 'err').options!.scales as Record<'x' | 'y', Record<string, Record<string, unknown>>>;
+    const line = charts.fig1Config(finished('fig1', 1, () => 0.1), 'batch', 'err').options!.scales as Record<'x' | 'y', Record<string, Record<string, unknown>>>;
+    assert.equal(y.grid.color, '#405060');
+    assert.equal(y.grid.color, line.y.grid.color);
+    assert.deepEqual([x.ticks.color, y.ticks.color, y.title.color], ['#102030', '#102030', '#102030']);
+    assert.deepEqual(y.title, line.y.title, 'the same y title as the line charts');
+    assert.equal(x.grid.display, false);
+    assert.equal(x.ticks.autoSkip, false, 'no GN variant\'s label is thinned out');
+    assert.equal(x.type, undefined, 'a category axis, not turned linear');
+  } finally {
+    theme.clear();
+  }
 });
 
 test('the live loss: an exponential moving average, NaN steps left as gaps', () => {
