@@ -64,14 +64,22 @@ export async function normalizeToFile(services: Services, uri: vscode.Uri, entry
   return out;
 }
 
-/** Writes the tensor as float32/float64 .npy next to the file, with a fresh name if that one exists (else asks). */
-export async function exportNpy(services: Services, uri: vscode.Uri, entry: TensorEntry, singleArray: boolean, p?: Partial<Progress>): Promise<vscode.Uri> {
-  let out = siblingUri(uri, entry.name, singleArray ? 'copy' : undefined, singleArray);
-  for (let i = 1; (await exists(out)) && i < 1000; i++) out = siblingUri(uri, entry.name, singleArray ? `copy${i}` : String(i), singleArray);
-  const overwrite = await askBeforeWork(out);
+/**
+ * Export's output next to the file: `<stem>.copy.npy` (`<stem>.<tensor>.npy` for a tensor of a multi-tensor file), or a
+ * fresh numbered name when that exists. Asked about now, before its progress notification, if even the last name
+ * tried exists (the same modal "Overwrite?" as normalizeTarget's); No throws a CancelledError.
+ */
+export async function exportTarget(uri: vscode.Uri, tensor: string, singleArray: boolean): Promise<OutputTarget> {
+  let out = siblingUri(uri, tensor, singleArray ? 'copy' : undefined, singleArray);
+  for (let i = 1; (await exists(out)) && i < 1000; i++) out = siblingUri(uri, tensor, singleArray ? `copy${i}` : String(i), singleArray);
+  return { uri: out, write: await askBeforeWork(out) };
+}
+
+/** Reads the tensor and writes it as float32/float64 .npy to `target` (exportTarget: next to the file). */
+export async function exportNpy(services: Services, uri: vscode.Uri, entry: TensorEntry, target: OutputTarget, p?: Partial<Progress>): Promise<vscode.Uri> {
   const { data, shape } = await readTensor(services, uri, entry.name, p);
-  await writeFile(out, encodeNpy(data, shape), overwrite);
-  return out;
+  await writeFile(target.uri, encodeNpy(data, shape), target.write);
+  return target.uri;
 }
 
 /** A modal "Overwrite?" for an existing file: true replaces it. */

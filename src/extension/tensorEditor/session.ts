@@ -15,7 +15,7 @@ import { sendTensor } from '../commands/playground';
 import { viewTypeFor } from '../commands/pickers';
 import { baseName } from '../fileRefs';
 import type { Services } from '../services';
-import { exportNpy, withCancellableProgress } from '../tensorOps';
+import { exportNpy, exportTarget, withCancellableProgress } from '../tensorOps';
 import { RpcHost, type Handlers } from '../rpcHost';
 import { isCancelled, userMessage } from '../userErrors';
 
@@ -186,7 +186,8 @@ export class EditorSession implements vscode.Disposable {
       } else {
         const entry = this.listing!.tensors.find((t) => t.name === tensor)!;
         const singleArray = this.listing!.format === 'npy';
-        const out = await withCancellableProgress(vscode.l10n.t('NormLab: exporting {0}', tensor), (p) => exportNpy(this.services, this.uri, entry, singleArray, p));
+        const target = await exportTarget(this.uri, tensor, singleArray); // may ask "Overwrite?", before the progress shows
+        const out = await withCancellableProgress(vscode.l10n.t('NormLab: exporting {0}', tensor), (p) => exportNpy(this.services, this.uri, entry, target, p));
         this.services.log.info(`exported ${tensor} -> ${out.toString()}`);
         const exported = vscode.workspace.asRelativePath(out);
         const open = vscode.l10n.t('Open');
