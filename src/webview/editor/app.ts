@@ -1,13 +1,14 @@
 // The tensor viewer: a table of tensors shown at once, statistics filled in as the host streams them, and for the
 // selected tensor its histogram, a heatmap of a chosen slice and the actions. Only summaries, bins and a small
 // tile ever arrive here. Requests (heatmaps, actions, cancel and resume) go through RpcClient; the listing and the
-// statistics arrive as the host's notifications.
+// statistics arrive as the host's notifications. Every request's outcome goes through a status line (common/status.ts):
+// the view's error box for cancel and resume, the heatmap's note for its tile, the actions' result line.
 import type { EditorAction, EditorFile, EditorNotification, EditorRequests, EditorViewState, HeatmapTileMessage, HostToEditor } from '../../protocol/editor';
-import { isCancelled, userMessage } from '../../protocol/rpc';
 import type { NormLayerEntry, TensorEntry } from '../../protocol/worker';
 import { clear, h } from '../common/dom';
 import { translator, type Translate } from '../common/l10n';
 import { RpcClient } from '../common/rpcClient';
+import { StatusLine } from '../common/status';
 import { onThemeChange } from '../common/theme';
 import { getState, post, setState } from '../common/vscodeApi';
 import { fmtBytes } from '../../formats/errors';
@@ -37,21 +38,22 @@ export class TensorEditorApp {
   private readonly resumeButton = h('vscode-button', { 'data-testid': 'resume', secondary: true, hidden: true });
   private readonly details = h('section', { class: 'details', 'data-testid': 'details' });
   private readonly layers = h('section', { class: 'layers', 'data-testid': 'layers' });
-  private readonly errorBox = h('div', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
+  /** Failures that concern the whole view; empty (and so not shown: base.css's .error:empty) until one happens. */
+  private readonly failure = new StatusLine(h('div', { class: 'error', role: 'alert', 'data-testid': 'error' }));
 
   constructor(private readonly root: HTMLElement) {
     const s = getState<EditorViewState>();
     this.selected = s.selected;
     this.heatmapIndex = s.heatmapIndex ?? {};
-    this.cancelButton.addEventListener('click', () => this.rpc.request('cancelStats', {}).catch((e: unknown) => this.showError(userMessage(e))));
-    this.resumeButton.addEventListener('click', () => this.rpc.request('restartStats', {}).catch((e: unknown) => this.showError(userMessage(e))));
+    this.cancelButton.addEventListener('click', () => void this.failure.run(() => this.rpc.request('cancelStats', {})));
+    this.resumeButton.addEventListener('click', () => void this.failure.run(() => this.rpc.request('restartStats', {})));
     window.addEventListener('message', (e: MessageEvent<HostToEditor>) => this.onMessage(e.data));
     onThemeChange(() => {
       this.histogram?.refreshTheme();
       const canvas = this.details.querySelector<HTMLCanvasElement>('canvas[data-testid="heatmap"]');
       if (canvas && this.lastTile) drawHeatmap(canvas, this.lastTile);
     });
-    this.root.append(h('p', { class: 'loading', 'data-testid': 'loading' }, 'Loading…'), this.errorBox);
+    this.root.append(h('p', { class: 'loading', 'data-testid': 'loading' }, 'Loading…'), this.failure.el);
     post({ type: 'ready' });
   }
 
@@ -101,17 +103,11 @@ export class TensorEditorApp {
         return;
       }
       case 'loadError':
-        this.showError(m.params.message);
+        this.failure.show(m.params.message, true);
+        this.root.querySelector('[data-testid="loading"]')?.remove();
+        this.root.setAttribute('aria-busy', 'false');
         return;
     }
-  }
-
-  /** A failure that concerns the whole view (the file could not be opened, a request was refused). */
-  private showError(message: string): void {
-    this.errorBox.hidden = false;
-    this.errorBox.textContent = message;
-    this.root.querySelector('[data-testid="loading"]')?.remove();
-    this.root.setAttribute('aria-busy', 'false');
   }
 
   private render(): void {
@@ -136,7 +132,7 @@ export class TensorEditorApp {
     for (const tensor of file.tensors) body.append(this.makeRow(tensor));
     table.append(h('thead', {}, head), body);
 
-    this.root.append(header, progress, this.progressBar, this.errorBox);
+    this.root.append(header, progress, this.progressBar, this.failure.el);
     if (file.tensors.length === 0) this.root.append(h('p', { 'data-testid': 'empty' }, t('This file holds no tensors')));
     else this.root.append(h('div', { class: 'table-wrap' }, table));
     this.root.append(this.details, this.layers);
@@ -219,11 +215,12 @@ export class TensorEditorApp {
       summary.append(h('dd', { class: 'error', role: 'alert' }, s.params.message));
     }
 
+    const result = new StatusLine(h('span', { class: 'muted', 'data-testid': 'action-result', role: 'status' }));
     const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': t('Actions') },
-      this.actionButton('playground', t('Open in Playground')),
-      this.actionButton('normalize', t('Normalize…')),
-      this.actionButton('export', t('Export as .npy')),
-      h('span', { class: 'muted', 'data-testid': 'action-result', role: 'status' }));
+      this.actionButton('playground', t('Open in Playground'), result),
+      this.actionButton('normalize', t('Normalize…'), result),
+      this.actionButton('export', t('Export as .npy'), result),
+      result.el);
 
     const histCanvas = h('canvas', { 'data-testid': 'histogram', role: 'img', 'aria-label': t('Histogram') });
     const histBox = h('figure', { class: 'chart' }, h('figcaption', {}, t('Histogram')), h('div', { class: 'chart-box' }, histCanvas));
@@ -234,22 +231,18 @@ export class TensorEditorApp {
     this.details.append(this.heatmapSection(tensor));
   }
 
-  private actionButton(action: EditorAction, label: string): HTMLElement {
+  private actionButton(action: EditorAction, label: string, result: StatusLine): HTMLElement {
     const b = h('vscode-button', { 'data-testid': `action-${action}`, secondary: action !== 'normalize' }, label);
-    b.addEventListener('click', () => void this.runAction(action));
+    b.addEventListener('click', () => void this.runAction(action, result));
     return b;
   }
 
-  private async runAction(action: EditorAction): Promise<void> {
+  private async runAction(action: EditorAction, result: StatusLine): Promise<void> {
     const tensor = this.selected;
     if (tensor === undefined) return;
-    try {
-      const { exported } = await this.rpc.request('action', { action, tensor });
-      const note = this.details.querySelector('[data-testid="action-result"]');
-      if (note && exported !== null) note.textContent = this.t('Exported to {0}', exported);
-    } catch {
-      // The host has shown the failure as a notification (with Show Log).
-    }
+    // A failure was shown by the host as a notification (with Show Log), so not here a second time.
+    const r = await result.run(() => this.rpc.request('action', { action, tensor }), { onError: () => undefined });
+    if (r && r.exported !== null) result.show(this.t('Exported to {0}', r.exported));
   }
 
   private heatmapSection(tensor: TensorEntry): HTMLElement {
@@ -271,37 +264,34 @@ export class TensorEditorApp {
         index[i] = v;
         this.heatmapIndex[tensor.name] = [...index];
         setState<EditorViewState>({ heatmapIndex: this.heatmapIndex });
-        void this.requestHeatmap(tensor.name, index);
+        void this.requestHeatmap(tensor.name, index, note);
       });
       controls.append(h('span', { class: 'muted' }, `[${i}] / ${d}`), field);
     });
     if (lead.length > 0) fig.append(controls);
-    fig.append(h('canvas', { 'data-testid': 'heatmap', role: 'img', 'aria-label': t('Heatmap') }), h('p', { class: 'muted', 'data-testid': 'heatmap-note' }));
-    void this.requestHeatmap(tensor.name, index);
+    const note = new StatusLine(h('p', { class: 'status', 'data-testid': 'heatmap-note' }));
+    fig.append(h('canvas', { 'data-testid': 'heatmap', role: 'img', 'aria-label': t('Heatmap') }), note.el);
+    void this.requestHeatmap(tensor.name, index, note);
     return fig;
   }
 
-  /** Asks for a tile; draws it if no newer request overtook it and the tensor is still selected. */
-  private async requestHeatmap(tensor: string, index: number[]): Promise<void> {
-    try {
-      const tile = await this.rpc.latest('heatmap', 'heatmap', { tensor, index: [...index] });
-      if (tile && tensor === this.selected) this.showHeatmap(tile);
-    } catch (e) {
-      if (isCancelled(e) || tensor !== this.selected) return;
-      const note = this.details.querySelector('[data-testid="heatmap-note"]');
-      if (note) note.textContent = userMessage(e);
-    }
+  /**
+   * Asks for a tile; draws it if no newer request overtook it and the tensor is still selected. `note` is this
+   * tensor's heatmap note: a failure lands there (gone from view once another tensor is selected).
+   */
+  private async requestHeatmap(tensor: string, index: number[], note: StatusLine): Promise<void> {
+    const tile = await note.run(() => this.rpc.latest('heatmap', 'heatmap', { tensor, index: [...index] }));
+    if (tile && tensor === this.selected) this.showHeatmap(tile, note);
   }
 
-  private showHeatmap(tile: HeatmapTileMessage): void {
+  private showHeatmap(tile: HeatmapTileMessage, note: StatusLine): void {
     const canvas = this.details.querySelector<HTMLCanvasElement>('canvas[data-testid="heatmap"]');
     if (!canvas) return;
     this.lastTile = tile;
     drawHeatmap(canvas, tile);
     canvas.dataset.rows = String(tile.rows);
     canvas.dataset.cols = String(tile.cols);
-    const note = this.details.querySelector('[data-testid="heatmap-note"]');
-    if (note) note.textContent = `${this.t('Slice {0} × {1}, drawn at {2} × {3}', tile.sliceRows, tile.sliceCols, tile.rows, tile.cols)} · ${fmt(tile.min, 6)} … ${fmt(tile.max, 6)}`;
+    note.show(`${this.t('Slice {0} × {1}, drawn at {2} × {3}', tile.sliceRows, tile.sliceCols, tile.rows, tile.cols)} · ${fmt(tile.min, 6)} … ${fmt(tile.max, 6)}`);
   }
 
   /** Normalization layers of a checkpoint, each with its members' statistics. */
