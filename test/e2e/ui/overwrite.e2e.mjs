@@ -1,11 +1,12 @@
 // NormLab: Normalize Tensor… on a file whose output already exists, in a real workbench: the modal "Overwrite?"
 // appears before any work; Cancel leaves the old file as it was, Overwrite replaces it with the normalized tensor,
-// and neither leaves a temp file in the folder. Screenshots: shots/overwrite-*.png.
+// and neither leaves a temp file in the folder. Then the tensor viewer's Export as .npy when every name it tries
+// exists: the same modal, also before its progress notification. Screenshots: shots/overwrite-*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLES_DIR, commandTitles, answerQuickInput, openFileFromExplorer, readNotifications, runCommand, runUiTest, screenshot, sleep } from '../lib.mjs';
+import { EXAMPLES_DIR, commandTitles, answerQuickInput, findFrame, openFileFromExplorer, readNotifications, runCommand, runUiTest, screenshot, sleep } from '../lib.mjs';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-overwrite-ws-'));
 fs.copyFileSync(path.join(EXAMPLES_DIR, 'activations.npy'), path.join(workspace, 'activations.npy'));
@@ -78,6 +79,26 @@ await runUiTest('overwrite', async ({ page }) => {
     assert.ok(Math.abs(mean) < 1e-4, `row ${r} mean ${mean}`);
   }
   assert.deepEqual(strays(), [], 'no temp file after Overwrite');
+
+  // 3. The viewer's Export as .npy takes activations.copy.npy, else copy1 … copy999; when all exist it asks about
+  // the last one, before its "exporting" progress notification. Cancel writes nothing.
+  const copies = ['activations.copy.npy', ...Array.from({ length: 999 }, (_, i) => `activations.copy${i + 1}.npy`)];
+  for (const f of copies) fs.writeFileSync(path.join(workspace, f), OLD);
+  const last = path.join(workspace, 'activations.copy999.npy');
+  const viewer = await findFrame(page, '[data-testid="action-export"]');
+  await viewer.locator('[data-testid="action-export"]').click();
+  dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 30_000 });
+  assert.match(await dialog.innerText(), /activations\.copy999\.npy already exists\. Overwrite it\?/);
+  await screenshot(page, 'overwrite-export-modal');
+  const exportToasts = await readNotifications(page);
+  assert.ok(!exportToasts.some((m) => /exporting/.test(m)), `asked before the export starts, yet a progress notification shows: ${exportToasts.join(' | ')}`);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+  await sleep(2_000); // room for a (wrong) write to land
+  assert.equal(fs.readFileSync(last, 'utf8'), OLD, 'Cancel left activations.copy999.npy unchanged');
+  assert.equal(await viewer.locator('[data-testid="action-result"]').textContent(), '', 'the viewer reports no export');
+  assert.deepEqual(strays().filter((f) => !copies.includes(f)), [], 'no temp file after the export\'s Cancel');
 }, { workspace });
 
 fs.rmSync(workspace, { recursive: true, force: true });

@@ -71,6 +71,10 @@ await runUiTest('tensorEditor', async ({ page }) => {
   assert.equal(await readText(npy, '[data-testid="detail-count"]'), String(ref.count));
   await npy.locator('canvas[data-testid="histogram"]').waitFor();
   await npy.locator('canvas[data-testid="heatmap"][data-rows="16"]').waitFor({ timeout: 30_000 });
+  // The heatmap's note is a status line: the slice it shows, data-state ok (a failed tile would say error).
+  const note = npy.locator('[data-testid="heatmap-note"]');
+  await waitForText(npy, '[data-testid="heatmap-note"]', /Slice 16 × 16, drawn at 16 × 16/);
+  assert.equal(await note.getAttribute('data-state'), 'ok');
   console.log(`[e2e] activations.npy: mean ${mean}, std ${std} (numpy-style reference ${ref.mean}, ${ref.std})`);
   await screenshot(page, 'tensorEditor-npy-dark');
 
