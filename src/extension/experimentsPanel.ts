@@ -14,6 +14,7 @@ import {
   parseExperimentsMessage, type DataPick, type ExperimentsRequests, type HostToExperiments, type PanelConfig, type PastExperiment,
 } from '../protocol/experiments';
 import { EXPERIMENTS_STRINGS } from '../protocol/experimentsStrings';
+import { parseShownRecord, SHOWN_KEY, showsAlready, type ShownRecord } from './experimentsShown';
 import { UserError } from './userErrors';
 import type { Services } from './services';
 import { poolStartRun } from './trainInPool';
@@ -21,6 +22,14 @@ import { localizedStrings, PanelHost, PanelSlot } from './webviewPanel';
 
 const BUNDLED_NAME = 'Fashion-MNIST subset (bundled)';
 const EXPERIMENTS_DIR = ['.normlab', 'experiments'];
+
+/** What the panel shows: an experiment by its folder under .normlab/experiments, or (folder null) a results.json from
+ * elsewhere by the URI the host got from the editor it was opened in. */
+interface Shown {
+  folder: string | null;
+  file?: vscode.Uri;
+  results: ExperimentResults;
+}
 
 /** A data file the user picked: an .npz, or images + labels. */
 type PickedData = { kind: 'npz'; uri: vscode.Uri } | { kind: 'idx'; images: vscode.Uri; labels: vscode.Uri };
@@ -41,8 +50,8 @@ export class ExperimentsPanel {
   readonly host: PanelHost<ExperimentsRequests, HostToExperiments>;
   private readonly tokens = new Map<string, PickedData>();
   private running: Running | null = null;
-  /** What the panel shows (sent again when the webview reloads); file: a results.json outside .normlab/experiments. */
-  private shown: { folder: string | null; file?: vscode.Uri; results: ExperimentResults } | null = null;
+  /** What the panel shows (sent again when the webview reloads; kept in the workspace state by setShown). */
+  private shown: Shown | null = null;
   /** The webview said 'ready' (messages posted before are answered by the ready handler instead). */
   private ready = false;
   /** The user opened a results.json before the webview was ready: the form takes its configuration once it is. */
@@ -59,7 +68,7 @@ export class ExperimentsPanel {
   /** Shows a results.json (opened from the explorer) in the panel: by its folder under .normlab/experiments, or by file. */
   static showResults(services: Services, results: ExperimentResults, folder: string | null, file: vscode.Uri): void {
     const p = ExperimentsPanel.createOrShow(services);
-    p.shown = folder === null ? { folder, file, results } : { folder, results };
+    p.setShown(folder === null ? { folder, file, results } : { folder, results });
     if (p.ready) p.postShown(true);
     else p.adoptWhenReady = true;
   }
@@ -77,6 +86,7 @@ export class ExperimentsPanel {
         pickData: (p) => this.pickData(p.role),
         listPast: () => this.listPast(),
         openPast: (p) => this.openPast(p.folder),
+        openShownFile: () => this.openShownFile(),
         savePng: (p) => this.savePng(p.folder, p.name, p.png),
         exportTorch: (p) => this.exportTorch(p.config),
         revealFolder: async (p) => {
@@ -90,8 +100,21 @@ export class ExperimentsPanel {
         this.postShown(this.adoptWhenReady);
         this.adoptWhenReady = false;
       },
-      onDispose: () => this.running?.experiment.cancelAll(),
+      onDispose: () => {
+        this.running?.experiment.cancelAll();
+        // Closed: nothing is shown any more (a window reload does not close the panel: it is revived).
+        void services.context.workspaceState.update(SHOWN_KEY, undefined);
+      },
     });
+  }
+
+  /** What the panel shows, also kept in the workspace state: a reload revives the panel showing the same. */
+  private setShown(shown: Shown | null): void {
+    this.shown = shown;
+    const record: ShownRecord | undefined = !shown ? undefined
+      : shown.folder !== null ? { kind: 'folder', folder: shown.folder }
+      : shown.file ? { kind: 'file', uri: shown.file.toString() } : undefined;
+    void this.services.context.workspaceState.update(SHOWN_KEY, record);
   }
 
   private post(m: HostToExperiments): void {
@@ -172,12 +195,12 @@ export class ExperimentsPanel {
       },
     });
     this.running = { experiment, folder, dir };
-    this.shown = { folder, results: experiment.results };
+    this.setShown({ folder, results: experiment.results });
     this.services.log.info(`experiment ${folder}: ${runs.length} runs on ${Math.min(pool.size, runs.length)} worker(s)`);
     void experiment.done.then(async (results) => {
       await save(results);
       this.running = null;
-      this.shown = { folder, results };
+      this.setShown({ folder, results });
       this.post({ type: 'finished', folder, results });
     });
     await save(experiment.results);
@@ -226,17 +249,10 @@ export class ExperimentsPanel {
 
   private async readResults(folder: string): Promise<ExperimentResults> {
     const uri = vscode.Uri.joinPath(this.experimentsRoot(), folder, 'results.json');
-    let text: string;
-    try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    } catch {
-      throw new UserError(vscode.l10n.t('expected {0}, found no such file', vscode.workspace.asRelativePath(uri)));
-    }
-    try {
-      return parseResults(JSON.parse(text));
-    } catch (e) {
-      throw new UserError(e instanceof SyntaxError ? `${vscode.workspace.asRelativePath(uri)}: ${e.message}` : (e as Error).message);
-    }
+    const read = await readResultsFile(uri);
+    if (read.kind === 'missing') throw new UserError(vscode.l10n.t('expected {0}, found no such file', vscode.workspace.asRelativePath(uri)));
+    if (read.kind === 'invalid') throw new UserError(read.message);
+    return read.results;
   }
 
   private async listPast(): Promise<PastExperiment[]> {
@@ -262,8 +278,28 @@ export class ExperimentsPanel {
   private async openPast(folder: string): Promise<{ folder: string; results: ExperimentResults }> {
     if (this.running?.folder === folder) return { folder, results: this.running.experiment.results };
     const results = await this.readResults(folder);
-    this.shown = { folder, results };
+    this.setShown({ folder, results });
     return { folder, results };
+  }
+
+  /** The revived panel showed a results.json from outside .normlab/experiments: read it again from the URI kept in
+   * the workspace state (the request names no file). Gone or no longer results: the panel says so and forgets it. */
+  private async openShownFile(): Promise<{ file: string; results: ExperimentResults }> {
+    const record = parseShownRecord(this.services.context.workspaceState.get<unknown>(SHOWN_KEY));
+    if (record?.kind !== 'file') {
+      throw new UserError(vscode.l10n.t('The results.json this panel showed before the window was reloaded is no longer known: open it in the editor and choose Show in Experiments.'));
+    }
+    const uri = vscode.Uri.parse(record.uri, true);
+    const rel = vscode.workspace.asRelativePath(uri);
+    const read = await readResultsFile(uri);
+    if (read.kind !== 'ok') {
+      if (!this.shown) this.setShown(null);
+      throw new UserError(read.kind === 'missing'
+        ? vscode.l10n.t('{0}, which this panel showed, is gone (moved or deleted): open a results.json to show it here.', rel)
+        : vscode.l10n.t('{0}, which this panel showed, no longer holds NormLab experiment results ({1}): open a results.json to show it here.', rel, read.message));
+    }
+    this.setShown({ folder: null, file: uri, results: read.results });
+    return { file: rel, results: read.results };
   }
 
   private async savePng(folder: string | null, name: string, png: string): Promise<{ savedTo: string }> {
@@ -304,11 +340,29 @@ export class ExperimentsPanel {
   }
 }
 
-/** Offers to show a NormLab results.json in the panel when one is opened in an editor. */
+/** A results.json read and parsed: missing (cannot be read), invalid (not NormLab results: why) or its results. */
+async function readResultsFile(uri: vscode.Uri): Promise<{ kind: 'ok'; results: ExperimentResults } | { kind: 'missing' } | { kind: 'invalid'; message: string }> {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return { kind: 'missing' };
+  }
+  try {
+    return { kind: 'ok', results: parseResults(JSON.parse(text)) };
+  } catch (e) {
+    return { kind: 'invalid', message: e instanceof SyntaxError ? `${vscode.workspace.asRelativePath(uri)}: ${e.message}` : (e as Error).message };
+  }
+}
+
+/** Offers to show a NormLab results.json in the panel when one is opened in an editor (not when the panel shows it
+ * already, e.g. its editor and the panel both restored after a window reload). */
 export function watchResultsFiles(services: Services): vscode.Disposable {
   const offered = new Set<string>();
   const check = async (doc: vscode.TextDocument) => {
     if (!doc.uri.path.endsWith('/results.json') || offered.has(doc.uri.toString())) return;
+    const shown = parseShownRecord(services.context.workspaceState.get<unknown>(SHOWN_KEY));
+    if (showsAlready(shown, { uri: doc.uri.toString(), folder: experimentFolderOf(doc.uri) })) return;
     let results: ExperimentResults;
     try {
       results = parseResults(JSON.parse(doc.getText()));

@@ -26,6 +26,9 @@ export interface ExperimentsRequests {
   pickData: { params: { role: 'train' | 'val' }; result: DataPick | null };
   listPast: { params: Record<string, never>; result: PastExperiment[] };
   openPast: { params: { folder: string }; result: { folder: string; results: ExperimentResults } };
+  /** After a window reload: the results.json from outside .normlab/experiments that the panel showed, read again. No
+   * name in the request: the host reads the file it kept (file: its workspace-relative path, for the page). */
+  openShownFile: { params: Record<string, never>; result: { file: string; results: ExperimentResults } };
   /** A chart as PNG (base64 of the bytes) into the experiment's folder; folder null: beside the results.json the
    * panel shows (one opened from outside .normlab/experiments, which the host knows; the webview names no path). */
   savePng: { params: { folder: string | null; name: string; png: string }; result: { savedTo: string } };
@@ -34,7 +37,7 @@ export interface ExperimentsRequests {
 }
 
 export type ExperimentsRequestType = keyof ExperimentsRequests;
-export const EXPERIMENTS_REQUEST_TYPES = ['start', 'cancel', 'pickData', 'listPast', 'openPast', 'savePng', 'exportTorch', 'revealFolder'] as const satisfies readonly ExperimentsRequestType[];
+export const EXPERIMENTS_REQUEST_TYPES = ['start', 'cancel', 'pickData', 'listPast', 'openPast', 'openShownFile', 'savePng', 'exportTorch', 'revealFolder'] as const satisfies readonly ExperimentsRequestType[];
 
 export type ExperimentsRequest = { [K in ExperimentsRequestType]: { type: K; id: number; params: ExperimentsRequests[K]['params'] } }[ExperimentsRequestType];
 
@@ -106,7 +109,7 @@ export function parseExperimentsMessage(raw: unknown): ExperimentsRequest | { ty
   if (m.type === 'ready') return { type: 'ready' };
   const type = expectEnum(m.type, 'message.type', EXPERIMENTS_REQUEST_TYPES);
   const id = expectInt(m.id, 'message.id', 0, Number.MAX_SAFE_INTEGER);
-  const p = type === 'listPast' ? {} : expectObject(m.params, `${type}.params`);
+  const p = type === 'listPast' || type === 'openShownFile' ? {} : expectObject(m.params, `${type}.params`);
   switch (type) {
     case 'start':
     case 'exportTorch':
@@ -118,7 +121,8 @@ export function parseExperimentsMessage(raw: unknown): ExperimentsRequest | { ty
     case 'pickData':
       return { type, id, params: { role: expectEnum((p as { role?: unknown }).role, 'pickData.role', ['train', 'val'] as const) } };
     case 'listPast':
-      return { type, id, params: {} };
+    case 'openShownFile':
+      return { type, id, params: {} } as ExperimentsRequest;
     case 'openPast':
     case 'revealFolder':
       return { type, id, params: { folder: expectFolder((p as { folder?: unknown }).folder, `${type}.folder`) } } as ExperimentsRequest;

@@ -22,6 +22,9 @@ import { backgroundPlugin, curvesConfig, errorBarPlugin, fig1Config, groupsConfi
 interface SavedState {
   config: PanelConfig;
   folder: string | null;
+  /** The panel shows a results.json from outside .normlab/experiments: after a reload it asks the host for it again
+   * (the host kept which file; the webview names none). */
+  outside?: boolean;
 }
 
 const PRESET_TITLES: Record<PresetName, string> = {
@@ -79,11 +82,12 @@ export class ExperimentsApp {
       case 'init': {
         this.t = translator(m.strings);
         const saved = getState<SavedState>();
-        this.state = { config: saved.config ?? toPanel('fig1'), folder: saved.folder ?? null };
+        this.state = { config: saved.config ?? toPanel('fig1'), folder: saved.folder ?? null, outside: saved.outside === true };
         this.running = m.running;
         this.build();
         void this.refreshPast();
         if (this.state.folder && !m.running) void this.openPast(this.state.folder, true);
+        else if (this.state.outside && !m.running) void this.openShownFile();
         break;
       }
       case 'event':
@@ -256,7 +260,7 @@ export class ExperimentsApp {
   }
 
   private persist(): void {
-    setState<SavedState>({ config: this.state.config, folder: this.state.folder });
+    setState<SavedState>({ config: this.state.config, folder: this.state.folder, outside: this.state.outside });
   }
 
   private setRunning(on: boolean): void {
@@ -309,6 +313,20 @@ export class ExperimentsApp {
     this.show(r.folder, r.results);
   }
 
+  /** After a reload: the results.json from outside .normlab/experiments shown before, read again by the host. If it
+   * is gone or no longer results, the status line says so and the panel forgets it. */
+  private async openShownFile(): Promise<void> {
+    const r = await this.status.run(() => this.rpc.request('openShownFile', {}), {
+      onError: (e) => {
+        this.state.outside = false;
+        this.persist();
+        this.status.error(e);
+      },
+    });
+    if (!r) return;
+    this.show(null, r.results, r.file);
+  }
+
   private async exportTorch(): Promise<void> {
     if (!this.readForm()) return;
     const r = await this.status.run(() => this.rpc.request('exportTorch', { config: this.state.config }));
@@ -353,6 +371,7 @@ export class ExperimentsApp {
     this.results = results;
     this.state.folder = folder;
     this.file = folder === null ? file : null;
+    this.state.outside = this.file !== null;
     this.persist();
     const where = folder !== null ? `.normlab/experiments/${folder}` : (this.file ?? '');
     this.shownLine.textContent = where ? this.t('Showing {0}: {1} runs, {2}, {3}', where, results.runs.length, results.engine, results.created) : '';

@@ -1,7 +1,8 @@
 // UI: the experiments panel in a real workbench. Palette -> NormLab: Open Experiments, edit a tiny preset, run it,
 // watch the runs finish and the charts draw, and find results.json / results.csv in .normlab/experiments/. Then the
 // panel in the light and high-contrast themes, and its title in Simplified Chinese. Then, in a fresh window, the
-// results.json files of that run opened from the explorer: the offer to show them in the panel, accepted; a reload.
+// results.json files of that run opened from the explorer: the offer to show them in the panel, accepted; reloads
+// (the panel comes back showing the same experiment or results.json, and does not offer again what it shows).
 // Screenshots: shots/experiments-*.png.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -252,6 +253,15 @@ async function assertShows(frame, results, where) {
   }
 }
 
+/** Moves the panel (the active editor) into a group of its own on the right; the editor group it leaves shows the
+ * editor active before it. */
+async function movePanelToNextGroup(page) {
+  await page.locator('.editor-group-container .tab.active', { hasText: 'NormLab Experiments' }).first().waitFor({ timeout: 15_000 });
+  await runCommand(page, 'View: Move Editor into Next Group');
+  await page.locator('.editor-group-container').nth(1).locator('.tab', { hasText: 'NormLab Experiments' }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('.editor-group-container .tab', { hasText: 'NormLab Experiments' }).count(), 1);
+}
+
 await runUiTest('experiments-open-results', async ({ page }) => {
   assert.ok(shownFolder, 'the first experiments test left no results to open');
   const results = JSON.parse(fs.readFileSync(path.join(shownWorkspace, '.normlab', 'experiments', shownFolder, 'results.json'), 'utf8'));
@@ -293,6 +303,9 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   assert.deepEqual(pngs, ['train-error.png', 'val-error.png']);
   assert.deepEqual([...fs.readFileSync(path.join(shownWorkspace, 'torch-out', 'val-error.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   await screenshot(page, 'experiments-open-results-torch');
+  // The explorer lists the PNGs before the next double-click (rows added meanwhile would move the one clicked).
+  await page.locator('.explorer-folders-view .monaco-list-row[aria-label="val-error.png"]').waitFor({ timeout: 30_000 });
+  await sleep(500);
 
   // In .normlab/experiments/<folder>/: offered, shown by its folder.
   await lib.openFileFromExplorer(page, `.normlab/experiments/${shownFolder}/results.json`);
@@ -301,6 +314,8 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   frame = await findFrame(page, '[data-testid="shown"]', { timeout: 60_000 });
   await assertShows(frame, results, `.normlab/experiments/${shownFolder}`);
   await screenshot(page, 'experiments-open-results');
+  // The panel into a group of its own, so that the results.json editor beside it stays visible (restored at once).
+  await movePanelToNextGroup(page);
 
   // A window reload: the serializer revives the panel showing the same experiment.
   await runCommand(page, 'Developer: Reload Window');
@@ -308,7 +323,42 @@ await runUiTest('experiments-open-results', async ({ page }) => {
   frame = await findFrame(page, '[data-testid="shown"]', { timeout: 90_000 });
   await assertShows(frame, results, `.normlab/experiments/${shownFolder}`);
   console.log('[e2e] reload: the shown experiment kept');
-}, { workspace: shownWorkspace, timeoutMs: 240_000, settings: { 'explorer.compactFolders': false } });
+  // Its results.json editor, restored (and visible) with the window, is not offered again: the panel shows it.
+  await page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: '"engine"' }).first().waitFor({ timeout: 30_000 });
+  await sleep(3000);
+  assert.deepEqual((await lib.readNotifications(page)).filter((m) => m.includes('holds NormLab experiment results')), [], 'offered again although the panel shows it');
+
+  // The results.json from outside .normlab/experiments survives a reload too: the host kept its URI (the webview
+  // names no file). Its editor, restored with the window, is offered again (the panel shows another experiment now).
+  await page.locator('.tabs-container .tab', { hasText: 'torch-out' }).first().click();
+  await acceptNotification(page, 'torch-out/results.json holds NormLab experiment results', 'Show in Experiments');
+  frame = await findFrame(page, '[data-testid="shown"]', { timeout: 60_000 });
+  await assertShows(frame, torchResults, 'torch-out/results.json');
+  await movePanelToNextGroup(page); // shown, the panel came back to the editor's group
+  await runCommand(page, 'Developer: Reload Window');
+  await sleep(3000);
+  frame = await findFrame(page, '[data-testid="shown"]', { timeout: 90_000 });
+  await assertShows(frame, torchResults, 'torch-out/results.json');
+  await waitForText(frame, '[data-testid="shown"]', torchResults.engine);
+  // The restored editor shows the file (so its document is open), and the panel shows it already: no offer.
+  await page.locator('.editor-group-container .monaco-editor .view-lines', { hasText: '"engine"' }).first().waitFor({ timeout: 30_000 });
+  await sleep(4000);
+  const offers = (await lib.readNotifications(page)).filter((m) => m.includes('holds NormLab experiment results'));
+  assert.deepEqual(offers, [], 'offered again although the panel shows it');
+  await screenshot(page, 'experiments-reload-outside');
+  console.log('[e2e] reload: the results.json from outside .normlab/experiments kept, not offered again');
+
+  // Gone after the reload: the panel says so, and Save charts as PNG has nothing to save beside.
+  fs.renameSync(path.join(shownWorkspace, 'torch-out', 'results.json'), path.join(shownWorkspace, 'torch-out', 'results-moved.json'));
+  await runCommand(page, 'Developer: Reload Window');
+  await sleep(3000);
+  frame = await findFrame(page, '[data-testid="status"]', { timeout: 90_000 });
+  await waitForText(frame, '[data-testid="status"]', 'torch-out/results.json, which this panel showed, is gone (moved or deleted): open a results.json to show it here.', { timeout: 30_000 });
+  assert.equal(await frame.locator('[data-testid="status"]').getAttribute('data-state'), 'error');
+  assert.equal(await lib.readText(frame, '[data-testid="shown"]'), '');
+  await screenshot(page, 'experiments-reload-outside-gone');
+  console.log('[e2e] reload: a results.json gone meanwhile is named in the panel');
+}, { workspace: shownWorkspace, timeoutMs: 420_000, settings: { 'explorer.compactFolders': false } });
 
 // Your own data through the pickers: an IDX pair named as MNIST's files are (the images gzipped, the labels with no
 // extension), picked as the images and then, in a second dialog, the labels. 240 images 28×28 of 4 classes whose

@@ -17,6 +17,8 @@ test('valid requests pass with their params', () => {
   assert.doesNotThrow(() => parseExperimentsMessage({ type: 'exportTorch', id: 6, params: { config: c } }));
   // folder null: beside the results.json the host shows (the webview names no path).
   assert.deepEqual(parseExperimentsMessage({ type: 'savePng', id: 7, params: { folder: null, name: 'val-error', png: 'iVBORw0=' } }), { type: 'savePng', id: 7, params: { folder: null, name: 'val-error', png: 'iVBORw0=' } });
+  // After a reload: the outside results.json the host kept; whatever the webview adds (a path) is dropped.
+  assert.deepEqual(parseExperimentsMessage({ type: 'openShownFile', id: 8, params: { uri: 'file:///etc/passwd' } }), { type: 'openShownFile', id: 8, params: {} });
 });
 
 test('a hostile or broken webview message is refused naming the field', () => {
