@@ -4,7 +4,7 @@
 // 0.4 s delay, so the compute is only awaited). Screenshots in the dark and the light theme:
 // shots/playground-progress-*.png.
 import assert from 'node:assert/strict';
-import { axeCheck, findFrame, runCommand, runUiTest, screenshot, setTheme, waitForText } from '../lib.mjs';
+import { axeCheck, findFrame, runCommand, runUiTest, screenshot, setTheme, sleep, waitForText } from '../lib.mjs';
 
 async function generate(frame, shape) {
   await frame.locator('[data-testid="input-tab-generate"]').click();
@@ -32,6 +32,7 @@ async function cancelWithKeyboard(frame, page) {
 }
 
 await runUiTest('playground-progress', async ({ page }) => {
+  await setTheme(page, 'dark');
   await runCommand(page, 'NormLab: Open Playground');
   const frame = await findFrame(page, '[data-testid="status"]');
   await waitForText(frame, '[data-testid="status"]', /computed in/, { timeout: 60_000 });
@@ -56,9 +57,11 @@ await runUiTest('playground-progress', async ({ page }) => {
   // 3. Again: checked by axe while it runs, in the dark and the light theme; the Cancel button stops it.
   await frame.locator('[data-testid="train-step"]').click();
   await progressShown(frame, 'Training steps…');
-  await axeCheck(frame, 'playground: a long request in progress');
+  await axeCheck(frame, 'playground (dark): a long request in progress');
   await setTheme(page, 'light');
   const later = await progressShown(frame, 'Training steps…');
+  await sleep(800); // the webview takes the new theme's colours after the workbench
+  await axeCheck(frame, 'playground (light): a long request in progress');
   console.log(`[e2e] progress line: ${later}`);
   await screenshot(page, 'playground-progress-light');
   await frame.locator('[data-testid="request-cancel"]').click();
