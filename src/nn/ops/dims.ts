@@ -24,7 +24,31 @@ export interface Pool2dDims {
  */
 export interface NormDims {
   N: number; C: number; HW: number; groups: number; eps: number;
+  /**
+   * A batch split across workers (BatchNorm2d): each set's element count over all of them. Each worker's mean and
+   * variance are then its share of the sums (÷ count), which the workers add up between the stages.
+   */
+  count?: number;
 }
+
+/**
+ * The stages of a split batch's training-mode normalization: 'mean' writes this worker's share of each set's mean,
+ * 'var' its share of the biased variance about the (summed) mean, 'apply' y from the summed mean and variance.
+ */
+export type NormForwardStage = 'mean' | 'var' | 'apply';
+
+/**
+ * The backward of a split batch in two phases: 'sums' fills `sums` (normBackwardSums(d) float64: per-plane sums, then
+ * A = Σ w·Σdy and B = Σ w·Σdy·(x − mean) per set at the last 2·sets); the workers add up those A and B; 'dx' then
+ * writes dx and this worker's share of dweight and dbias.
+ */
+export interface NormBackwardSplit {
+  phase: 'sums' | 'dx';
+  sums: Float64Array;
+}
+
+/** Float64 values of normBackward's sums: two per (n, c) plane, then two per set. */
+export const normBackwardSums = (d: NormDims): number => 2 * (d.N * d.C + (d.groups === 0 ? d.C : d.N * d.groups));
 
 /**
  * The op set a layer calls. `jsOps` (ops/js.ts) is the reference; `wasmOps` must give the same results within
@@ -57,9 +81,10 @@ export interface NnOps {
    *   reluForward:  y = max(x, 0) over n values; reluBackward: dx = dy where y > 0, else 0
    */
   normForward?(d: NormDims, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, y: Float32Array,
-    mean: Float64Array, variance: Float64Array, relu?: boolean): void;
+    mean: Float64Array, variance: Float64Array, relu?: boolean, stage?: NormForwardStage): void;
   normBackward?(d: NormDims, x: Float32Array, dy: Float32Array, weight: Float32Array | null, mean: Float64Array,
-    variance: Float64Array, dx: Float32Array, dweight: Float32Array | null, dbias: Float32Array | null, reluOut?: Float32Array | null): void;
+    variance: Float64Array, dx: Float32Array, dweight: Float32Array | null, dbias: Float32Array | null, reluOut?: Float32Array | null,
+    split?: NormBackwardSplit): void;
   reluForward?(n: number, x: Float32Array, y: Float32Array): void;
   /**
    * Float32 storage the kernels use in place, with no copy per call (the WebAssembly ops: inside their memory).

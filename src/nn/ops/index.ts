@@ -3,7 +3,8 @@ import { wasmOps } from '../wasm/wasmOps';
 import type { NnOps } from './dims';
 import { jsOps } from './js';
 
-export type { Conv2dDims, NnOps, NormDims, Pool2dDims } from './dims';
+export type { Conv2dDims, NnOps, NormBackwardSplit, NormDims, NormForwardStage, Pool2dDims } from './dims';
+export { normBackwardSums } from './dims';
 export { jsOps, wasmOps };
 
 export const defaultOps: NnOps = wasmOps() ?? jsOps;

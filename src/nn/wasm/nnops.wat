@@ -991,16 +991,21 @@
   ;; Training-mode forward: per set mean and biased variance (two passes, float64) into mean/var (f64 × sets),
   ;; y = (x − mean)·weight[c]/√(var + eps) + bias[c] (weight, bias 0 = none).
   ;; relu ≠ 0: y = max(that, 0), the following ReLU fused.
+  ;; Passes $from..$to of 0: mean, 1: variance (from the mean given), 2: y (from both given). $count > 0: the set's
+  ;; element count over every worker of a split batch, so each worker's mean and variance are its share of the sum.
   (func (export "normForward") (param $x i32) (param $y i32) (param $w i32) (param $b i32) (param $mean i32) (param $var i32)
     (param $N i32) (param $C i32) (param $HW i32) (param $G i32) (param $eps f64) (param $relu i32)
+    (param $from i32) (param $to i32) (param $count f64)
     (local $n i32) (local $c i32) (local $s i32) (local $sets i32) (local $off i32) (local $at i32) (local $m f64) (local $r f64) (local $cnt f64)
     (local $sc f64) (local $sh f64)
     (local.set $sets (if (result i32) (i32.eqz (local.get $G)) (then (local.get $C)) (else (i32.mul (local.get $N) (local.get $G)))))
     (local.set $cnt (f64.convert_i32_u (i32.div_u (i32.mul (i32.mul (local.get $N) (local.get $C)) (local.get $HW)) (local.get $sets))))
-    (memory.fill (local.get $mean) (i32.const 0) (i32.shl (local.get $sets) (i32.const 3)))
-    (memory.fill (local.get $var) (i32.const 0) (i32.shl (local.get $sets) (i32.const 3)))
+    (if (f64.gt (local.get $count) (f64.const 0)) (then (local.set $cnt (local.get $count))))
+    (if (i32.eqz (local.get $from)) (then (memory.fill (local.get $mean) (i32.const 0) (i32.shl (local.get $sets) (i32.const 3)))))
+    (if (i32.and (i32.le_u (local.get $from) (i32.const 1)) (i32.ge_u (local.get $to) (i32.const 1)))
+      (then (memory.fill (local.get $var) (i32.const 0) (i32.shl (local.get $sets) (i32.const 3)))))
     ;; pass 0: Σx; pass 1: Σ(x − mean)²; pass 2: y.
-    (local.set $s (i32.const 0))
+    (local.set $s (local.get $from))
     (loop $pass
       (local.set $n (i32.const 0))
       (loop $nl
@@ -1040,23 +1045,25 @@
         (local.set $at (i32.add (local.get $at) (i32.const 8)))
         (br $fl)))
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
-      (br_if $pass (i32.lt_u (local.get $s) (i32.const 3)))))
+      (br_if $pass (i32.le_u (local.get $s) (local.get $to)))))
 
   ;; Training-mode backward from the forward's mean/var: dx, and dweight/dbias (0 = none) per channel. scratch:
   ;; 2·N·C + 2·sets f64. Per plane Sdy = Σdy, Sdx = Σdy·(x − mean); per set A = Σ w·Sdy, B = Σ w·Sdx; then
   ;; dx = w·r·dy − r³·B/M·(x − mean) − r·A/M with r = 1/√(var + eps), M the set's count. ym ≠ 0: dy is the gradient
   ;; of a fused ReLU's output ym (normForward with relu), masked to ym > 0 on the way in.
+  ;; $phase bit 1: the sums (scratch, then A and B at scratch + 16·N·C); bit 2: dx, dweight, dbias from them. $count > 0:
+  ;; the set's count M over every worker of a split batch (which add up their A and B between the two phases).
   (func (export "normBackward") (param $x i32) (param $dy i32) (param $dx i32) (param $w i32) (param $dw i32) (param $db i32)
     (param $mean i32) (param $var i32) (param $scratch i32) (param $N i32) (param $C i32) (param $HW i32) (param $G i32) (param $eps f64)
-    (param $ym i32)
+    (param $ym i32) (param $phase i32) (param $count f64)
     (local $n i32) (local $c i32) (local $p i32) (local $off i32) (local $at i32) (local $sets i32) (local $set i32) (local $ab i32)
     (local $m f64) (local $r f64) (local $g f64) (local $sdy f64) (local $sdx f64) (local $cnt f64) (local $t f64) (local $u f64)
     (local.set $sets (if (result i32) (i32.eqz (local.get $G)) (then (local.get $C)) (else (i32.mul (local.get $N) (local.get $G)))))
     (local.set $cnt (f64.convert_i32_u (i32.div_u (i32.mul (i32.mul (local.get $N) (local.get $C)) (local.get $HW)) (local.get $sets))))
+    (if (f64.gt (local.get $count) (f64.const 0)) (then (local.set $cnt (local.get $count))))
     (local.set $ab (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $N) (local.get $C)) (i32.const 4))))
+    (if (i32.and (local.get $phase) (i32.const 1)) (then
     (memory.fill (local.get $ab) (i32.const 0) (i32.shl (local.get $sets) (i32.const 4)))
-    (if (local.get $dw) (then (memory.fill (local.get $dw) (i32.const 0) (i32.shl (local.get $C) (i32.const 2)))))
-    (if (local.get $db) (then (memory.fill (local.get $db) (i32.const 0) (i32.shl (local.get $C) (i32.const 2)))))
     ;; Per-plane sums, per-set A and B.
     (local.set $n (i32.const 0))
     (loop $nl
@@ -1080,7 +1087,8 @@
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br_if $cl (i32.lt_u (local.get $c) (local.get $C))))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br_if $nl (i32.lt_u (local.get $n) (local.get $N))))
+      (br_if $nl (i32.lt_u (local.get $n) (local.get $N))))))
+    (if (i32.eqz (i32.and (local.get $phase) (i32.const 2))) (then (return)))
     ;; dweight[c] = Σ_n r·Sdx, dbias[c] = Σ_n Sdy (float64, rounded once), and dx.
     (local.set $c (i32.const 0))
     (loop $cl2

@@ -5,7 +5,7 @@
 // and the memory only ever grow to the largest call seen, so steady-state training steps allocate nothing.
 // The memory is shared (a SharedArrayBuffer) where possible: growing it then leaves earlier `alloc` views valid.
 import { decode } from '../../kernels/fast/wasm';
-import type { Conv2dDims, NnOps, NormDims, Pool2dDims } from '../ops/dims';
+import { normBackwardSums, type Conv2dDims, type NnOps, type NormDims, type Pool2dDims } from '../ops/dims';
 import { NNOPS_SHARED_WASM_BASE64, NNOPS_WASM_BASE64 } from './nnopsModule';
 
 interface NnExports {
@@ -21,9 +21,9 @@ interface NnExports {
     SH: number, SW: number, OH: number, OW: number): void;
   maxPoolBackward(dy: number, am: number, dx: number, planes: number, HW: number, OHW: number): void;
   normForward(x: number, y: number, w: number, b: number, mean: number, variance: number, N: number, C: number, HW: number, G: number, eps: number,
-    relu: number): void;
+    relu: number, from: number, to: number, count: number): void;
   normBackward(x: number, dy: number, dx: number, w: number, dw: number, db: number, mean: number, variance: number, scratch: number,
-    N: number, C: number, HW: number, G: number, eps: number, ym: number): void;
+    N: number, C: number, HW: number, G: number, eps: number, ym: number, phase: number, count: number): void;
   reluForward(x: number, y: number, n: number): void;
   meanPoolForward(x: number, y: number, planes: number, S: number): void;
   meanPoolBackward(dy: number, dx: number, planes: number, S: number): void;
@@ -34,6 +34,8 @@ interface NnExports {
 }
 
 type Arr = Float32Array | Int32Array | Float64Array;
+/** normForward's passes (0 mean, 1 variance, 2 output) per stage of a split batch. */
+const FORWARD_PASSES = { mean: [0, 0], var: [1, 1], apply: [2, 2] } as const;
 const PAGE = 65536;
 /** The kernels read up to 8 floats past a buffer's end (lanes they then drop): each region keeps this slack. */
 const SLACK = 32;
@@ -241,23 +243,26 @@ function make(): WasmNnOps {
       k.maxPoolBackward(pdy, pam, pdx, d.N * d.C, d.H * d.W, d.OH * d.OW);
       m.end();
     },
-    normForward(d: NormDims, x, weight, bias, y, mean, variance, relu) {
+    normForward(d: NormDims, x, weight, bias, y, mean, variance, relu, stage) {
       m.begin();
       const px = m.in(x), pw = opt(weight, (a) => m.in(a)), pb = opt(bias, (a) => m.in(a));
-      const py = m.out(y), pm = m.out(mean), pv = m.out(variance);
+      // A later stage reads the statistics an earlier one left (and the workers summed).
+      const stats = stage ? (a: Float64Array) => m.inout(a) : (a: Float64Array) => m.out(a);
+      const py = m.out(y), pm = stats(mean), pv = stats(variance);
       m.commit();
-      k.normForward(px, py, pw, pb, pm, pv, d.N, d.C, d.HW, d.groups, d.eps, relu ? 1 : 0);
+      const [from, to] = stage ? FORWARD_PASSES[stage] : [0, 2];
+      k.normForward(px, py, pw, pb, pm, pv, d.N, d.C, d.HW, d.groups, d.eps, relu ? 1 : 0, from, to, d.count ?? 0);
       m.end();
     },
-    normBackward(d: NormDims, x, dy, weight, mean, variance, dx, dweight, dbias, reluOut) {
+    normBackward(d: NormDims, x, dy, weight, mean, variance, dx, dweight, dbias, reluOut, split) {
       m.begin();
       const px = m.in(x), pdy = m.in(dy), pw = opt(weight, (a) => m.in(a)), pm = m.in(mean), pv = m.in(variance);
       const pym = opt(reluOut ?? null, (a) => m.in(a));
       const pdx = m.out(dx), pdw = opt(dweight, (a) => m.out(a)), pdb = opt(dbias, (a) => m.out(a));
-      const sets = d.groups === 0 ? d.C : d.N * d.groups;
-      const scratch = m.scratchBytes(16 * (d.N * d.C + sets));
+      const scratch = split ? m.inout(split.sums) : m.scratchBytes(8 * normBackwardSums(d));
       m.commit();
-      k.normBackward(px, pdy, pdx, pw, pdw, pdb, pm, pv, scratch, d.N, d.C, d.HW, d.groups, d.eps, pym);
+      const phase = split ? (split.phase === 'sums' ? 1 : 2) : 3;
+      k.normBackward(px, pdy, pdx, pw, pdw, pdb, pm, pv, scratch, d.N, d.C, d.HW, d.groups, d.eps, pym, phase, d.count ?? 0);
       m.end();
     },
     reluForward(n, x, y) {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { normalize } from '../../../src/kernels';
 import { normalizeBackward } from '../../../src/kernels/backward';
-import type { NormDims } from '../../../src/nn/ops/dims';
+import { normBackwardSums, type NormDims } from '../../../src/nn/ops/dims';
 import { wasmOps } from '../../../src/nn/wasm/wasmOps';
 import { assertClose, randn } from '../helpers';
 
@@ -98,4 +98,52 @@ test('wasm norm with the ReLU fused = normForward then reluForward, and reluBack
       assertClose(f.dw, e.dw, 1e-6 * maxAbs(e.dw), 0, 'dweight');
       assertClose(f.db, e.db, 1e-6 * maxAbs(e.db), 0, 'dbias');
     }), { numRuns: 100 });
+});
+
+/**
+ * A BatchNorm batch split in two as `--workers 2` runs it — plain sums per part (count 1) added up, the backward's A and
+ * B added up between its phases, dweight/dbias summed — against one call over the whole batch.
+ */
+function compareSplit(N: number, C: number, HW: number, at: number, seed: number, relu: boolean): void {
+  const per = C * HW;
+  const x = randn(N * per, seed, 3, 2);
+  const dy = randn(N * per, seed + 1);
+  const w = randn(C, seed + 2, 1, 0.5), b = randn(C, seed + 3);
+  const whole: NormDims = { N, C, HW, groups: 0, eps: 1e-5 };
+  const y = new Float32Array(N * per), mean = new Float64Array(C), variance = new Float64Array(C);
+  ops!.normForward!(whole, x, w, b, y, mean, variance, relu);
+  const dx = new Float32Array(N * per), dw = new Float32Array(C), db = new Float32Array(C);
+  ops!.normBackward!(whole, x, dy, w, mean, variance, dx, dw, db, relu ? y : null);
+
+  const parts = [[0, at], [at, N]].map(([from, to]) => ({
+    d: { N: to - from, C, HW, groups: 0, eps: 1e-5 } as NormDims, x: x.subarray(from * per, to * per), dy: dy.subarray(from * per, to * per),
+    y: new Float32Array((to - from) * per), mean: new Float64Array(C), variance: new Float64Array(C),
+    dx: new Float32Array((to - from) * per), dw: new Float32Array(C), db: new Float32Array(C),
+    sums: new Float64Array(normBackwardSums({ N: to - from, C, HW, groups: 0, eps: 1e-5 })),
+  }));
+  const addUp = (get: (p: typeof parts[number]) => Float64Array, div: number) => {
+    const total = get(parts[0]).map((v, i) => (v + get(parts[1])[i]) / div);
+    for (const p of parts) get(p).set(total);
+  };
+  const count = N * HW;
+  for (const stage of ['mean', 'var'] as const) {
+    for (const p of parts) ops!.normForward!({ ...p.d, count: 1 }, p.x, w, b, p.y, p.mean, p.variance, relu, stage);
+    addUp((p) => (stage === 'mean' ? p.mean : p.variance), count);
+  }
+  for (const p of parts) ops!.normForward!(p.d, p.x, w, b, p.y, p.mean, p.variance, relu, 'apply');
+  assertClose(parts[0].mean, mean, 1e-12, 1e-12, 'split mean');
+  assertClose(parts[0].variance, variance, 0, 1e-12, 'split var');
+  assertClose([...parts[0].y, ...parts[1].y], y, 1e-6, 0, 'split y');
+  for (const phase of ['sums', 'dx'] as const) {
+    for (const p of parts) ops!.normBackward!({ ...p.d, count }, p.x, p.dy, w, p.mean, p.variance, p.dx, p.dw, p.db, relu ? p.y : null, { phase, sums: p.sums });
+    if (phase === 'sums') addUp((p) => p.sums.subarray(p.sums.length - 2 * C), 1);
+  }
+  assertClose([...parts[0].dx, ...parts[1].dx], dx, 2e-6 * maxAbs(dx), 0, 'split dx');
+  assertClose(parts[0].dw.map((v, i) => v + parts[1].dw[i]), dw, 2e-6 * maxAbs(dw), 0, 'split dweight');
+  assertClose(parts[0].db.map((v, i) => v + parts[1].db[i]), db, 2e-6 * maxAbs(db), 0, 'split dbias');
+}
+
+test('wasm norm over a batch split in two (the stages and phases of --workers 2) = one call over the whole batch', { skip: !ops }, () => {
+  fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1e6 }),
+    fc.boolean(), (N, C, HW, seed, relu) => compareSplit(N, C, HW, 1 + (seed % (N - 1)), seed, relu)), { numRuns: 80 });
 });
