@@ -59,7 +59,9 @@ Training (train):
   --order O.npy               int (steps, batch) sample indices of every step; replaces shuffling and epochs
   --save F.safetensors        the trained state dict (load_state_dict accepts it); --force replaces an existing one
   --eval-in X.npy --eval-logits-out Y.npy   eval-mode logits of X with the trained model (float32)
-  --workers 1                 one worker per run (splitting a run across workers is not implemented)
+  --workers N (1)             split every batch across N worker threads (BatchNorm statistics, gradients and
+                              the loss added up each step): the same result as one worker within float32
+                              rounding; pays on idle cores (see docs/training-speed.md). Batches need ≥ N samples
   --json                      one JSON object on stdout: losses (per step), epochs, examples_per_second, ...
   Progress and an ETA go to stderr; Ctrl-C stops between steps (exit 130, nothing saved).
 

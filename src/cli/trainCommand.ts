@@ -6,7 +6,10 @@ import { prepareData, toInputs, type Standardization } from '../nn/data';
 import { evalLogits } from '../nn/evaluate';
 import { buildModel, parseModelSpec } from '../nn/model';
 import { trainRun } from '../nn/train';
-import type { EpochRecord, ModelSpec, Schedule, StateDict, StepReport, TrainConfig } from '../nn/types';
+import type { EpochRecord, ModelSpec, Schedule, StateDict, StepReport, TrainConfig, TrainHooks } from '../nn/types';
+import { WorkerPool } from '../extension/pool';
+import { trainSplit } from '../extension/trainInPool';
+import { join } from 'node:path';
 import { int, num, parseFlags, required, str, usage, type Flags } from './args';
 import { readLabelled, readOrder, readRawArray, readStateDict } from './trainData';
 import { readRegularFileSync } from './inputFiles';
@@ -88,7 +91,6 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
   const spec = readSpec(required(flags, 'model'));
   buildModel(spec); // a spec that does not fit is refused before any data is read
   const workers = posInt(flags, 'workers', 1);
-  if (workers !== 1) usage(`--workers ${workers}: splitting one run across workers is not implemented yet; one run uses one worker (run several trainings in parallel instead)`);
   if ((str(flags, 'eval-in') === undefined) !== (str(flags, 'eval-logits-out') === undefined)) usage('--eval-in and --eval-logits-out go together');
   if (str(flags, 'val-labels') !== undefined && str(flags, 'val-data') === undefined) usage('--val-labels needs --val-data');
   const standardize = flags.standardize === true;
@@ -132,8 +134,10 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
     const eta = (elapsed / r.step) * (r.totalSteps - r.step);
     io.stderr(`\r\x1b[2Kepoch ${r.epoch}/${order ? 1 : config.epochs} · step ${r.step}/${r.totalSteps} · loss ${r.loss.toFixed(4)} · lr ${r.lr.toPrecision(3)} · ETA ${clock(eta)}`);
   };
+  const pool = workers > 1 ? new WorkerPool({ size: workers, workerFile: join(__dirname, 'worker.js') }) : null;
   try {
-    const result = await trainRun(spec, data, config, {
+    const run = pool ? (h: TrainHooks) => trainSplit(pool, workers, spec, data, config, h) : (h: TrainHooks) => trainRun(spec, data, config, h);
+    const result = await run({
       signal: abort.signal,
       onStep(r) {
         last = r;
@@ -179,5 +183,6 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    await pool?.dispose();
   }
 }

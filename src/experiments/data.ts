@@ -5,7 +5,7 @@
 import { bufferSource, openTensorFile } from '../formats';
 import { FormatError } from '../formats/errors';
 import { isGzip, parseIdx } from '../formats/idx';
-import { prepareData, type RawArray } from '../nn/data';
+import { prepareData, sharedDataset, type RawArray } from '../nn/data';
 import type { DataDescription, Dataset } from '../nn/types';
 import { checkDataSizes } from './grid';
 import { ExperimentConfigError, type ExperimentConfig } from './types';
@@ -22,14 +22,6 @@ function rows(a: RawArray, start: number, count: number): RawArray {
   const data = new Float32Array(count * per);
   for (let i = 0; i < data.length; i++) data[i] = a.data[start * per + i];
   return { data, shape: [count, ...a.shape.slice(1)], uint8: a.uint8 };
-}
-
-function toShared(d: Dataset): Dataset {
-  const x = new Float32Array(new SharedArrayBuffer(d.x.length * 4));
-  x.set(d.x);
-  const y = new Int32Array(new SharedArrayBuffer(d.y.length * 4));
-  y.set(d.y);
-  return { ...d, x, y };
 }
 
 function count(d: Labelled, what: string): number {
@@ -51,8 +43,8 @@ export function prepareExperimentData(c: ExperimentConfig, train: Labelled, val:
   // Classes: the larger of the two sets' (a validation set may hold a class the first training samples lack).
   const numClasses = Math.max(p.train.numClasses, p.val?.numClasses ?? 0);
   return {
-    train: toShared({ ...p.train, numClasses }),
-    val: toShared({ ...p.val!, numClasses }),
+    train: sharedDataset({ ...p.train, numClasses }),
+    val: sharedDataset({ ...p.val!, numClasses }),
     description: { name: dataName, trainSize: c.trainSize, valSize: c.valSize, standardized: p.standardized },
   };
 }

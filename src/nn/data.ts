@@ -92,3 +92,12 @@ export function toInputs(raw: RawArray, st: Standardization | null, inputShape: 
   sampleShapeFor(raw.shape, inputShape, what);
   return { x: toSamples(raw, st), n: raw.shape[0] };
 }
+
+/** A copy of d in SharedArrayBuffers: every worker it is posted to reads the same memory. */
+export function sharedDataset(d: Dataset): Dataset {
+  const x = new Float32Array(new SharedArrayBuffer(d.x.length * 4));
+  x.set(d.x);
+  const y = new Int32Array(new SharedArrayBuffer(d.y.length * 4));
+  y.set(d.y);
+  return { ...d, x, y };
+}

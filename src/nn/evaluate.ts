@@ -1,4 +1,5 @@
 // Eval mode: logits and the loss / error over a data set, in batches (running statistics, no updates).
+import type { Collective } from './collective';
 import { crossEntropy } from './loss';
 import { buildModel, type Model } from './model';
 import type { NnOps } from './ops';
@@ -18,20 +19,24 @@ export function predictLogits(model: Model, x: Float32Array, n: number): Float32
   return out;
 }
 
-/** Mean cross-entropy and the fraction misclassified, in eval mode. */
-export function evaluate(model: Model, ds: Dataset): { loss: number; error: number } {
+/**
+ * Mean cross-entropy and the fraction misclassified, in eval mode. With a collective, each worker evaluates its
+ * share of the samples and they add up their sums.
+ */
+export function evaluate(model: Model, ds: Dataset, collective?: Collective): { loss: number; error: number } {
   const n = ds.y.length;
   const per = ds.x.length / n;
-  let loss = 0;
-  let wrong = 0;
-  for (let i = 0; i < n; i += EVAL_BATCH) {
-    const b = Math.min(EVAL_BATCH, n - i);
+  const [from, to] = collective ? collective.share(n) : [0, n];
+  const sums = new Float64Array(2); // Σ loss, wrong
+  for (let i = from; i < to; i += EVAL_BATCH) {
+    const b = Math.min(EVAL_BATCH, to - i);
     const logits = model.forward(ds.x.subarray(i * per, (i + b) * per), b, false);
     const r = crossEntropy(logits, b, model.numClasses, ds.y, i, null);
-    loss += r.loss * b;
-    wrong += r.wrong;
+    sums[0] += r.loss * b;
+    sums[1] += r.wrong;
   }
-  return { loss: loss / n, error: wrong / n };
+  collective?.allReduceSum(sums);
+  return { loss: sums[0] / n, error: sums[1] / n };
 }
 
 /** Logits of a saved model: what `normlab train --eval-in` and the experiments call after a run. */

@@ -1,5 +1,6 @@
 // Cross-entropy with mean reduction (F.cross_entropy): loss = mean_n(logsumexp(z_n) − z_n[y_n]),
-// dL/dz = (softmax(z) − onehot(y)) / N. Computed in float64 from the float32 logits.
+// dL/dz = (softmax(z) − onehot(y)) / N. Computed in float64 from the float32 logits. For a batch split across
+// workers, meanOver is the whole batch's N: each worker's loss and gradient are then its share of the whole's.
 import { nnFail } from './errors';
 
 export interface LossResult {
@@ -8,7 +9,8 @@ export interface LossResult {
   wrong: number;
 }
 
-export function crossEntropy(logits: Float32Array, n: number, K: number, labels: Int32Array, labelOffset: number, dlogits: Float32Array | null): LossResult {
+export function crossEntropy(logits: Float32Array, n: number, K: number, labels: Int32Array, labelOffset: number, dlogits: Float32Array | null,
+  meanOver = n): LossResult {
   let total = 0;
   let wrong = 0;
   for (let i = 0; i < n; i++) {
@@ -29,8 +31,8 @@ export function crossEntropy(logits: Float32Array, n: number, K: number, labels:
     total += lse - logits[row + y];
     if (arg !== y) wrong++;
     if (dlogits) {
-      for (let k = 0; k < K; k++) dlogits[row + k] = (Math.exp(logits[row + k] - lse) - (k === y ? 1 : 0)) / n;
+      for (let k = 0; k < K; k++) dlogits[row + k] = (Math.exp(logits[row + k] - lse) - (k === y ? 1 : 0)) / meanOver;
     }
   }
-  return { loss: total / n, wrong };
+  return { loss: total / meanOver, wrong };
 }

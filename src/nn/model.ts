@@ -1,6 +1,7 @@
 // A model built from the JSON form of nn.Sequential: layers in order, the state dict under nn.Sequential's
 // keys ("0.weight", "1.running_mean", ...), forward and backward over the layers' reused buffers.
 import { fmtShape } from '../kernels/errors';
+import type { Collective } from './collective';
 import { nnFail } from './errors';
 import { makeLayer, type Layer, type Param, type StateBuffer } from './layers';
 import { defaultOps, type NnOps } from './ops';
@@ -113,15 +114,18 @@ export class Model {
   }
 }
 
-/** Builds and validates a model: each layer checks its input shape and is refused with its index and both shapes. */
-export function buildModel(spec: ModelSpec, ops: NnOps = defaultOps): Model {
+/**
+ * Builds and validates a model: each layer checks its input shape and is refused with its index and both shapes.
+ * collective: the workers each training batch is split across, if any (their BatchNorm layers share statistics).
+ */
+export function buildModel(spec: ModelSpec, ops: NnOps = defaultOps, collective?: Collective): Model {
   const s = parseModelSpec(spec);
   // The model's buffers in memory of its own where the ops have it (used in place, freed with the model).
   ops = ops.forModel?.() ?? ops;
   let shape = [...s.input_shape];
   const layers: Layer[] = [];
   s.layers.forEach(([name, kw], index) => {
-    const l = makeLayer(name, kw, { index, inShape: shape, ops });
+    const l = makeLayer(name, kw, { index, inShape: shape, ops, collective });
     layers.push(l);
     shape = [...l.outShape];
   });

@@ -2,13 +2,14 @@
 // tests call unchanged. Buffers are allocated once per run (the layers' grow to the largest batch once);
 // between steps, about every 50 ms, it yields a macrotask so an abort can arrive, then checks the signal.
 import { CancelledError } from '../formats/errors';
+import type { Collective } from './collective';
 import { mulberry32 } from '../kernels/generate';
 import { nnFail } from './errors';
 import { evaluate } from './evaluate';
 import { initModel } from './init';
 import { crossEntropy } from './loss';
 import { buildModel } from './model';
-import { defaultOps, type NnOps } from './ops';
+import { defaultOps, jsOps, type NnOps } from './ops';
 import { learningRate } from './schedule';
 import { checkSgd, Sgd } from './sgd';
 import type { Dataset, EpochRecord, ModelSpec, TrainConfig, TrainHooks, TrainResult } from './types';
@@ -46,10 +47,28 @@ function checkConfig(c: TrainConfig): void {
   }
 }
 
+/**
+ * collective: this worker's place among the workers that split every batch (`--workers N`). Each one calls trainRun
+ * with the same arguments; each step every worker takes its share of the batch, they add up BatchNorm's statistics,
+ * the gradients and the loss, and each applies the same update, so the replicas stay identical. An error or a
+ * cancel in one stops them all.
+ */
 export async function trainRun(
   spec: ModelSpec, data: { train: Dataset; val: Dataset | null }, config: TrainConfig, hooks: TrainHooks = {}, ops: NnOps = defaultOps,
+  collective?: Collective,
 ): Promise<TrainResult> {
-  const model = buildModel(spec, ops);
+  try {
+    return await trainSteps(spec, data, config, hooks, ops, collective);
+  } catch (e) {
+    collective?.abort();
+    throw e;
+  }
+}
+
+async function trainSteps(
+  spec: ModelSpec, data: { train: Dataset; val: Dataset | null }, config: TrainConfig, hooks: TrainHooks, ops: NnOps, collective?: Collective,
+): Promise<TrainResult> {
+  const model = buildModel(spec, ops, collective);
   const K = model.numClasses;
   checkConfig(config);
   checkData(data.train, 'training data', spec.input_shape, K);
@@ -74,6 +93,9 @@ export async function trainRun(
   const stepsPerEpoch = order ? order.steps : Math.ceil(N / B) - (N % B === 1 && N > 1 ? 1 : 0);
   const epochs = order ? 1 : config.epochs;
   const totalSteps = epochs * stepsPerEpoch;
+  const world = collective?.world ?? 1;
+  const smallest = order ? B : Math.min(B, N - (stepsPerEpoch - 1) * B);
+  if (smallest < world) nnFail(`splitting each batch across ${world} workers needs batches of at least ${world} samples, got one of ${smallest}`);
 
   const xb = new Float32Array(B * per);
   const yb = new Int32Array(B);
@@ -81,6 +103,8 @@ export async function trainRun(
   const perm = new Int32Array(N).map((_, i) => i);
   const shuffleRand = mulberry32((config.seed ^ 0x5f3759df) >>> 0);
   const sgd = new Sgd(model.params, config, model.ops);
+  const grads = model.params.map((p) => p.grad);
+  const lossSums = new Float64Array(2); // this step's loss (its share), misclassified samples
   const losses: number[] = [];
   const records: EpochRecord[] = [];
   let trainMs = 0;
@@ -107,20 +131,31 @@ export async function trainRun(
       }
       if (hooks.signal?.aborted) throw new CancelledError();
       const t0 = now();
-      const idx = order ? order.indices.subarray(step * B, (step + 1) * B) : perm.subarray(s * B, Math.min(N, (s + 1) * B));
-      const b = idx.length;
-      for (let i = 0; i < b; i++) {
+      const batch = order ? order.indices.subarray(step * B, (step + 1) * B) : perm.subarray(s * B, Math.min(N, (s + 1) * B));
+      const b = batch.length;
+      const idx = collective ? batch.subarray(...collective.share(b)) : batch;
+      const bl = idx.length;
+      for (let i = 0; i < bl; i++) {
         xb.set(train.x.subarray(idx[i] * per, (idx[i] + 1) * per), i * per);
         yb[i] = train.y[idx[i]];
       }
-      const xv = b === B ? xb : xb.subarray(0, b * per);
-      const dl = b === B ? dlogits : dlogits.subarray(0, b * K);
-      const logits = model.forward(xv, b, true);
-      const r = crossEntropy(logits, b, K, yb, 0, dl);
+      const xv = bl === B ? xb : xb.subarray(0, bl * per);
+      const dl = bl === B ? dlogits : dlogits.subarray(0, bl * K);
+      const logits = model.forward(xv, bl, true);
+      const r = crossEntropy(logits, bl, K, yb, 0, dl, b);
+      if (collective) {
+        // The batch's loss is only known once the workers add up their shares: it is checked below, before the update.
+        model.backward(dl, bl);
+        lossSums[0] = r.loss;
+        lossSums[1] = r.wrong;
+        collective.allReduceSum(...grads, lossSums);
+        r.loss = lossSums[0];
+        r.wrong = lossSums[1];
+      }
       if (!Number.isFinite(r.loss)) {
         nnFail(`the loss became ${r.loss} at step ${step + 1} (epoch ${epoch}); try a lower learning rate (lr ${learningRate(config, step, stepsPerEpoch, totalSteps)})`);
       }
-      model.backward(dl, b);
+      if (!collective) model.backward(dl, b);
       const lr = learningRate(config, step, stepsPerEpoch, totalSteps);
       sgd.step(lr);
       losses.push(r.loss);
@@ -131,7 +166,7 @@ export async function trainRun(
       hooks.onStep?.({ step: step + 1, totalSteps, epoch, loss: r.loss, lr });
     }
     trainMs += epochMs;
-    const val = data.val ? evaluate(model, data.val) : null;
+    const val = data.val ? evaluate(model, data.val, collective) : null;
     const rec: EpochRecord = {
       epoch, train_loss: lossSum / seen, train_error: wrong / seen,
       val_loss: val ? val.loss : null, val_error: val ? val.error : null, seconds: epochMs / 1000,
@@ -146,4 +181,15 @@ export async function trainRun(
     examples_per_second: trainSeconds > 0 ? examples / trainSeconds : 0,
     state: model.stateDict(),
   };
+}
+
+/**
+ * The float64 values a collective for this model must add up at once: every gradient and the loss (each step),
+ * or a normalization layer's two statistics per channel and a count.
+ */
+export function collectiveCapacity(spec: ModelSpec): number {
+  const model = buildModel(spec, jsOps);
+  const params = model.params.reduce((s, p) => s + p.data.length, 0);
+  const channels = Math.max(...model.layers.map((l) => l.inShape[0] ?? 1));
+  return Math.max(params + 2, 2 * channels + 1);
 }

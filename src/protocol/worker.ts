@@ -73,6 +73,12 @@ export interface JobMap {
   heatmap: { payload: { file: FileRef; tensor: string; index: number[]; maxSide: number; maxBytes?: number }; result: HeatmapTile };
   /** One run of an experiment (experiments/runner.ts); progress details are TrainProgress without the fraction. */
   train: { payload: TrainJob; result: import('../experiments/runner').TrainSummary };
+  /**
+   * One worker's part of a run whose batches are split across workers (`normlab train --workers N`): every part runs
+   * at once, on a worker of its own. Rank 0 reports each step (detail: StepReport, or {epoch: EpochRecord}) and
+   * returns the result; the others return null.
+   */
+  trainPart: { payload: TrainJob & { collective: import('../nn/collective').CollectiveInit; rank: number }; result: import('../nn/types').TrainResult | null };
   playground: { payload: import('./playgroundJob').PlaygroundJob; result: import('./playgroundJob').PlaygroundJobResult };
   /** parallelNormalize, phase 1: shifted sums of units [unit0, unit1) of a shared x (fused plans also write y), one per piece. */
   moments: { payload: import('../kernels/fast/parts').MomentsPart; result: import('../kernels/fast/sums').Sums[] };

@@ -30,16 +30,23 @@ for (const set of ['public', 'extra']) {
   failed += Number(m[2]);
 }
 // Training: normalization backward passes and SGD trajectories (test/golden/train: the shared suite in public/,
-// our own from scripts/make-golden-train.py in extra/).
-for (const set of ['public', 'extra']) {
+// our own from scripts/make-golden-train.py in extra/); then every trajectory again with each batch split across two
+// workers (public's trajectories are the traj_* cases; extra holds only trajectories).
+const trainRuns = [
+  { set: 'public', workers: 1 }, { set: 'extra', workers: 1 },
+  { set: 'public', workers: 2, filter: '^traj_' }, { set: 'extra', workers: 2 },
+];
+for (const { set, workers, filter } of trainRuns) {
   const node = `"${process.execPath}" "${cli}"`;
   const r = spawnSync(process.execPath, [path.join(here, 'train', 'check-train.mjs'), '--cases', path.join(here, 'train', set),
-    '--cmd', `${node} normalize {opts}`, '--train-cmd', `${node} train {opts}`], { encoding: 'utf8' });
+    '--cmd', `${node} normalize {opts}`, '--train-cmd', `${node} train {opts}${workers > 1 ? ` --workers ${workers}` : ''}`,
+    ...(filter ? ['--filter', filter] : [])], { encoding: 'utf8' });
+  if (workers > 1) console.log(`golden train ${set}, each batch split across ${workers} workers:`);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   const m = /(\d+) passed, (\d+) failed\s*$/.exec(r.stdout);
-  if (!m) {
-    console.error(`golden train ${set}: the checker did not report a result (exit ${r.status})`);
+  if (!m || Number(m[1]) + Number(m[2]) === 0) {
+    console.error(`golden train ${set} (workers ${workers}): the checker did not report a result (exit ${r.status})`);
     failed++;
   } else {
     passed += Number(m[1]);

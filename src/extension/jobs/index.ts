@@ -6,7 +6,7 @@ import { applyJob } from './apply';
 import { momentsJob } from './moments';
 import { normalizeJob } from './normalize';
 import { playgroundJob } from './playground';
-import { trainJob } from './train';
+import { trainJob, trainPartJob } from './train';
 
 export const handlers: HandlerMap<JobMap> = {
   normalize: normalizeJob,
@@ -16,6 +16,7 @@ export const handlers: HandlerMap<JobMap> = {
   heatmap: heatmapJob,
   playground: playgroundJob,
   train: trainJob,
+  trainPart: trainPartJob,
   moments: momentsJob,
   apply: applyJob,
 };

@@ -1,6 +1,7 @@
 // What every layer is: per-sample shapes in and out, parameters and buffers keyed as torch.nn names them,
 // and forward/backward over buffers that the layer owns and reuses (grown only when a bigger batch arrives).
 import { nnFail } from '../errors';
+import type { Collective } from '../collective';
 import type { NnOps } from '../ops';
 
 /** A trainable tensor (float32, as in PyTorch) and its gradient, overwritten by each backward. */
@@ -42,6 +43,8 @@ export interface LayerContext {
   index: number;
   inShape: number[];
   ops: NnOps;
+  /** The workers this model's batch is split across (`normlab train --workers N`), if any. */
+  collective?: Collective;
 }
 
 export const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);

@@ -2,7 +2,8 @@
 // all through the kernels' one plan: forward = moments → foldStatistics (which statistic, running update,
 // scale/shift) → y = x·scale + shift; backward = normBackwardInto with the statistic the forward used.
 import { applyScaleShift, checkNormInput, foldStatistics, setMoments, updateRunning, type CheckedParams, type Method, type NormParams, type NormPlan } from '../../kernels';
-import type { NormDims } from '../ops';
+import { normBackwardSums, type NormDims } from '../ops';
+import { nnFail } from '../errors';
 import { backwardScratch, normBackwardInto, rowStats, type BackwardScratch, type RowStats } from '../../kernels/backward';
 import { BatchBuffer, batchShape, kwargs, makeParam, numel, type Layer, type LayerContext, type Param, type StateBuffer } from './layer';
 
@@ -80,6 +81,10 @@ interface FastSaved {
   p: CheckedParams;
   mean: Float64Array;
   variance: Float64Array;
+  /** A split batch: the backward's sums, and the batch size and per-set count over every worker (set by the forward). */
+  sums: Float64Array | null;
+  total: number;
+  count: number;
 }
 
 /** What one forward leaves for its backward, per batch size. */
@@ -89,7 +94,7 @@ interface Saved {
   scratch: BackwardScratch;
 }
 
-function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig): Layer {
+function normLayer(kind: string, { index, inShape, ops, collective }: LayerContext, cfg: NormConfig): Layer {
   const weight = cfg.affine ? makeParam('weight', cfg.affineShape, ops) : null;
   const bias = cfg.affine ? makeParam('bias', cfg.affineShape, ops) : null;
   weight?.data.fill(1);
@@ -112,6 +117,9 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
   // and the running-stat update are the reference path's, made once per batch size.
   const groups = cfg.method === 'batch' ? 0 : cfg.method === 'group' ? cfg.groups! : cfg.method === 'instance' ? C : -1;
   const canFast = ops.normForward && ops.normBackward && groups >= 0;
+  // A batch split across workers: BatchNorm's statistics (and InstanceNorm's running ones) cover every worker's part.
+  const split = collective && collective.world > 1 && (cfg.method === 'batch' || (cfg.method === 'instance' && cfg.track)) ? collective : null;
+  if (split && !canFast) nnFail(`layer ${index} (${kind}): splitting a batch across workers needs the WebAssembly ops`);
   const fastSaved = new Map<number, FastSaved>();
   let lastFast: FastSaved | null = null;
   const paramsFor = (training: boolean): NormParams => {
@@ -133,22 +141,76 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
   function forwardFast(input: Float32Array, n: number, y: Float32Array, relu: boolean): void {
     let f = fastSaved.get(n);
     if (!f) {
-      const { plan, p } = checkNormInput({ data: input, shape: [n, ...inShape] }, paramsFor(true));
+      // A split BatchNorm's part may hold one value per channel: the whole batch has more (trainRun checks it).
+      const splitBn = !!split && groups === 0;
+      const { plan, p } = checkNormInput({ data: input, shape: [n, ...inShape] }, paramsFor(!splitBn));
+      if (splitBn) p.training = true;
       const d: NormDims = { N: n, C, HW: size / C, groups, eps: cfg.eps };
       const sets = groups === 0 ? C : n * groups;
-      f = { d, plan, p, mean: new Float64Array(sets), variance: new Float64Array(sets) };
+      const sums = splitBn ? new Float64Array(normBackwardSums(d)) : null;
+      f = { d, plan, p, mean: new Float64Array(sets), variance: new Float64Array(sets), sums, total: n, count: 0 };
       fastSaved.set(n, f);
     }
-    ops.normForward!(f.d, input, weight?.data ?? null, bias?.data ?? null, y, f.mean, f.variance, relu);
+    if (f.sums) forwardSplit(f, input, y, relu);
+    else ops.normForward!(f.d, input, weight?.data ?? null, bias?.data ?? null, y, f.mean, f.variance, relu);
     if (cfg.track) {
       f.p.numBatchesTracked = nbt[0];
       // foldStatistics' running-stat update alone (the scale and shift are the kernel's).
-      const running = updateRunning(f.plan, f.p, { mean: f.mean, var: f.variance, ms: f.mean }, runningMean, runningVar);
+      const running = split && cfg.method === 'instance' ? instanceRunning(f) : updateRunning(
+        f.total === f.plan.N ? f.plan : { ...f.plan, N: f.total }, f.p, { mean: f.mean, var: f.variance, ms: f.mean }, runningMean, runningVar);
       runningMean.set(running.mean);
       runningVar.set(running.var);
       if (cfg.method === 'batch') nbt[0] = running.numBatchesTracked; // IN never counts (torch)
     }
     lastFast = f;
+  }
+
+  // BatchNorm over a batch split across workers: each worker's plain sums (count 1), added up with its sample count,
+  // divided by the count over all of them; then the same for Σ(x − mean)²; then y.
+  const one = new Float64Array(1);
+  function forwardSplit(f: FastSaved, input: Float32Array, y: Float32Array, relu: boolean): void {
+    const sum = { ...f.d, count: 1 };
+    const w = weight?.data ?? null, b = bias?.data ?? null;
+    ops.normForward!(sum, input, w, b, y, f.mean, f.variance, relu, 'mean');
+    one[0] = f.d.N;
+    split!.allReduceSum(f.mean, one);
+    f.total = one[0];
+    f.count = f.total * f.d.HW;
+    for (let c = 0; c < C; c++) f.mean[c] /= f.count;
+    ops.normForward!(sum, input, w, b, y, f.mean, f.variance, relu, 'var');
+    split!.allReduceSum(f.variance);
+    for (let c = 0; c < C; c++) f.variance[c] /= f.count;
+    ops.normForward!(f.d, input, w, b, y, f.mean, f.variance, relu, 'apply');
+  }
+
+  // InstanceNorm's running statistics over a split batch: the mean over every worker's samples of the per-sample mean
+  // and biased variance, which updateRunning then takes as one sample's (its ·S/(S − 1) is linear, so the same).
+  const avg = new Float64Array(2 * C + 1);
+  function instanceRunning(f: FastSaved) {
+    avg.fill(0);
+    for (let n = 0; n < f.d.N; n++) {
+      for (let c = 0; c < C; c++) {
+        avg[c] += f.mean[n * C + c];
+        avg[C + c] += f.variance[n * C + c];
+      }
+    }
+    avg[2 * C] = f.d.N;
+    split!.allReduceSum(avg);
+    for (let i = 0; i < 2 * C; i++) avg[i] /= avg[2 * C];
+    return updateRunning({ ...f.plan, N: 1 }, f.p, { mean: avg.subarray(0, C), var: avg.subarray(C, 2 * C), ms: avg }, runningMean, runningVar);
+  }
+
+  /** The fast path's backward; a split BatchNorm adds up every worker's A and B between the two phases. */
+  function backwardFast(f: FastSaved, dy: Float32Array, dx: Float32Array, ym: Float32Array | null): void {
+    const w = weight?.data ?? null, dw = weight?.grad ?? null, db = bias?.grad ?? null;
+    if (!f.sums) {
+      ops.normBackward!(f.d, x!, dy, w, f.mean, f.variance, dx, dw, db, ym);
+      return;
+    }
+    const d = { ...f.d, count: f.count };
+    ops.normBackward!(d, x!, dy, w, f.mean, f.variance, dx, dw, db, ym, { phase: 'sums', sums: f.sums });
+    split!.allReduceSum(f.sums.subarray(f.sums.length - 2 * C));
+    ops.normBackward!(d, x!, dy, w, f.mean, f.variance, dx, dw, db, ym, { phase: 'dx', sums: f.sums });
   }
 
   const fast = (training: boolean) => canFast && (cfg.method === 'group' || training || (cfg.method === 'instance' && !cfg.track));
@@ -165,7 +227,7 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
     },
     backwardRelu(dy, n) {
       const dx = dxBuf.get(n);
-      ops.normBackward!(lastFast!.d, x!, dy, weight?.data ?? null, lastFast!.mean, lastFast!.variance, dx, weight?.grad ?? null, bias?.grad ?? null, reluOut);
+      backwardFast(lastFast!, dy, dx, reluOut);
       return dx;
     },
     forward(input, n, training) {
@@ -197,7 +259,7 @@ function normLayer(kind: string, { inShape, ops }: LayerContext, cfg: NormConfig
     backward(dy, n) {
       const dx = dxBuf.get(n);
       if (lastFast) {
-        ops.normBackward!(lastFast.d, x!, dy, weight?.data ?? null, lastFast.mean, lastFast.variance, dx, weight?.grad ?? null, bias?.grad ?? null);
+        backwardFast(lastFast, dy, dx, null);
         return dx;
       }
       normBackwardInto(last!.plan, x!, dy, weight?.data ?? null, last!.rows, dx, weight?.grad ?? null, bias?.grad ?? null, last!.scratch);
