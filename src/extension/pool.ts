@@ -151,7 +151,14 @@ export class WorkerPool<M extends JobMapShape<M> = JobMap> {
       slot.dead = true;
       if (slot.job) this.settle(slot.job, stopped);
     }
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    // A worker's termination does not keep the process alive (seen with a worker stopping from inside a job), and a
+    // CLI awaiting dispose() would exit before its own last steps (its exit code, its files): a timer does meanwhile.
+    const alive = setInterval(() => {}, 1000);
+    try {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    } finally {
+      clearInterval(alive);
+    }
     this.notifyIfIdle();
   }
 

@@ -21,6 +21,8 @@ const file = (name: string, bytes: Uint8Array | string) => {
 
 before(async () => {
   await build({ entryPoints: ['src/cli/main.ts'], bundle: true, platform: 'node', target: 'node20', outfile: cli, logLevel: 'error' });
+  // train --workers N starts worker threads from worker.js beside cli.js, as in dist/.
+  await build({ entryPoints: ['src/extension/worker.ts'], bundle: true, platform: 'node', target: 'node20', outfile: path.join(dir, 'worker.js'), logLevel: 'error' });
 });
 
 function assertUsageError(r: ReturnType<typeof run>, pattern: RegExp): void {
@@ -89,4 +91,48 @@ test('bad input: exit 2, one line, says what was expected and found', () => {
   assertUsageError(run('normalize', '--method', 'layer', '--in', file('junk.npy', 'not numpy at all'), '--out', path.join(dir, 'o.npy')), /junk\.npy: .*npy/);
   assertUsageError(run('normalize', '--method', 'layer', '--wat', '1'), /Unknown option '--wat'/);
   assertUsageError(run('normalize', '--method', 'batch', '--training', 'yes', '--in', good, '--out', path.join(dir, 'o.npy')), /--training expects 0 or 1, got 'yes'/);
+});
+
+const GOLDEN_TRAIN = path.join(__dirname, '../../golden/train/public');
+const MLP = ['--model', path.join(GOLDEN_TRAIN, '022_traj_mlp_bn1d_model.json'), '--data', path.join(GOLDEN_TRAIN, '022_traj_mlp_bn1d_data.npz')];
+
+test('train --workers 2: the same losses and saved state as one worker within float32 rounding', async () => {
+  const { readStateDict } = await import('../../../src/cli/trainData');
+  const go = (workers: string) => {
+    const save = path.join(dir, `w${workers}.safetensors`);
+    const r = run('train', ...MLP, '--epochs', '3', '--batch-size', '7', '--lr', '0.05', '--momentum', '0.9', '--workers', workers, '--save', save, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    return { j: JSON.parse(r.stdout), save };
+  };
+  const one = go('1');
+  const two = go('2');
+  assert.equal(two.j.workers, 2);
+  assert.equal(two.j.losses.length, one.j.losses.length);
+  two.j.losses.forEach((l: number, i: number) => assert.ok(Math.abs(l - one.j.losses[i]) < 1e-5, `loss ${i}: ${l} vs ${one.j.losses[i]}`));
+  const a = await readStateDict(one.save);
+  const b = await readStateDict(two.save);
+  for (const [k, t] of a) assertClose(b.get(k)!.data, t.data, 1e-4, 1e-4, k);
+});
+
+test('train --workers: batches too small to split and a worker count that is not a positive integer are refused in one line', () => {
+  assertUsageError(run('train', ...MLP, '--workers', '3', '--batch-size', '2'), /splitting each batch across 3 workers needs batches of at least 3 samples, got one of 2/);
+  assertUsageError(run('train', ...MLP, '--workers', '0'), /--workers expects a positive integer, got 0/);
+});
+
+test('train --workers 2: Ctrl-C stops both workers, exits 130 and saves nothing', async () => {
+  const { spawn } = await import('node:child_process');
+  const save = path.join(dir, 'never.safetensors');
+  // Without the test runner's NODE_TEST_CONTEXT, which makes a child node report its own exit status as a test's.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, [cli, 'train', ...MLP, '--epochs', '100000', '--batch-size', '4', '--workers', '2', '--save', save], { env });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  // The first epoch line: both workers are training.
+  await new Promise<void>((resolve) => child.stderr.on('data', () => /epoch 1\//.test(err) && resolve()));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 130, err);
+  assert.match(err, /normlab: cancelled \(Ctrl-C\) after step \d+ of \d+; nothing was saved/);
+  assert.throws(() => readFileSync(save), /ENOENT/);
 });

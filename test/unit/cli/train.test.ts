@@ -81,7 +81,6 @@ test('bad input: the spec is checked before the data, flags name what they expec
   const bad = join(tmp, 'bad.json');
   writeFileSync(bad, JSON.stringify({ input_shape: [1, 8, 8], layers: [['Conv2d', { in_channels: 1, out_channels: 6, kernel_size: 3 }], ['GroupNorm', { num_groups: 4, num_channels: 6 }]] }));
   await assert.rejects(train('--model', bad, '--data', join(tmp, 'missing.npz')), /layer 1 \(GroupNorm\): num_channels must be divisible by num_groups/);
-  await assert.rejects(train('--model', MLP, '--data', DATA, '--workers', '2'), /--workers 2: splitting one run across workers is not implemented/);
   await assert.rejects(train('--model', MLP, '--data', DATA, '--schedule', 'linear'), /--schedule expects constant, cosine or step:E1,E2/);
   await assert.rejects(train('--model', MLP, '--data', join(tmp, 'img-idx3-ubyte.gz')), /expected an .npz with arrays x and y, or images with --labels FILE/);
   await assert.rejects(train('--model', MLP, '--data', DATA, '--eval-in', 'x.npy'), /--eval-in and --eval-logits-out go together/);
