@@ -3,7 +3,7 @@
 
 One thread (torch.set_num_threads(1)), the same model, batch and step as NormLab's: forward, cross-entropy (mean),
 backward, SGD with momentum 0.9. Stays alive so rounds alternate with NormLab's: reads one JSON request per line on
-stdin, {"norm": "bn"|"gn", "batch": B, "seconds": S}, and answers one JSON line
+stdin, {"norm": "bn"|"gn", "batch": B, "seconds": S[, "threads": T]}, and answers one JSON line
 {"examples_per_second", "steps", "seconds", "cpu_examples_per_second", "cpu_seconds", "torch"}. Also runnable alone: `bench-torch-train.py bn 8 2`.
 Only for benchmarking: NormLab never needs Python.
 """
@@ -79,6 +79,8 @@ def main():
         if not line.strip():
             continue
         req = json.loads(line)
+        # "threads": intra-op threads for this request (NormLab's --workers N is measured against N threads too).
+        torch.set_num_threads(int(req.get('threads', 1)))
         print(json.dumps(run(req['norm'], int(req['batch']), float(req['seconds']))), flush=True)
 
 

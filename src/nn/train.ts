@@ -105,6 +105,8 @@ async function trainSteps(
   const sgd = new Sgd(model.params, config, model.ops);
   const grads = model.params.map((p) => p.grad);
   const lossSums = new Float64Array(2); // this step's loss (its share), misclassified samples
+  // Every worker has built its model: the first step's time is not another one's start-up.
+  collective?.allReduceSum(lossSums);
   const losses: number[] = [];
   const records: EpochRecord[] = [];
   let trainMs = 0;
