@@ -19,6 +19,8 @@ import { writeNpyFile } from './tensorIO';
 const STRINGS = ['model', 'data', 'labels', 'val-data', 'val-labels', 'epochs', 'batch-size', 'lr', 'momentum', 'weight-decay',
   'schedule', 'warmup-epochs', 'seed', 'workers', 'init', 'order', 'save', 'eval-in', 'eval-logits-out'] as const;
 const BOOLEANS = ['nesterov', 'json', 'standardize', 'scale-lr', 'force'] as const;
+/** Threads one run may split its batches across: each holds a whole model and meets the others every step. */
+const MAX_WORKERS = 64;
 
 export interface TrainIO {
   stdout: (s: string) => void;
@@ -91,6 +93,7 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
   const spec = readSpec(required(flags, 'model'));
   buildModel(spec); // a spec that does not fit is refused before any data is read
   const workers = posInt(flags, 'workers', 1);
+  if (workers > MAX_WORKERS) usage(`--workers expects at most ${MAX_WORKERS} worker threads, got ${workers}`);
   if ((str(flags, 'eval-in') === undefined) !== (str(flags, 'eval-logits-out') === undefined)) usage('--eval-in and --eval-logits-out go together');
   if (str(flags, 'val-labels') !== undefined && str(flags, 'val-data') === undefined) usage('--val-labels needs --val-data');
   const standardize = flags.standardize === true;

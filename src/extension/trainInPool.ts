@@ -27,6 +27,7 @@ export function poolStartRun(pool: WorkerPool, config: ExperimentConfig, data: {
 export async function trainSplit(
   pool: WorkerPool, workers: number, spec: ModelSpec, data: { train: Dataset; val: Dataset | null }, config: TrainConfig, hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  if (hooks.signal?.aborted) throw new CancelledError();
   const collective = createCollective(workers, collectiveCapacity(spec));
   // A part that fails stops the others through the collective (they then end with a CancelledError of their own);
   // so does a cancel, which also cancels every part's job.

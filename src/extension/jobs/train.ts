@@ -5,8 +5,7 @@ import type { TrainProgress, TrainSummary } from '../../experiments/runner';
 import { Collective } from '../../nn/collective';
 import { trainRun } from '../../nn/train';
 import type { EpochRecord, StepReport, TrainResult } from '../../nn/types';
-import type { JobMap } from '../../protocol/worker';
-import type { TrainJob } from '../../protocol/worker';
+import type { JobMap, TrainJob } from '../../protocol/worker';
 import type { Handler } from '../workerRuntime';
 
 const REPORT_MS = 250;

@@ -117,6 +117,7 @@ test('train --workers 2: the same losses and saved state as one worker within fl
 test('train --workers: batches too small to split and a worker count that is not a positive integer are refused in one line', () => {
   assertUsageError(run('train', ...MLP, '--workers', '3', '--batch-size', '2'), /splitting each batch across 3 workers needs batches of at least 3 samples, got one of 2/);
   assertUsageError(run('train', ...MLP, '--workers', '0'), /--workers expects a positive integer, got 0/);
+  assertUsageError(run('train', ...MLP, '--workers', '100000'), /--workers expects at most 64 worker threads, got 100000/);
 });
 
 test('train --workers 2: Ctrl-C stops both workers, exits 130 and saves nothing', async () => {
