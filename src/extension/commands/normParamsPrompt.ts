@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { logicalShapeOf } from '../../kernels/shape';
 import type { Layout, Method, NormParams } from '../../kernels/types';
 import { checkEps, checkGroups, parseNormalizedShape } from '../../protocol/validate';
+import { STAY_OPEN } from './pickers';
 
 const METHOD_LABELS: Record<Method, () => { label: string; detail: string }> = {
   batch: () => ({ label: vscode.l10n.t('Batch Norm'), detail: vscode.l10n.t('one mean/variance per channel, over (N, spatial)') }),
@@ -14,8 +15,6 @@ const METHOD_LABELS: Record<Method, () => { label: string; detail: string }> = {
 
 const CHANNEL_METHODS: readonly Method[] = ['batch', 'instance', 'group'];
 
-// A multi-step prompt started from a webview would be dismissed when focus returns to the webview.
-const STAY_OPEN = { ignoreFocusOut: true } as const;
 
 export async function promptNormParams(shape: readonly number[], defaultEps: number): Promise<NormParams | undefined> {
   const rank = shape.length;

@@ -8,6 +8,13 @@ import { UserError } from '../userErrors';
 export const TENSOR_FILE_GLOB = '**/*.{npy,npz,safetensors,pt,pth,bin,onnx,gguf,safetensors.index.json}';
 const CHECKPOINT = /\.(pt|pth|bin)$|\.safetensors\.index\.json$/i;
 
+/**
+ * The quick picks and input boxes of a command's steps stay open when the focus moves: a webview that finishes
+ * loading (a tensor viewer just opened, a panel revived after a reload) takes the focus and would otherwise dismiss
+ * the step the user is on, as would the return of focus to a webview that started the command. Escape still cancels.
+ */
+export const STAY_OPEN = { ignoreFocusOut: true } as const;
+
 /** The custom editor that shows a file: checkpoints get the checkpoint view. */
 export const viewTypeFor = (uri: vscode.Uri): string => (CHECKPOINT.test(uri.path) ? 'normlab.tensorFile.checkpoint' : 'normlab.tensorFile');
 
@@ -27,7 +34,7 @@ export async function pickTensorFile(uri?: unknown): Promise<vscode.Uri | undefi
   found.sort((a, b) => Number(String(b) === activeUri) - Number(String(a) === activeUri) || a.path.localeCompare(b.path));
   const pick = await vscode.window.showQuickPick(
     found.map((u) => ({ label: u.path.slice(u.path.lastIndexOf('/') + 1), description: vscode.workspace.asRelativePath(u), uri: u })),
-    { placeHolder: vscode.l10n.t('Select a tensor file'), matchOnDescription: true },
+    { placeHolder: vscode.l10n.t('Select a tensor file'), matchOnDescription: true, ...STAY_OPEN },
   );
   return pick?.uri;
 }
@@ -49,7 +56,7 @@ export async function pickTensor(listing: FileListing, fileName: string, name?: 
   if (listing.tensors.length === 1) return listing.tensors[0];
   const pick = await vscode.window.showQuickPick(
     listing.tensors.map((t) => ({ label: t.name, description: `${t.dtype} ${fmtShape(t.shape)}`, tensor: t })),
-    { placeHolder: vscode.l10n.t('Select a tensor of {0}', fileName), matchOnDescription: true },
+    { placeHolder: vscode.l10n.t('Select a tensor of {0}', fileName), matchOnDescription: true, ...STAY_OPEN },
   );
   return pick?.tensor;
 }

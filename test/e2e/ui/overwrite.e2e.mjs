@@ -41,8 +41,7 @@ async function overwriteDialog(page) {
 
 await runUiTest('overwrite', async ({ page }) => {
   await openFileFromExplorer(page, 'activations.npy');
-  // The viewer loaded (statistics and heatmap drawn), as a user would see it before running the command: a quick
-  // pick opened while the viewer's webview is still starting can lose its focus and close.
+  // The viewer loaded (statistics and heatmap drawn), as a user would see it before running the command.
   const loaded = await findFrame(page, '[data-testid="tensor-table"]');
   await loaded.locator('[data-testid="progress"][data-state="done"]').waitFor({ timeout: 60_000 });
   await loaded.locator('canvas[data-testid="heatmap"][data-rows="16"]').waitFor({ timeout: 30_000 });
