@@ -31,10 +31,11 @@ for (const set of ['public', 'extra']) {
 }
 // Training: normalization backward passes and SGD trajectories (test/golden/train: the shared suite in public/,
 // our own from scripts/make-golden-train.py in extra/); then every trajectory again with each batch split across two
-// workers (public's trajectories are the traj_* cases; extra holds only trajectories).
+// workers (public's trajectories are the traj_* cases; extra holds only trajectories), and ours across three (batches
+// of 4, 5, 6 and 8: uneven parts, parts of one sample).
 const trainRuns = [
   { set: 'public', workers: 1 }, { set: 'extra', workers: 1 },
-  { set: 'public', workers: 2, filter: '^traj_' }, { set: 'extra', workers: 2 },
+  { set: 'public', workers: 2, filter: '^traj_' }, { set: 'extra', workers: 2 }, { set: 'extra', workers: 3 },
 ];
 for (const { set, workers, filter } of trainRuns) {
   const node = `"${process.execPath}" "${cli}"`;
