@@ -9,6 +9,7 @@ import { trainRun } from '../nn/train';
 import type { EpochRecord, ModelSpec, Schedule, StateDict, StepReport, TrainConfig, TrainHooks } from '../nn/types';
 import { WorkerPool } from '../extension/pool';
 import { trainSplit } from '../extension/trainInPool';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { int, num, parseFlags, required, str, usage, type Flags } from './args';
 import { readLabelled, readOrder, readRawArray, readStateDict } from './trainData';
@@ -143,6 +144,10 @@ export async function runTrain(args: string[], io: TrainIO): Promise<number> {
     const result = await run({
       signal: abort.signal,
       onStep(r) {
+        // Said once training runs (the run's own checks passed).
+        if (!last && workers > availableParallelism()) {
+          io.stderr(`warning: --workers ${workers} on ${availableParallelism()} core(s): the workers wait for each other every step, so this runs slower than with --workers ${availableParallelism()}\n`);
+        }
         last = r;
         if (io.tty && performance.now() - lastDraw > 200) {
           lastDraw = performance.now();

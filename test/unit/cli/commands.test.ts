@@ -120,6 +120,15 @@ test('train --workers: batches too small to split and a worker count that is not
   assertUsageError(run('train', ...MLP, '--workers', '100000'), /--workers expects at most 64 worker threads, got 100000/);
 });
 
+test('train --workers N with more workers than cores trains, and says it will be slower', async () => {
+  const { availableParallelism } = await import('node:os');
+  const n = availableParallelism() + 1;
+  const r = run('train', ...MLP, '--workers', String(n), '--batch-size', String(2 * n));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`^warning: --workers ${n} on ${n - 1} core\\(s\\): the workers wait for each other every step`, 'm'));
+  assert.match(r.stdout, /^trained \d+ steps/);
+});
+
 test('train --workers 2: Ctrl-C stops both workers, exits 130 and saves nothing', async () => {
   const { spawn } = await import('node:child_process');
   const save = path.join(dir, 'never.safetensors');
