@@ -7,7 +7,8 @@ import { NormError } from '../kernels';
 import { abortCollective, createCollective } from '../nn/collective';
 import { sharedDataset } from '../nn/data';
 import { collectiveCapacity } from '../nn/train';
-import type { Dataset, EpochRecord, ModelSpec, StepReport, TrainConfig, TrainHooks, TrainResult } from '../nn/types';
+import type { Dataset, ModelSpec, TrainConfig, TrainHooks, TrainResult } from '../nn/types';
+import type { TrainPartProgress } from '../protocol/worker';
 import { CancelledError } from '../formats/errors';
 import { NnError } from '../nn/errors';
 import type { WorkerPool } from './pool';
@@ -42,9 +43,9 @@ export async function trainSplit(
   const parts = Array.from({ length: workers }, (_, rank) => pool.run('trainPart', { model: spec, config, train, val, collective, rank }, {
     signal: stop.signal,
     onProgress: rank === 0 ? (_f, detail) => {
-      const d = detail as StepReport | { epoch: EpochRecord };
-      if ('epoch' in d && typeof d.epoch === 'object') hooks.onEpoch?.(d.epoch);
-      else hooks.onStep?.(d as StepReport);
+      const d = detail as TrainPartProgress;
+      if ('epoch' in d) hooks.onEpoch?.(d.epoch);
+      else hooks.onStep?.(d.step);
     } : undefined,
   }).catch((e: unknown) => {
     abortCollective(collective); // a part that crashed cannot tell the others

@@ -145,19 +145,19 @@ async function trainSteps(
       const dl = bl === B ? dlogits : dlogits.subarray(0, bl * K);
       const logits = model.forward(xv, bl, true);
       const r = crossEntropy(logits, bl, K, yb, 0, dl, b);
+      model.backward(dl, bl);
       if (collective) {
-        // The batch's loss is only known once the workers add up their shares: it is checked below, before the update.
-        model.backward(dl, bl);
+        // Each worker's shares of the gradients and the loss become the whole batch's.
         lossSums[0] = r.loss;
         lossSums[1] = r.wrong;
         collective.allReduceSum(...grads, lossSums);
         r.loss = lossSums[0];
         r.wrong = lossSums[1];
       }
+      // Checked before the update, so a NaN never reaches the parameters.
       if (!Number.isFinite(r.loss)) {
         nnFail(`the loss became ${r.loss} at step ${step + 1} (epoch ${epoch}); try a lower learning rate (lr ${learningRate(config, step, stepsPerEpoch, totalSteps)})`);
       }
-      if (!collective) model.backward(dl, b);
       const lr = learningRate(config, step, stepsPerEpoch, totalSteps);
       sgd.step(lr);
       losses.push(r.loss);

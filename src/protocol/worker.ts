@@ -49,6 +49,9 @@ export interface TrainJob {
   val: import('../nn/types').Dataset | null;
 }
 
+/** What rank 0 of a 'trainPart' job reports: a step (at most every 100 ms) or a finished epoch. */
+export type TrainPartProgress = { step: import('../nn/types').StepReport } | { epoch: import('../nn/types').EpochRecord };
+
 export interface JobMap {
   normalize: { payload: { x: FloatArray; shape: number[]; params: NormParams }; result: NormResult };
   /** Header only: the format, its metadata, the tensors and the normalization layers. */
@@ -75,8 +78,8 @@ export interface JobMap {
   train: { payload: TrainJob; result: import('../experiments/runner').TrainSummary };
   /**
    * One worker's part of a run whose batches are split across workers (`normlab train --workers N`): every part runs
-   * at once, on a worker of its own. Rank 0 reports each step (detail: StepReport, or {epoch: EpochRecord}) and
-   * returns the result; the others return null.
+   * at once, on a worker of its own. Rank 0 reports steps and epochs (detail: TrainPartProgress) and returns the
+   * result; the others return null.
    */
   trainPart: { payload: TrainJob & { collective: import('../nn/collective').CollectiveInit; rank: number }; result: import('../nn/types').TrainResult | null };
   playground: { payload: import('./playgroundJob').PlaygroundJob; result: import('./playgroundJob').PlaygroundJobResult };

@@ -5,7 +5,7 @@ import type { TrainProgress, TrainSummary } from '../../experiments/runner';
 import { Collective } from '../../nn/collective';
 import { trainRun } from '../../nn/train';
 import type { EpochRecord, StepReport, TrainResult } from '../../nn/types';
-import type { JobMap, TrainJob } from '../../protocol/worker';
+import type { JobMap, TrainJob, TrainPartProgress } from '../../protocol/worker';
 import type { Handler } from '../workerRuntime';
 
 const REPORT_MS = 250;
@@ -46,9 +46,9 @@ export const trainPartJob: Handler<JobMap['trainPart']['payload'], TrainResult |
       const now = Date.now();
       if (now - last < STEP_REPORT_MS && s.step < s.totalSteps) return;
       last = now;
-      ctx.report(fraction, s);
+      ctx.report(fraction, { step: s } satisfies TrainPartProgress);
     },
-    onEpoch: (e: EpochRecord) => ctx.report(fraction, { epoch: e }),
+    onEpoch: (e: EpochRecord) => ctx.report(fraction, { epoch: e } satisfies TrainPartProgress),
   };
   const r = await trainRun(p.model, { train: p.train, val: p.val }, p.config, hooks, undefined, collective);
   return { result: p.rank === 0 ? r : null };

@@ -81,10 +81,9 @@ interface FastSaved {
   p: CheckedParams;
   mean: Float64Array;
   variance: Float64Array;
-  /** A split batch: the backward's sums, and the batch size and per-set count over every worker (set by the forward). */
+  /** A split batch: the backward's sums, and the batch size over every worker (set by the forward). */
   sums: Float64Array | null;
   total: number;
-  count: number;
 }
 
 /** What one forward leaves for its backward, per batch size. */
@@ -148,7 +147,7 @@ function normLayer(kind: string, { index, inShape, ops, collective }: LayerConte
       const d: NormDims = { N: n, C, HW: size / C, groups, eps: cfg.eps };
       const sets = groups === 0 ? C : n * groups;
       const sums = splitBn ? new Float64Array(normBackwardSums(d)) : null;
-      f = { d, plan, p, mean: new Float64Array(sets), variance: new Float64Array(sets), sums, total: n, count: 0 };
+      f = { d, plan, p, mean: new Float64Array(sets), variance: new Float64Array(sets), sums, total: n };
       fastSaved.set(n, f);
     }
     if (f.sums) forwardSplit(f, input, y, relu);
@@ -175,11 +174,11 @@ function normLayer(kind: string, { index, inShape, ops, collective }: LayerConte
     one[0] = f.d.N;
     split!.allReduceSum(f.mean, one);
     f.total = one[0];
-    f.count = f.total * f.d.HW;
-    for (let c = 0; c < C; c++) f.mean[c] /= f.count;
+    const count = f.total * f.d.HW;
+    for (let c = 0; c < C; c++) f.mean[c] /= count;
     ops.normForward!(sum, input, w, b, y, f.mean, f.variance, relu, 'var');
     split!.allReduceSum(f.variance);
-    for (let c = 0; c < C; c++) f.variance[c] /= f.count;
+    for (let c = 0; c < C; c++) f.variance[c] /= count;
     ops.normForward!(f.d, input, w, b, y, f.mean, f.variance, relu, 'apply');
   }
 
@@ -207,7 +206,7 @@ function normLayer(kind: string, { index, inShape, ops, collective }: LayerConte
       ops.normBackward!(f.d, x!, dy, w, f.mean, f.variance, dx, dw, db, ym);
       return;
     }
-    const d = { ...f.d, count: f.count };
+    const d = { ...f.d, count: f.total * f.d.HW };
     ops.normBackward!(d, x!, dy, w, f.mean, f.variance, dx, dw, db, ym, { phase: 'sums', sums: f.sums });
     split!.allReduceSum(f.sums.subarray(f.sums.length - 2 * C));
     ops.normBackward!(d, x!, dy, w, f.mean, f.variance, dx, dw, db, ym, { phase: 'dx', sums: f.sums });
