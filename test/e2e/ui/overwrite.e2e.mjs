@@ -30,13 +30,27 @@ async function normalizeActivations(page) {
   await answerQuickInput(page, '0.00001'); // eps
 }
 
-/** The modal, with its message and buttons (VS Code draws it in the workbench: web has no native dialogs). */
-async function overwriteDialog(page) {
+/**
+ * The modal "Overwrite?" about `name` (VS Code draws it in the workbench: web has no native dialogs), shown before any
+ * progress notification that says `busy`; its screenshot as `shot` when given.
+ */
+async function overwriteDialog(page, name, busy, shot) {
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ timeout: 30_000 });
   const text = await dialog.innerText();
-  assert.match(text, /activations\.layer\.npy already exists\. Overwrite it\?/, `dialog text: ${text}`);
+  assert.ok(text.includes(`${name} already exists. Overwrite it?`), `dialog text: ${text}`);
+  if (shot) await screenshot(page, shot);
+  const toasts = await readNotifications(page);
+  assert.ok(!toasts.some((m) => busy.test(m)), `asked before the work starts, yet a progress notification shows: ${toasts.join(' | ')}`);
   return dialog;
+}
+
+/** Cancel in the modal: after room for a (wrong) write to land, `file` still holds OLD. */
+async function cancelKeeps(dialog, file) {
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+  await sleep(2_000);
+  assert.equal(fs.readFileSync(file, 'utf8'), OLD, `Cancel left ${path.basename(file)} unchanged`);
 }
 
 await runUiTest('overwrite', async ({ page }) => {
@@ -48,19 +62,12 @@ await runUiTest('overwrite', async ({ page }) => {
 
   // 1. Cancel: the old file stays as it was, nothing else appears.
   await normalizeActivations(page);
-  let dialog = await overwriteDialog(page);
-  await screenshot(page, 'overwrite-modal');
-  const toasts = await readNotifications(page);
-  assert.ok(!toasts.some((m) => /normalizing/.test(m)), `asked before the work starts, yet a progress notification shows: ${toasts.join(' | ')}`);
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await dialog.waitFor({ state: 'detached', timeout: 10_000 });
-  await sleep(2_000); // room for a (wrong) write to land
-  assert.equal(fs.readFileSync(output, 'utf8'), OLD, 'Cancel left the file unchanged');
+  await cancelKeeps(await overwriteDialog(page, 'activations.layer.npy', /normalizing/, 'overwrite-modal'), output);
   assert.deepEqual(strays(), [], 'no temp file after Cancel');
 
   // 2. Overwrite: the file becomes the normalized tensor (a float32 .npy of the input's shape).
   await normalizeActivations(page);
-  dialog = await overwriteDialog(page);
+  const dialog = await overwriteDialog(page, 'activations.layer.npy', /normalizing/);
   await dialog.getByRole('button', { name: 'Overwrite' }).click();
   const deadline = Date.now() + 60_000;
   while (fs.readFileSync(output).subarray(0, 6).toString('latin1') !== '\x93NUMPY') {
@@ -91,16 +98,7 @@ await runUiTest('overwrite', async ({ page }) => {
   const last = path.join(workspace, 'activations.copy999.npy');
   const viewer = await findFrame(page, '[data-testid="action-export"]');
   await viewer.locator('[data-testid="action-export"]').click();
-  dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: 30_000 });
-  assert.match(await dialog.innerText(), /activations\.copy999\.npy already exists\. Overwrite it\?/);
-  await screenshot(page, 'overwrite-export-modal');
-  const exportToasts = await readNotifications(page);
-  assert.ok(!exportToasts.some((m) => /exporting/.test(m)), `asked before the export starts, yet a progress notification shows: ${exportToasts.join(' | ')}`);
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await dialog.waitFor({ state: 'detached', timeout: 10_000 });
-  await sleep(2_000); // room for a (wrong) write to land
-  assert.equal(fs.readFileSync(last, 'utf8'), OLD, 'Cancel left activations.copy999.npy unchanged');
+  await cancelKeeps(await overwriteDialog(page, 'activations.copy999.npy', /exporting/, 'overwrite-export-modal'), last);
   assert.equal(await viewer.locator('[data-testid="action-result"]').textContent(), '', 'the viewer reports no export');
   assert.deepEqual(strays().filter((f) => !copies.includes(f)), [], 'no temp file after the export\'s Cancel');
 }, { workspace });
